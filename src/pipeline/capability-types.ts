@@ -1,0 +1,86 @@
+/**
+ * The shapes of the capabilities a plugin can be granted. Implementations
+ * live with the part that owns them (mail/, scheduler/, reports/); plugins
+ * only ever see these interfaces.
+ */
+
+export interface MailMessage {
+  /** Recipients; defaults to the mailer's `defaultTo` when omitted. */
+  to?: string | string[];
+  subject: string;
+  text: string;
+  html?: string;
+  /** Extra headers, e.g. a stable Message-ID derived from the idempotency key. */
+  headers?: Record<string, string>;
+  messageId?: string;
+}
+
+export interface MailResult {
+  messageId: string;
+  /** 'smtp' when a server accepted it, 'outbox' when written as an .eml file. */
+  transport: 'smtp' | 'outbox';
+  /** The .eml file written (outbox only). */
+  file?: string;
+  /** The SMTP server's final reply (smtp only). */
+  response?: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+/**
+ * Sends mail. A permanent SMTP rejection (5xx) is thrown as a PermanentError
+ * carrying the server's reply; anything temporary (4xx, refused, time-out) is
+ * thrown as a plain Error so that the delivery is retried.
+ */
+export interface Mailer {
+  readonly from: string;
+  /** Recipients from LIVEHOOK_ALERT_TO or config `mail.alertTo`. */
+  readonly defaultTo: readonly string[];
+  readonly transport: 'smtp' | 'outbox';
+  send(message: MailMessage): Promise<MailResult>;
+}
+
+export interface ScheduleOptions {
+  /** IANA zone of the expression; defaults to the service's timezone. */
+  timezone?: string;
+}
+
+/** The time slot a cron run belongs to, and whether it is a catch-up. */
+export interface ScheduledRun {
+  /** The scheduled time of this run (not the time it actually started). */
+  slot: Date;
+}
+
+/**
+ * Cron jobs for plugins (node-cron; a seconds field is allowed). With several
+ * instances on one database each slot runs once, on whichever fires first.
+ * All jobs are stopped when the service closes.
+ */
+export interface Scheduler {
+  schedule(name: string, expression: string, task: (run: ScheduledRun) => Promise<void> | void, options?: ScheduleOptions): void;
+  /**
+   * Run `task` only if no instance has claimed `key` before (a unique claim in
+   * the store). Resolves true when this call ran it.
+   */
+  once(key: string, task: () => Promise<void> | void): Promise<boolean>;
+}
+
+export interface ReportFiles {
+  /** The report data, served as /reports/<date>.json. */
+  json: unknown;
+  /** A self-contained page, served as /reports/<date>. */
+  html: string;
+}
+
+/** The reports folder (<data dir>/reports), shared with the /reports routes. */
+export interface Reports {
+  readonly dir: string;
+  /** Writes <date>.json and <date>.html atomically (write + rename). */
+  write(date: string, files: ReportFiles): Promise<void>;
+  readJson(date: string): Promise<unknown | null>;
+  /** Dates (YYYY-MM-DD) that have a report, newest first. */
+  list(): Promise<string[]>;
+}
+
+/** Outbound HTTP: the platform's fetch. */
+export type HttpClient = typeof fetch;

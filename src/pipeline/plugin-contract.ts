@@ -1,0 +1,101 @@
+/**
+ * The plugin contract: what a plugin module exports and what it may ask for.
+ *
+ * A plugin is a folder `plugins/<name>/` whose index (.ts or .js) has a
+ * default export built with `definePlugin({...})`. livehook validates the
+ * manifest, validates the plugin's options with the manifest's joi schema,
+ * builds a child container that holds only the capabilities the manifest
+ * asks for AND the plugin's config grants, and resolves the handler class
+ * from it. This is a guard against mistakes, not a sandbox: plugin code runs
+ * in the service's process with its full rights.
+ */
+import type Joi from 'joi';
+import type { CallbackEvent } from '../callbacks/event';
+import type { PluginRecords } from '../store/store';
+
+/**
+ * Injection tokens. They are plain strings on purpose: a plugin dropped into
+ * plugins/ can write `@inject('mailer')` without importing anything of ours.
+ */
+export const TOKENS = {
+  /** Always available: the plugin's validated options (its config file minus the reserved keys). */
+  options: 'options',
+  /** Always available: facts about the plugin and the service (name, timezone, data dir). */
+  context: 'context',
+  /** Always available: a pino logger bound to the plugin's name. */
+  logger: 'logger',
+  /** Sends mail through SMTP, or writes .eml files to the outbox when no SMTP server is configured. */
+  mailer: 'mailer',
+  /** The plugin's own records (collections of JSON keyed and indexed by time). */
+  store: 'store',
+  /** Cron jobs that run once per slot across instances, stopped at shutdown. */
+  scheduler: 'scheduler',
+  /** Writes and reads the daily reports served under /reports. */
+  reports: 'reports',
+  /** Outbound HTTP (the platform's fetch). */
+  http: 'http',
+} as const;
+
+/** Capabilities a manifest may ask for and config must grant. */
+export const GRANTABLE = ['mailer', 'store', 'scheduler', 'reports', 'http'] as const;
+export type Capability = (typeof GRANTABLE)[number];
+/** Always provided; listing them in a manifest is allowed and changes nothing. */
+export const ALWAYS_GRANTED = ['logger', 'options', 'context'] as const;
+
+/** What a handler is told about the delivery it is running. */
+export interface Delivery {
+  /** The event's stable id: use it to make side effects exactly-once. */
+  idempotencyKey: string;
+  /** 1 for the first try, then 2, 3, ... */
+  attempt: number;
+  /** The event's position in the log. */
+  seq: number;
+  /** Aborted when the plugin's timeout passes or the service is stopping. */
+  signal: AbortSignal;
+}
+
+export interface PluginHandler {
+  /** Called once at start, in config order, before any event. */
+  init?(): Promise<void> | void;
+  /**
+   * Called for each stored event whose command the manifest subscribes to.
+   * Throw to have it retried with backoff; throw a PermanentError to give up
+   * at once. Keep inputs and outputs plain data.
+   */
+  handle(event: CallbackEvent, delivery: Delivery): Promise<void> | void;
+  /** Called once at shutdown, in reverse config order. Stop timers here. */
+  close?(): Promise<void> | void;
+}
+
+export interface PluginManifest {
+  name: string;
+  version: string;
+  description?: string;
+  /** Commands to receive, or '*' for every command (unknown ones included). */
+  commands: readonly string[] | '*';
+  /** joi schema of the plugin's options; unknown keys are refused unless it allows them. */
+  options?: Joi.ObjectSchema;
+  /** Capabilities the plugin needs; each must be granted in its config file. */
+  capabilities?: readonly string[];
+  /** The handler class, resolved through the plugin's own tsyringe child container. */
+  handler: new (...args: never[]) => PluginHandler;
+}
+
+/** Facts injected as 'context'. */
+export interface PluginContext {
+  name: string;
+  version: string;
+  /** IANA zone that defines a day (LIVEHOOK_TIMEZONE, else the system's). */
+  timezone: string;
+  /** The plugin's own folder under the data dir (created on demand). */
+  dataDir: string;
+  /** The service's root data dir. */
+  serviceDataDir: string;
+}
+
+export type { PluginRecords };
+
+/** Identity function that gives a plugin author types and completion. */
+export function definePlugin<M extends PluginManifest>(manifest: M): M {
+  return manifest;
+}

@@ -1,0 +1,155 @@
+/**
+ * The Store: where every acknowledged callback lives until every plugin has
+ * seen it. Two engines implement it (SQLite, the embedded default, and
+ * PostgreSQL for several instances); the dispatcher and the CLI only ever
+ * talk to this interface.
+ *
+ * The event log is append-only. Each plugin keeps one cursor into it (the
+ * highest seq it has finished), like a Kafka consumer group; only deliveries
+ * that failed get a row of their own (retrying, then dead). That gives "every
+ * enabled plugin sees every stored event, retried until done or dead" for one
+ * write per event on the hot path instead of one per event and plugin.
+ */
+import type { CallbackEvent } from '../callbacks/event';
+
+export interface StoredEvent {
+  /** Position in the log: increasing, never reused. */
+  seq: number;
+  event: CallbackEvent;
+}
+
+export interface AppendResult {
+  seq: number;
+  /** True when an event with the same id was already stored (nothing written). */
+  duplicate: boolean;
+}
+
+export type DeliveryStatus = 'retrying' | 'dead';
+
+/** A delivery that failed at least once. Deliveries that never failed have no row. */
+export interface DeliveryRecord {
+  plugin: string;
+  eventSeq: number;
+  eventId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due (ms since epoch); null when dead. */
+  nextAttemptAt: number | null;
+  lastError: string;
+  updatedAt: number;
+}
+
+export interface DeliveryFailure {
+  plugin: string;
+  eventSeq: number;
+  attempts: number;
+  /** null: give up, the delivery is dead. */
+  nextAttemptAt: number | null;
+  error: string;
+}
+
+export type QuarantineStatus = 'held' | 'replayed' | 'rejected';
+
+export interface QuarantineInput {
+  receivedAt: number;
+  sdkAppId: string | null;
+  command: string | null;
+  raw: string;
+  query: Record<string, string>;
+  reason: string;
+}
+
+export interface QuarantineRecord extends QuarantineInput {
+  id: number;
+  status: QuarantineStatus;
+  note: string | null;
+}
+
+export interface PruneResult {
+  events: number;
+  deliveries: number;
+  quarantine: number;
+}
+
+/** One stored record of a plugin's own data (the `store` capability). */
+export interface PluginRecord<V = unknown> {
+  key: string;
+  /** A time the plugin chose to index by (ms since epoch). */
+  at: number;
+  value: V;
+}
+
+/**
+ * A plugin's own small database: collections of JSON records, keyed and
+ * indexed by time. Keys are unique per (plugin, collection), so writing the
+ * same key twice is idempotent. Plugins never see each other's records.
+ */
+export interface PluginRecords {
+  /** Insert or replace. Resolves true when the key was new. */
+  put(collection: string, key: string, at: number, value: unknown): Promise<boolean>;
+  get<V = unknown>(collection: string, key: string): Promise<PluginRecord<V> | null>;
+  delete(collection: string, key: string): Promise<boolean>;
+  /** Records with from <= at < to, in `at` order, fetched in pages (memory stays flat for a million rows). */
+  scan<V = unknown>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>>;
+}
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+
+  /** Connect and run pending migrations. */
+  open(): Promise<void>;
+  /** Flush what is waiting for a commit, then close. Idempotent. */
+  close(): Promise<void>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+
+  // --- ingest ---------------------------------------------------------------
+  /**
+   * Store an event durably. Concurrent calls are committed together (group
+   * commit); the promise resolves once the commit that holds it is on disk.
+   */
+  append(event: CallbackEvent): Promise<AppendResult>;
+  /** Appends queued but not yet committed (for backpressure). */
+  pendingWrites(): number;
+  latestSeq(): Promise<number>;
+
+  // --- the log ----------------------------------------------------------------
+  /** Events with seq > afterSeq in seq order, at most `limit`. */
+  readEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  getEvent(seq: number): Promise<StoredEvent | null>;
+
+  // --- per-plugin cursors -------------------------------------------------
+  getCursor(plugin: string): Promise<number | null>;
+  setCursor(plugin: string, seq: number): Promise<void>;
+
+  // --- failed deliveries -------------------------------------------------
+  recordFailure(failure: DeliveryFailure): Promise<void>;
+  /** A retried delivery succeeded: its row goes. */
+  markDelivered(plugin: string, eventSeq: number): Promise<void>;
+  dueRetries(plugin: string, now: number, limit: number): Promise<Array<{ delivery: DeliveryRecord; event: StoredEvent }>>;
+  listDeliveries(filter?: { plugin?: string; status?: DeliveryStatus }): Promise<DeliveryRecord[]>;
+  /** Dead deliveries (all, or one plugin's) become due now with attempts reset. Returns how many. */
+  requeueDead(plugin: string | undefined, now: number): Promise<number>;
+  countDeliveries(): Promise<Array<{ plugin: string; status: DeliveryStatus; count: number }>>;
+
+  // --- quarantine -----------------------------------------------------------
+  quarantine(input: QuarantineInput): Promise<number>;
+  listQuarantine(status?: QuarantineStatus): Promise<QuarantineRecord[]>;
+  setQuarantineStatus(id: number, status: QuarantineStatus, note: string | null): Promise<void>;
+
+  // --- coordination between instances --------------------------------------
+  /** Take or renew a named lease for ttlMs. True when `owner` holds it now. */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, owner: string): Promise<void>;
+
+  // --- plugin data -----------------------------------------------------------
+  records(plugin: string): PluginRecords;
+
+  // --- retention -------------------------------------------------------------
+  /**
+   * Delete events received before `before` that every plugin has finished
+   * (seq <= every cursor, no retrying delivery), their dead deliveries, and
+   * quarantine entries older than `before` that are no longer held.
+   */
+  prune(before: number, plugins: string[]): Promise<PruneResult>;
+}
