@@ -65,6 +65,12 @@ export interface PluginHandler {
   handle(event: CallbackEvent, delivery: Delivery): Promise<void> | void;
   /** Called once at shutdown, in reverse config order. Stop timers here. */
   close?(): Promise<void> | void;
+  /**
+   * Runs a named task the manifest lists in `tasks`, on demand from the CLI
+   * (for example `livehook report` calls task 'report' with { date }).
+   * Returns a short summary for the terminal.
+   */
+  runTask?(task: string, args: Record<string, string>): Promise<string | void>;
 }
 
 export interface PluginManifest {
@@ -77,6 +83,8 @@ export interface PluginManifest {
   options?: Joi.ObjectSchema;
   /** Capabilities the plugin needs; each must be granted in its config file. */
   capabilities?: readonly string[];
+  /** Tasks the CLI may ask the handler to run (see PluginHandler.runTask). */
+  tasks?: readonly string[];
   /** The handler class, resolved through the plugin's own tsyringe child container. */
   handler: new (...args: never[]) => PluginHandler;
 }
