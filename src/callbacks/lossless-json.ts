@@ -1,0 +1,140 @@
+/**
+ * JSON parsing that keeps every digit of big integers.
+ *
+ * Tencent sends 18-digit account ids as bare numbers (144115216631667826);
+ * JSON.parse rounds them to the nearest double (…840) without a word. Here an
+ * integer literal that is not a JS safe integer becomes a string with every
+ * digit kept; every other value comes out exactly as JSON.parse gives it
+ * (fractions and exponents stay numbers: they are measurements, not ids).
+ *
+ * Hot path: a body with no run of 16 digits anywhere cannot hold an unsafe
+ * integer (2^53 has 16 digits), so it goes straight to JSON.parse. Otherwise
+ * one scan wraps the unsafe integer tokens (outside strings, in value
+ * position) in quotes and JSON.parse does the rest. Node 20 has no
+ * `context.source` in revivers, so this is the cheapest exact route.
+ */
+
+/** Malformed JSON. `position` is the offset in the text where parsing failed, when known. */
+export class JsonParseError extends SyntaxError {
+  readonly position: number | undefined;
+
+  constructor(message: string, position: number | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'JsonParseError';
+    this.position = position;
+  }
+}
+
+const SIXTEEN_DIGITS = /\d{16}/;
+const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER); // '9007199254740991', 16 digits
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+
+export function parseJsonLossless(text: string): unknown {
+  if (!SIXTEEN_DIGITS.test(text)) return parseOrExplain(text);
+  const quoted = quoteUnsafeIntegers(text);
+  if (quoted === text) return parseOrExplain(text);
+  try {
+    return JSON.parse(quoted);
+  } catch {
+    // Quoting only turns number tokens into string tokens where a value may
+    // stand, so the original is malformed too: report its error, positions
+    // and all, not the rewritten text's.
+    parseOrExplain(text);
+    throw new JsonParseError('malformed JSON', undefined);
+  }
+}
+
+function parseOrExplain(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const match = /at position (\d+)/.exec(reason);
+    const position = match ? Number(match[1]) : undefined;
+    const where = position === undefined ? '' : ` at position ${position}`;
+    throw new JsonParseError(`malformed JSON${where}: ${reason}`, position, { cause: err });
+  }
+}
+
+/** The text with every unsafe integer literal in value position wrapped in quotes. */
+function quoteUnsafeIntegers(text: string): string {
+  const n = text.length;
+  let out = '';
+  let copiedUpTo = 0;
+  // Container stack (true = object) and the last significant token, to tell
+  // an object key from a value: `{123…: 1}` must stay as malformed as it is.
+  const inObject: boolean[] = [];
+  let previous = 0;
+
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i = endOfString(text, i);
+      previous = QUOTE;
+      continue;
+    }
+    if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      let j = i + 1;
+      while (j < n && isNumberChar(text.charCodeAt(j))) j++;
+      const keyPosition = previous === OPEN_BRACE || (previous === COMMA && inObject[inObject.length - 1] === true);
+      if (!keyPosition && j - i >= 16 && isUnsafeIntegerLiteral(text.slice(i, j))) {
+        out += text.slice(copiedUpTo, i) + '"' + text.slice(i, j) + '"';
+        copiedUpTo = j;
+      }
+      previous = ZERO;
+      i = j;
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) inObject.push(c === OPEN_BRACE);
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) inObject.pop();
+    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) previous = c;
+    i++;
+  }
+  return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+}
+
+/** Index just after the closing quote of the string starting at `start` (or the end when unterminated). */
+function endOfString(text: string, start: number): number {
+  let q = text.indexOf('"', start + 1);
+  while (q !== -1) {
+    let backslashes = 0;
+    for (let k = q - 1; text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+    if (backslashes % 2 === 0) return q + 1;
+    q = text.indexOf('"', q + 1);
+  }
+  return text.length;
+}
+
+function isNumberChar(c: number): boolean {
+  return (c >= ZERO && c <= NINE) || c === DOT || c === LOWER_E || c === UPPER_E || c === PLUS || c === MINUS;
+}
+
+/** A JSON integer literal (`-?(0|[1-9][0-9]*)`) whose value is beyond Number.MAX_SAFE_INTEGER. */
+function isUnsafeIntegerLiteral(token: string): boolean {
+  const digits = token.charCodeAt(0) === MINUS ? token.slice(1) : token;
+  if (digits.length < 16 || digits.charCodeAt(0) === ZERO) return false;
+  for (let k = 0; k < digits.length; k++) {
+    const d = digits.charCodeAt(k);
+    if (d < ZERO || d > NINE) return false;
+  }
+  return digits.length > 16 || digits > MAX_SAFE_DIGITS;
+}
