@@ -1,0 +1,63 @@
+/**
+ * The field types the command schemas are made of, each lenient or strict as
+ * CALLBACKS.md asks: ids and times strict (they key reports and dedupe),
+ * free text and flags lenient (Tencent is inconsistent there).
+ */
+import Joi from 'joi';
+
+/** Free text: any string, the empty one included (CustomInfo, CoverURL are often ""). */
+export const text = Joi.string().allow('');
+
+/** A room id: a non-empty string, never a number (a number would be a different id once reformatted). */
+export const roomId = Joi.string().min(1).messages({
+  'string.base': '{{#label}}: must be a non-empty string',
+  'string.empty': '{{#label}}: must be a non-empty string',
+  'string.min': '{{#label}}: must be a non-empty string',
+});
+
+/**
+ * A user id. Tencent sends them as strings or as bare (often 18-digit)
+ * numbers; the lossless parser has already made the big ones strings, and
+ * the small ones become strings here, so an account id is always a string.
+ */
+export const accountId = Joi.any().custom(toAccountId, 'account id');
+
+function toAccountId(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  throw new Error('must be an account id (a string or an integer)');
+}
+
+/** A list of account ids; a lone id is taken as a list of one. */
+export const accountList = Joi.array().items(accountId).single();
+
+/** A boolean; "true" / "false" strings are converted (joi does this under convert). */
+export const flag = Joi.boolean();
+
+export const integer = Joi.number().integer();
+
+export const count = Joi.number().integer().min(0);
+
+/** Unix seconds (CreateTime, gift Time, battle Start/EndTime). */
+export const seconds = Joi.number().integer().min(0);
+
+/**
+ * Bounds of a plausible millisecond timestamp: 1e11 ms is March 1973, 1e14 ms
+ * is the year 5138. A value below the floor is almost surely seconds
+ * (1703589922 would otherwise be 20 January 1970 and land every report on the
+ * wrong day), one above it microseconds: both are rejected, not guessed at.
+ */
+export const EVENT_TIME_MIN = 1e11;
+export const EVENT_TIME_MAX = 1e14;
+
+const eventTimeMessage =
+  `{{#label}}: must be an integer of milliseconds since the epoch (between ${EVENT_TIME_MIN} and ${EVENT_TIME_MAX}), got {{#value}}`;
+
+/** EventTime: an integer of milliseconds since the epoch; numeric strings are converted. */
+export const eventTime = Joi.number().integer().min(EVENT_TIME_MIN).max(EVENT_TIME_MAX).messages({
+  'number.base': eventTimeMessage,
+  'number.integer': eventTimeMessage,
+  'number.min': eventTimeMessage,
+  'number.max': eventTimeMessage,
+  'number.unsafe': eventTimeMessage,
+});

@@ -1,0 +1,39 @@
+/**
+ * What a validation failure says. Every message starts with the field's path
+ * (`RoomInfo.Owner_Account: …`) so the FAIL envelope tells the sender which
+ * field to fix, and goes on with what is expected.
+ */
+export const VALIDATION_MESSAGES: Record<string, string> = {
+  'any.required': '{{#label}}: is required',
+  'any.only': '{{#label}}: must be one of {{#valids}}',
+  'any.custom': '{{#label}}: {{#error.message}}',
+  'any.invalid': '{{#label}}: has an invalid value',
+  'string.base': '{{#label}}: must be a string',
+  'string.empty': '{{#label}}: must be a non-empty string',
+  'number.base': '{{#label}}: must be a number',
+  'number.integer': '{{#label}}: must be an integer',
+  'number.unsafe': '{{#label}}: must be a number within the safe integer range',
+  'number.infinity': '{{#label}}: must be a finite number',
+  'number.min': '{{#label}}: must be at least {{#limit}}',
+  'number.max': '{{#label}}: must be at most {{#limit}}',
+  'boolean.base': '{{#label}}: must be a boolean (true or false)',
+  'object.base': '{{#label}}: must be an object',
+  'array.base': '{{#label}}: must be an array',
+  'array.includesRequiredUnknowns': '{{#label}}: is missing required items',
+  'livehook.roomIdMissing':
+    'RoomId: is required (a non-empty string at the top level, or in RoomInfo.RoomId)',
+};
+
+/**
+ * The preferences every command schema is compiled with: stop at the first
+ * problem (one clear message, less work), convert where harmless ("true",
+ * "1703589922780"), and allow unknown keys because Tencent adds fields over
+ * time and they must reach plugins untouched.
+ */
+export const VALIDATION_PREFS = {
+  abortEarly: true,
+  convert: true,
+  allowUnknown: true,
+  errors: { wrap: { label: false as const } },
+  messages: VALIDATION_MESSAGES,
+};
