@@ -1,0 +1,113 @@
+/**
+ * From the bytes Tencent sent to the CallbackEvent plugins receive: parse
+ * losslessly, route on the body's CallbackCommand, validate with that
+ * command's schema, normalize, and derive the idempotency id.
+ */
+import { LivehookError, type ErrorName } from '../errors';
+import type { CallbackEvent } from './event';
+import { eventId } from './event-id';
+import { JsonParseError, parseJsonLossless } from './lossless-json';
+import { queryValue } from './query';
+import { commandSpec } from './schemas';
+import { validateBody } from './validate-body';
+
+export interface BuildEventInput {
+  /** The body exactly as received (decoded as UTF-8). */
+  raw: string;
+  /** The query string, one value per key, keys as sent (see normalizeQuery). */
+  query: Record<string, string>;
+  /** When livehook received the request, ms since the epoch. */
+  receivedAt: number;
+}
+
+/**
+ * Throws LivehookError: EMPTY_BODY, BAD_JSON, NOT_AN_OBJECT, MISSING_COMMAND
+ * or INVALID_BODY (details.field names the field), each with a message fit
+ * for the FAIL envelope's ErrorInfo. A command with no schema is accepted
+ * with `known: false` and its body as parsed.
+ */
+export function buildEvent(input: BuildEventInput): CallbackEvent {
+  const { raw, query, receivedAt } = input;
+  const parsed = parseBody(raw);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new LivehookError('NOT_AN_OBJECT', `the body must be a JSON object, got ${describeJsonType(parsed)}`);
+  }
+  const command = (parsed as Record<string, unknown>).CallbackCommand;
+  if (typeof command !== 'string' || command === '') {
+    const got = command === undefined ? 'it is missing' : `got ${describeJsonType(command)}`;
+    throw new LivehookError('MISSING_COMMAND', `CallbackCommand: must be a non-empty string in the body, ${got}`, {
+      field: 'CallbackCommand',
+    });
+  }
+
+  const spec = commandSpec(command);
+  const body = spec ? validateBody(command, spec.schema, parsed as Record<string, unknown>) : (parsed as Record<string, unknown>);
+
+  const sdkAppId = queryValue(query, 'SdkAppid') || null;
+  const roomId = pickRoomId(body);
+  const eventType = typeof body.EventType === 'string' ? body.EventType : null;
+  const eventTime = typeof body.EventTime === 'number' && Number.isSafeInteger(body.EventTime) ? body.EventTime : null;
+
+  return {
+    id: eventId({ sdkAppId, command, roomId, eventTime, eventType, raw, identity: spec ? spec.identity : 'key+body' }),
+    command,
+    known: spec !== undefined,
+    sdkAppId,
+    roomId,
+    eventType,
+    eventTime,
+    operator: idString(body.Operator_Account),
+    body: body as CallbackEvent['body'],
+    raw,
+    query,
+    receivedAt,
+  };
+}
+
+/** Errors buildEvent throws about the body's content. */
+const BODY_ERRORS: ReadonlySet<ErrorName> = new Set<ErrorName>(['BAD_JSON', 'NOT_AN_OBJECT', 'MISSING_COMMAND', 'INVALID_BODY']);
+
+/**
+ * True when buildEvent rejected what the body says (malformed JSON, not an
+ * object, no command, a bad field). When the request was authenticated such
+ * a body is worth keeping in quarantine for an operator to inspect and
+ * replay. An empty body is not: there is nothing to keep.
+ */
+export function isQuarantinable(err: unknown): err is LivehookError {
+  return err instanceof LivehookError && BODY_ERRORS.has(err.code);
+}
+
+function parseBody(raw: string): unknown {
+  // A UTF-8 byte-order mark is not JSON but carries no meaning: skip it.
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  try {
+    return parseJsonLossless(text);
+  } catch (err) {
+    if (/^\s*$/.test(text)) {
+      throw new LivehookError('EMPTY_BODY', 'the body is empty: send the callback as a JSON object');
+    }
+    const details = err instanceof JsonParseError && err.position !== undefined ? { position: err.position } : {};
+    throw new LivehookError('BAD_JSON', err instanceof Error ? err.message : 'malformed JSON', details, { cause: err });
+  }
+}
+
+/** Top-level RoomId, else RoomInfo.RoomId (unknown commands may send a number: kept as its digits). */
+function pickRoomId(body: Record<string, unknown>): string | null {
+  const top = idString(body.RoomId);
+  if (top !== null) return top;
+  const info = body.RoomInfo;
+  return info !== null && typeof info === 'object' ? idString((info as Record<string, unknown>).RoomId) : null;
+}
+
+function idString(value: unknown): string | null {
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return null;
+}
+
+function describeJsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}

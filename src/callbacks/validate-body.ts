@@ -1,0 +1,20 @@
+/**
+ * Runs a command's schema over a parsed body and turns joi's verdict into a
+ * LivehookError that names the field and says what is expected.
+ */
+import type Joi from 'joi';
+import { LivehookError } from '../errors';
+
+/** The validated, normalized body; throws INVALID_BODY naming the first bad field. */
+export function validateBody(command: string, schema: Joi.ObjectSchema, body: Record<string, unknown>): Record<string, unknown> {
+  const result = schema.validate(body);
+  if (!result.error) return result.value as Record<string, unknown>;
+  const detail = result.error.details[0];
+  const context = detail?.context as { field?: unknown } | undefined;
+  const field = typeof context?.field === 'string' ? context.field : (detail?.context?.label ?? detail?.path.join('.') ?? '');
+  throw new LivehookError('INVALID_BODY', detail?.message ?? result.error.message, {
+    command,
+    field,
+    rule: detail?.type,
+  });
+}
