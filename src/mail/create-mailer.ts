@@ -1,0 +1,30 @@
+/**
+ * Builds the service's Mailer from the `mail` settings: SMTP when a server is
+ * configured (smtpUrl or host), else the outbox of .eml files.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Mailer } from '../pipeline/capability-types';
+import type { MailSettings } from './mail-settings';
+import { OutboxMailer } from './outbox-mailer';
+import { SmtpMailer } from './smtp-mailer';
+
+export interface MailerDeps {
+  /** The service's data dir; the outbox defaults to `<dataDir>/outbox`. */
+  dataDir: string;
+  logger: Logger;
+}
+
+export function createMailer(settings: MailSettings, deps: MailerDeps): Mailer & { close(): void } {
+  if (settings.smtpUrl || settings.host) {
+    const mailer = new SmtpMailer(settings, deps.logger);
+    deps.logger.info({ server: mailer.server, from: mailer.from, alertTo: mailer.defaultTo }, `mail goes through the SMTP server ${mailer.server}`);
+    return mailer;
+  }
+  const dir = path.resolve(settings.outboxDir ?? path.join(deps.dataDir, 'outbox'));
+  deps.logger.info(
+    { outbox: dir, alertTo: settings.alertTo },
+    `no SMTP server configured (LIVEHOOK_SMTP_URL or mail.smtpUrl / mail.host): mail is written as .eml files to ${dir}`,
+  );
+  return new OutboxMailer(settings, dir, deps.logger);
+}
