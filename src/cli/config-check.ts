@@ -1,0 +1,15 @@
+/** `livehook config check`: everything start-up validates, without starting. */
+import { loadConfig } from '../config/load-config';
+import { planPlugins } from '../pipeline/plan-plugins';
+import { println, type CliIo } from './io';
+
+export function configCheck(io: CliIo): number {
+  const config = loadConfig({ env: io.env });
+  const plans = planPlugins(config);
+  const errors = plans.filter((p) => p.state === 'error');
+  for (const plan of errors) if (plan.state === 'error') println(io.stderr, plan.reason);
+  if (errors.length > 0) return 1;
+  const enabled = plans.filter((p) => p.state === 'enabled').map((p) => p.name);
+  println(io.stdout, `config OK: ${config.configDir} (plugins enabled: ${enabled.join(', ') || 'none'})`);
+  return 0;
+}

@@ -1,0 +1,68 @@
+/**
+ * The `livehook` command. Each subcommand lives in its own file; this one
+ * only routes and turns errors into a message and an exit code.
+ */
+import { isLivehookError, describeError } from '../errors';
+import { configCheck } from './config-check';
+import { processIo, println, type CliIo } from './io';
+import { listPlugins } from './plugins';
+import { replay } from './replay';
+import { reportCommand } from './report-boot';
+import { serve } from './serve';
+
+const USAGE = `usage: livehook <command>
+
+  serve                         run the service (what npm start does)
+  report --date YYYY-MM-DD      (re)build one day's report from stored events
+  report --from D1 --to D2      (re)build a range of days
+  replay [--plugin NAME]        re-run dead deliveries and re-validate quarantined bodies
+         [--dead-only | --quarantine-only]
+  plugins                       list plugins found, enabled or not, and why
+  config check                  validate config/ and the plugins' options, then exit
+
+Environment variables and config files: see README.md.`;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(io);
+      case 'report':
+        return await reportCommand(rest, io);
+      case 'replay':
+        return await replay(rest, io);
+      case 'plugins':
+        return listPlugins(io);
+      case 'config':
+        if (rest[0] === 'check') return configCheck(io);
+        println(io.stderr, USAGE);
+        return 2;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        println(command ? io.stdout : io.stderr, USAGE);
+        return command ? 0 : 2;
+      default:
+        println(io.stderr, `unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    println(io.stderr, isLivehookError(err) ? err.message : `livehook: ${describeError(err)}`);
+    if (!isLivehookError(err) && err instanceof Error && err.stack) println(io.stderr, err.stack);
+    return isLivehookError(err) && err.code === 'USAGE' ? 2 : 1;
+  }
+}
+
+export function main(argv: string[]): void {
+  run(argv, processIo()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      println(process.stderr, `livehook: ${describeError(err)}`);
+      process.exitCode = 1;
+    },
+  );
+}

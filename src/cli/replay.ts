@@ -1,0 +1,56 @@
+/**
+ * `livehook replay`: give failed work another chance after a fix.
+ * - dead deliveries (all, or --plugin NAME's) become due again, attempts reset;
+ * - quarantined bodies are validated again with today's schemas: those that
+ *   pass are stored as events (deduplicated as usual), the rest stay held
+ *   with the new reason.
+ * The running service picks the work up within a second; a stopped one at
+ * its next start. Safe to run while the service runs.
+ */
+import { parseArgs } from 'node:util';
+import { buildEvent } from '../callbacks/build-event';
+import { loadConfig } from '../config/load-config';
+import { LivehookError, describeError } from '../errors';
+import { createLogger } from '../log/logger';
+import { openStore } from '../store/open-store';
+import { println, type CliIo } from './io';
+
+export async function replay(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { plugin: { type: 'string' }, 'dead-only': { type: 'boolean' }, 'quarantine-only': { type: 'boolean' } },
+    strict: true,
+  });
+  const config = loadConfig({ env: io.env });
+  const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, logger: createLogger('warn') });
+  try {
+    if (!values['quarantine-only']) {
+      if (values.plugin && !(await store.listDeliveries({ plugin: values.plugin })).length && !config.plugins.has(values.plugin)) {
+        throw new LivehookError('USAGE', `no plugin "${values.plugin}" is configured and it has no deliveries (see \`livehook plugins\`)`);
+      }
+      const requeued = await store.requeueDead(values.plugin, Date.now());
+      println(io.stdout, `dead deliveries requeued${values.plugin ? ` for ${values.plugin}` : ''}: ${requeued}`);
+    }
+    if (!values['dead-only'] && !values.plugin) {
+      let stored = 0;
+      let duplicates = 0;
+      let stillInvalid = 0;
+      for (const item of await store.listQuarantine('held')) {
+        try {
+          const event = buildEvent({ raw: item.raw, query: item.query, receivedAt: item.receivedAt });
+          const result = await store.append(event);
+          if (result.duplicate) duplicates++;
+          else stored++;
+          await store.setQuarantineStatus(item.id, 'replayed', result.duplicate ? 'already stored (duplicate)' : `stored as event ${result.seq}`);
+        } catch (err) {
+          stillInvalid++;
+          await store.setQuarantineStatus(item.id, 'held', describeError(err));
+        }
+      }
+      println(io.stdout, `quarantined bodies: ${stored} now valid and stored, ${duplicates} already stored, ${stillInvalid} still invalid (kept)`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

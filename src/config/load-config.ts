@@ -1,0 +1,119 @@
+/**
+ * Reads config/livehook.json and config/plugins/*.json, applies the
+ * environment overrides, and validates everything with joi. Any problem
+ * stops here with one message naming the file (or env variable), the key
+ * and what is expected.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type Joi from 'joi';
+import { LivehookError } from '../errors';
+import { ENV_OVERRIDES, setPath } from './env-overrides';
+import { pluginFileSchema, splitPluginFile, type PluginSettings } from './plugin-settings';
+import { serviceConfigSchema, type ServiceConfig } from './service-config';
+
+export interface LoadedConfig {
+  configDir: string;
+  service: ServiceConfig;
+  /** By plugin name: every file found in config/plugins/. */
+  plugins: Map<string, PluginSettings>;
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to LIVEHOOK_CONFIG_DIR, then ./config. */
+  configDir?: string;
+}
+
+export const SERVICE_FILE = 'livehook.json';
+export const PLUGINS_SUBDIR = 'plugins';
+
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const configDir = path.resolve(options.configDir ?? env.LIVEHOOK_CONFIG_DIR ?? './config');
+  if (!fs.existsSync(configDir) || !fs.statSync(configDir).isDirectory()) {
+    throw configError(`config folder ${configDir} does not exist (set LIVEHOOK_CONFIG_DIR or create it)`, { file: configDir });
+  }
+
+  const serviceFile = path.join(configDir, SERVICE_FILE);
+  const serviceRaw = fs.existsSync(serviceFile) ? readJsonObject(serviceFile) : {};
+  const rawPlugins = readPluginFiles(path.join(configDir, PLUGINS_SUBDIR));
+
+  // Env overrides go into the raw objects, remembering which key came from which variable.
+  const envOrigins = new Map<string, string>();
+  for (const override of ENV_OVERRIDES) {
+    const value = env[override.variable];
+    if (value === undefined || value === '') continue;
+    if (override.target === 'service') {
+      setPath(serviceRaw, override.path, override.parse(value));
+      envOrigins.set(`service:${override.path.join('.')}`, override.variable);
+    } else {
+      const plugin = rawPlugins.get(override.target.plugin);
+      if (!plugin) continue; // the plugin has no config file, so it is off: nothing to override
+      setPath(plugin.raw, override.path, override.parse(value));
+      envOrigins.set(`${override.target.plugin}:${override.path.join('.')}`, override.variable);
+    }
+  }
+
+  const service = validate(serviceConfigSchema, serviceRaw, relative(serviceFile), (p) => envOrigins.get(`service:${p}`)) as ServiceConfig;
+  service.dataDir = path.resolve(service.dataDir);
+  service.plugins.dir = path.resolve(service.plugins.dir);
+
+  const plugins = new Map<string, PluginSettings>();
+  for (const [name, { file, raw }] of rawPlugins) {
+    const validated = validate(pluginFileSchema, raw, relative(file), (p) => envOrigins.get(`${name}:${p}`)) as Record<string, unknown>;
+    plugins.set(name, splitPluginFile(name, relative(file), validated));
+  }
+  return { configDir, service, plugins };
+}
+
+function readPluginFiles(dir: string): Map<string, { file: string; raw: Record<string, unknown> }> {
+  const found = new Map<string, { file: string; raw: Record<string, unknown> }>();
+  if (!fs.existsSync(dir)) return found;
+  for (const entry of fs.readdirSync(dir).sort()) {
+    if (!entry.endsWith('.json')) continue;
+    const file = path.join(dir, entry);
+    found.set(entry.slice(0, -'.json'.length), { file, raw: readJsonObject(file) });
+  }
+  return found;
+}
+
+function readJsonObject(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw configError(`${relative(file)}: cannot be read (${(err as Error).message})`, { file });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw configError(`${relative(file)}: is not valid JSON (${(err as Error).message})`, { file });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw configError(`${relative(file)}: must hold a JSON object ({ ... })`, { file });
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Validate and turn joi's first error into "file: key: what is expected". */
+export function validate(schema: Joi.Schema, value: unknown, file: string, envVariableFor: (keyPath: string) => string | undefined = () => undefined): unknown {
+  const result = schema.validate(value, { abortEarly: true, convert: true, errors: { wrap: { label: false } } });
+  if (!result.error) return result.value;
+  const detail = result.error.details[0];
+  const key = detail.path.join('.');
+  const fromEnv = envVariableFor(key) ?? envVariableFor(detail.path.slice(0, -1).join('.'));
+  const where = fromEnv ? `${file} (value from environment variable ${fromEnv})` : file;
+  const what = detail.type === 'object.unknown' ? `unknown key "${key}"` : detail.message;
+  throw configError(`${where}: ${key ? `${key}: ` : ''}${what}`, { file, key, env: fromEnv });
+}
+
+function configError(message: string, details: Record<string, unknown>): LivehookError {
+  return new LivehookError('CONFIG_INVALID', `invalid configuration: ${message}`, details);
+}
+
+function relative(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}

@@ -1,0 +1,48 @@
+/**
+ * One plugin's config file (config/plugins/<name>.json): a few reserved keys
+ * that the host reads, and everything else handed to the plugin as options,
+ * validated later against the plugin's own schema.
+ */
+import Joi from 'joi';
+import type { RetryPolicy } from './service-config';
+
+export interface PluginSettings {
+  name: string;
+  /** The file it came from, for error messages. */
+  file: string;
+  enabled: boolean;
+  /** Capabilities granted to the plugin. */
+  capabilities: string[];
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  options: Record<string, unknown>;
+}
+
+export const RESERVED_KEYS = ['enabled', 'capabilities', 'timeoutMs', 'retry'] as const;
+
+export const pluginFileSchema = Joi.object({
+  enabled: Joi.boolean().required(),
+  capabilities: Joi.array().items(Joi.string()).unique().default([]),
+  timeoutMs: Joi.number().integer().min(1),
+  retry: Joi.object({
+    baseMs: Joi.number().integer().min(1),
+    capMs: Joi.number().integer().min(1),
+    maxAttempts: Joi.number().integer().min(1).max(1000),
+  }),
+}).unknown(true);
+
+export function splitPluginFile(name: string, file: string, validated: Record<string, unknown>): PluginSettings {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(validated)) {
+    if (!(RESERVED_KEYS as readonly string[]).includes(key)) options[key] = value;
+  }
+  return {
+    name,
+    file,
+    enabled: validated.enabled as boolean,
+    capabilities: validated.capabilities as string[],
+    timeoutMs: validated.timeoutMs as number | undefined,
+    retry: validated.retry as Partial<RetryPolicy> | undefined,
+    options,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The service's own configuration (config/livehook.json) and its joi schema.
+ * Every key has a default, so an empty file (or none) is a working setup.
+ */
+import Joi from 'joi';
+import type { LogLevel } from '../log/logger';
+import { LOG_LEVELS } from '../log/logger';
+import { mailSettingsSchema, type MailSettings } from '../mail/mail-settings';
+import { cronExpression, timezoneName } from './joi-extras';
+
+export interface RetryPolicy {
+  /** First retry waits baseMs, then doubles each attempt... */
+  baseMs: number;
+  /** ...up to capMs. */
+  capMs: number;
+  /** Attempts in all (the first try included) before the delivery goes dead. */
+  maxAttempts: number;
+}
+
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** IANA zone that defines a report's day; the system's when not set. */
+  timezone: string;
+  log: { level: LogLevel };
+  http: {
+    /** Largest callback body accepted, in bytes. */
+    bodyLimitBytes: number;
+    /** Trust X-Forwarded-* from a reverse proxy. */
+    proxy: boolean;
+  };
+  auth: {
+    /** Accepted SdkAppids; empty = any. */
+    sdkAppIds: string[];
+    /** Callback token; when set, Sign and RequestTime are required. */
+    callbackToken: string | null;
+    maxClockSkewSeconds: number;
+    /** Bearer token for /reports and admin routes; null = open. */
+    adminToken: string | null;
+  };
+  store: {
+    /** postgres://... selects PostgreSQL; null = SQLite under dataDir. */
+    databaseUrl: string | null;
+    synchronous: 'FULL' | 'NORMAL';
+  };
+  ingest: {
+    /** Stored events not yet finished by every plugin; past it /callback answers 503. */
+    maxPendingEvents: number;
+    /** Appends waiting for their commit; past it /callback answers 503. */
+    maxPendingWrites: number;
+  };
+  delivery: {
+    timeoutMs: number;
+    retry: RetryPolicy;
+    /** Events a plugin takes from the log at a time. */
+    batchSize: number;
+    /** On shutdown, how long running deliveries may take to finish. */
+    shutdownGraceMs: number;
+  };
+  retention: {
+    days: number;
+    /** Cron expression of the daily prune. */
+    schedule: string;
+  };
+  mail: MailSettings;
+  plugins: {
+    /** Folder scanned for plugins. */
+    dir: string;
+    /** The order plugins are initialised and offered each event; others follow by name. */
+    order: string[];
+  };
+}
+
+const retrySchema = Joi.object({
+  baseMs: Joi.number().integer().min(1).default(1000),
+  capMs: Joi.number().integer().min(1).default(5 * 60 * 1000),
+  maxAttempts: Joi.number().integer().min(1).max(1000).default(10),
+});
+
+export { retrySchema };
+
+export const serviceConfigSchema = Joi.object<ServiceConfig>({
+  port: Joi.number().integer().min(0).max(65535).default(8080),
+  host: Joi.string().default('0.0.0.0'),
+  dataDir: Joi.string().default('./data'),
+  timezone: timezoneName().default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+  log: Joi.object({ level: Joi.string().valid(...LOG_LEVELS).default('info') }).default(),
+  http: Joi.object({
+    bodyLimitBytes: Joi.number().integer().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    proxy: Joi.boolean().default(false),
+  }).default(),
+  auth: Joi.object({
+    sdkAppIds: Joi.array().items(Joi.string().pattern(/^\d+$/, 'digits')).default([]),
+    callbackToken: Joi.string().min(1).max(128).allow(null).default(null),
+    maxClockSkewSeconds: Joi.number().integer().min(1).max(3600).default(60),
+    adminToken: Joi.string().min(8).allow(null).default(null),
+  }).default(),
+  store: Joi.object({
+    databaseUrl: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).allow(null).default(null),
+    synchronous: Joi.string().valid('FULL', 'NORMAL').default('FULL'),
+  }).default(),
+  ingest: Joi.object({
+    maxPendingEvents: Joi.number().integer().min(1).default(100_000),
+    maxPendingWrites: Joi.number().integer().min(1).default(10_000),
+  }).default(),
+  delivery: Joi.object({
+    timeoutMs: Joi.number().integer().min(1).default(10_000),
+    retry: retrySchema.default(),
+    batchSize: Joi.number().integer().min(1).max(10_000).default(500),
+    shutdownGraceMs: Joi.number().integer().min(0).default(10_000),
+  }).default(),
+  retention: Joi.object({
+    days: Joi.number().integer().min(1).default(90),
+    schedule: cronExpression().default('30 3 * * *'),
+  }).default(),
+  mail: mailSettingsSchema.default(),
+  plugins: Joi.object({
+    dir: Joi.string().default('./plugins'),
+    order: Joi.array().items(Joi.string()).unique().default([]),
+  }).default(),
+});

@@ -1,0 +1,48 @@
+/**
+ * Turns anything thrown below into the FAIL envelope with the right status.
+ * Client mistakes keep their 4xx and words; a body-reader error is
+ * translated (oversized: 413 and the connection is closed, since the rest of
+ * the upload is not read); only our own bugs become a 500, and those are logged.
+ */
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { LivehookError, isLivehookError } from '../errors';
+import { sendFail } from './envelope';
+
+interface HttpError extends Error {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  limit?: number;
+}
+
+export function errorHandler(logger: Logger) {
+  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+    } catch (thrown) {
+      const err = toLivehookError(thrown as HttpError);
+      if (err.status === 413) ctx.set('Connection', 'close');
+      if (err.status >= 500 && err.code !== 'OVERLOADED' && err.code !== 'SHUTTING_DOWN' && err.code !== 'NOT_READY') {
+        logger.error({ err: thrown, path: ctx.path, method: ctx.method }, 'request failed inside livehook');
+      }
+      sendFail(ctx, err);
+    }
+  };
+}
+
+function toLivehookError(err: HttpError): LivehookError {
+  if (isLivehookError(err)) return err;
+  const status = err.status ?? err.statusCode;
+  if (status === 413 || err.type === 'entity.too.large') {
+    return new LivehookError('TOO_LARGE', `body too large: the limit is ${err.limit ?? 'the configured'} bytes`);
+  }
+  if (status === 415 || err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
+    return new LivehookError('BAD_ENCODING', `unsupported body encoding: ${err.message}`);
+  }
+  if (status === 400 && (err.type === 'request.aborted' || err.type === 'request.size.invalid' || err.expose)) {
+    return new LivehookError('INVALID_BODY', `could not read the body: ${err.message}`);
+  }
+  return new LivehookError('INTERNAL', 'internal error: livehook could not handle this request (logged)', {}, { cause: err });
+}

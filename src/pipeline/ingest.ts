@@ -1,0 +1,96 @@
+/**
+ * Ingest: from an authenticated raw body to a durably stored event.
+ *
+ * Validation failures of an authenticated body are kept in quarantine (raw
+ * bytes + reason) before the 400 goes out, so a schema or config fix can
+ * replay them. Backpressure is checked before anything is written: past the
+ * limits the caller answers 503 and Tencent's retry brings the event later.
+ */
+import type { Logger } from 'pino';
+import { buildEvent } from '../callbacks/build-event';
+import { queryValue } from '../callbacks/query';
+import type { CallbackEvent } from '../callbacks/event';
+import { LivehookError, isLivehookError } from '../errors';
+import type { AppendResult, Store } from '../store/store';
+
+export interface IngestLimits {
+  maxPendingEvents: number;
+  maxPendingWrites: number;
+}
+
+/** What ingest needs from the dispatcher: how far behind it is, and a nudge. */
+export interface IngestSink {
+  /** Stored events some enabled plugin has not finished yet. */
+  backlog(): number;
+  /** A new event was stored. */
+  onStored(seq: number, event: CallbackEvent): void;
+}
+
+export interface IngestResult extends AppendResult {
+  event: CallbackEvent;
+}
+
+export class Ingest {
+  constructor(
+    private readonly store: Store,
+    private readonly sink: IngestSink,
+    private readonly limits: IngestLimits,
+    private readonly logger: Logger,
+  ) {}
+
+  async accept(raw: string, query: Record<string, string>, receivedAt: number): Promise<IngestResult> {
+    let event: CallbackEvent;
+    try {
+      event = buildEvent({ raw, query, receivedAt });
+    } catch (err) {
+      if (isLivehookError(err) && err.status === 400) await this.quarantine(raw, query, receivedAt, err);
+      throw err;
+    }
+    if (!event.known) this.logger.info({ command: event.command, roomId: event.roomId }, 'callback with an unknown command accepted (no schema): handed to plugins that take every command');
+    this.checkBackpressure();
+    const result = await this.store.append(event);
+    if (!result.duplicate) this.sink.onStored(result.seq, event);
+    return { ...result, event };
+  }
+
+  /** Stores an event built elsewhere (replay of quarantine) exactly like a fresh one. */
+  async acceptBuilt(event: CallbackEvent): Promise<AppendResult> {
+    const result = await this.store.append(event);
+    if (!result.duplicate) this.sink.onStored(result.seq, event);
+    return result;
+  }
+
+  private checkBackpressure(): void {
+    const writes = this.store.pendingWrites();
+    if (writes >= this.limits.maxPendingWrites) {
+      throw new LivehookError('OVERLOADED', `overloaded: ${writes} events are waiting for the disk (limit ${this.limits.maxPendingWrites}); retry later`);
+    }
+    const backlog = this.sink.backlog();
+    if (backlog >= this.limits.maxPendingEvents) {
+      throw new LivehookError('OVERLOADED', `overloaded: plugins are ${backlog} events behind (limit ${this.limits.maxPendingEvents}); retry later`);
+    }
+  }
+
+  private async quarantine(raw: string, query: Record<string, string>, receivedAt: number, err: LivehookError): Promise<void> {
+    try {
+      const id = await this.store.quarantine({
+        receivedAt,
+        raw,
+        query,
+        reason: err.message,
+        sdkAppId: queryValue(query, 'SdkAppid') ?? null,
+        command: commandOf(raw),
+      });
+      this.logger.warn({ quarantineId: id, reason: err.message }, 'invalid callback body kept in quarantine');
+    } catch (storeErr) {
+      // The 400 still goes out; losing the copy of a body we reject is logged, not fatal.
+      this.logger.error({ err: storeErr }, 'could not keep an invalid body in quarantine');
+    }
+  }
+}
+
+/** Best effort: the command of a body that failed validation, for the quarantine list. */
+function commandOf(raw: string): string | null {
+  const match = /"CallbackCommand"\s*:\s*"([^"\\]{1,100})"/.exec(raw);
+  return match ? match[1] : null;
+}

@@ -1,0 +1,41 @@
+/**
+ * Loads a plugin module and checks its default export is a usable manifest,
+ * naming the plugin and the problem when it is not.
+ */
+import Joi from 'joi';
+import { GRANTABLE, ALWAYS_GRANTED, type PluginManifest } from './plugin-contract';
+import { LivehookError } from '../errors';
+import type { FoundPlugin } from './discover-plugins';
+
+const KNOWN_CAPABILITIES = [...GRANTABLE, ...ALWAYS_GRANTED];
+
+const manifestSchema = Joi.object({
+  name: Joi.string().pattern(/^[a-z0-9][a-z0-9._-]*$/).required(),
+  version: Joi.string().required(),
+  description: Joi.string().allow(''),
+  commands: Joi.alternatives(Joi.string().valid('*'), Joi.array().items(Joi.string().min(1)).min(1)).required(),
+  options: Joi.any().custom((value, helpers) => (Joi.isSchema(value) && value.type === 'object' ? value : helpers.error('any.invalid')), 'joi object schema').messages({ 'any.invalid': '{{#label}} must be a joi object schema (Joi.object({...}))' }),
+  capabilities: Joi.array().items(Joi.string().valid(...KNOWN_CAPABILITIES)).unique().default([]),
+  tasks: Joi.array().items(Joi.string()).unique().default([]),
+  handler: Joi.function().class().required(),
+}).unknown(true);
+
+export function loadManifest(found: FoundPlugin): PluginManifest {
+  let mod: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(found.entry);
+  } catch (err) {
+    throw new LivehookError('PLUGIN_INVALID', `plugin "${found.name}": ${found.entry} failed to load: ${(err as Error).message}`, { plugin: found.name }, { cause: err });
+  }
+  const exported = (mod as { default?: unknown }).default ?? mod;
+  const { error, value } = manifestSchema.validate(exported, { abortEarly: true, errors: { wrap: { label: false } } });
+  if (error) {
+    throw new LivehookError('PLUGIN_INVALID', `plugin "${found.name}": its default export is not a valid manifest: ${error.details[0].path.join('.') || 'manifest'}: ${error.details[0].message}`, { plugin: found.name });
+  }
+  const manifest = value as PluginManifest;
+  if (manifest.name !== found.name) {
+    throw new LivehookError('PLUGIN_INVALID', `plugin in folder "${found.name}" calls itself "${manifest.name}": the folder and the manifest name must match`, { plugin: found.name });
+  }
+  return manifest;
+}

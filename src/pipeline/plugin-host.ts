@@ -1,0 +1,111 @@
+/**
+ * Brings the enabled plugins to life in config order (child container,
+ * handler resolved through tsyringe, init) and closes them in reverse order.
+ * Any plugin that cannot start stops the whole start, naming the plugin:
+ * running with half the pipeline silently missing is worse than not running.
+ */
+import type { Logger } from 'pino';
+import type { RetryPolicy, ServiceConfig } from '../config/service-config';
+import { LivehookError, describeError } from '../errors';
+import { buildPluginScope, type PluginScope, type SharedCapabilities } from './capabilities';
+import type { PluginPlan } from './plan-plugins';
+import type { PluginHandler, PluginManifest } from './plugin-contract';
+
+export interface ActivePlugin {
+  name: string;
+  manifest: PluginManifest;
+  handler: PluginHandler;
+  /** null = every command, unknown ones included. */
+  commands: ReadonlySet<string> | null;
+  timeoutMs: number;
+  retry: RetryPolicy;
+}
+
+export class PluginHost {
+  private readonly scopes = new Map<string, PluginScope>();
+  private constructor(
+    readonly plugins: ActivePlugin[],
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(plans: PluginPlan[], shared: SharedCapabilities, service: ServiceConfig, logger: Logger): Promise<PluginHost> {
+    const failed = plans.find((p) => p.state === 'error');
+    if (failed && failed.state === 'error') throw failed.error;
+
+    const host = new PluginHost([], logger);
+    try {
+      for (const plan of plans) {
+        if (plan.state !== 'enabled') continue;
+        const scope = buildPluginScope(plan.manifest, plan.options, shared);
+        host.scopes.set(plan.name, scope);
+        const handler = resolveHandler(plan.manifest, scope);
+        await runHook(plan.name, 'init', () => handler.init?.());
+        host.plugins.push({
+          name: plan.name,
+          manifest: plan.manifest,
+          handler,
+          commands: plan.manifest.commands === '*' ? null : new Set(plan.manifest.commands),
+          timeoutMs: plan.settings.timeoutMs ?? service.delivery.timeoutMs,
+          retry: { ...service.delivery.retry, ...plan.settings.retry },
+        });
+        logger.info({ plugin: plan.name, version: plan.manifest.version, commands: plan.manifest.commands }, 'plugin started');
+      }
+    } catch (err) {
+      await host.close();
+      throw err;
+    }
+    return host;
+  }
+
+  get(name: string): ActivePlugin | undefined {
+    return this.plugins.find((p) => p.name === name);
+  }
+
+  async runTask(pluginName: string, task: string, args: Record<string, string>): Promise<string | void> {
+    const plugin = this.get(pluginName);
+    if (!plugin) throw new LivehookError('USAGE', `plugin "${pluginName}" is not enabled, so it cannot run task "${task}" (see \`livehook plugins\`)`);
+    if (!(plugin.manifest.tasks ?? []).includes(task) || !plugin.handler.runTask) {
+      throw new LivehookError('USAGE', `plugin "${pluginName}" offers no task "${task}"`);
+    }
+    return runHook(pluginName, `task ${task}`, () => plugin.handler.runTask!(task, args));
+  }
+
+  /** Reverse order; one plugin failing to close does not keep the others open. */
+  async close(): Promise<void> {
+    for (const plugin of [...this.plugins].reverse()) {
+      try {
+        await runHook(plugin.name, 'close', () => plugin.handler.close?.());
+      } catch (err) {
+        this.logger.error({ plugin: plugin.name, err }, 'plugin failed to close');
+      }
+    }
+    for (const scope of [...this.scopes.values()].reverse()) scope.dispose();
+    this.plugins.length = 0;
+    this.scopes.clear();
+  }
+}
+
+function resolveHandler(manifest: PluginManifest, scope: PluginScope): PluginHandler {
+  try {
+    const handler = scope.container.resolve(manifest.handler as unknown as new () => PluginHandler);
+    if (typeof handler.handle !== 'function') throw new Error('the handler class has no handle(event, delivery) method');
+    return handler;
+  } catch (err) {
+    const message = describeError(err);
+    const token = /unregistered dependency token: "?'?([^"'\s]+)/i.exec(message)?.[1];
+    if (token) {
+      throw new LivehookError('PLUGIN_CAPABILITY_DENIED', `plugin "${manifest.name}": its handler needs "${token}", which it was not given: list "${token}" in the manifest's capabilities and grant it in config`, { plugin: manifest.name, capability: token }, { cause: err });
+    }
+    throw new LivehookError('PLUGIN_INVALID', `plugin "${manifest.name}": its handler could not be created: ${message}`, { plugin: manifest.name }, { cause: err });
+  }
+}
+
+/** Every plugin error carries the plugin's name and the hook that failed (as Rollup does). */
+async function runHook<T>(plugin: string, hook: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof LivehookError && err.details.plugin === plugin) throw err;
+    throw new LivehookError('PLUGIN_FAILED', `plugin "${plugin}" failed in ${hook}: ${describeError(err)}`, { plugin, hook }, { cause: err });
+  }
+}

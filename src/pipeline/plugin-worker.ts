@@ -1,0 +1,200 @@
+/**
+ * One plugin's consumer of the event log.
+ *
+ * It reads events after its cursor, hands those the plugin subscribes to to
+ * the handler one at a time (in log order, under the plugin's timeout), and
+ * moves the cursor on. A failure gets a delivery row (retrying with backoff,
+ * or dead) before the cursor passes the event, so nothing is skipped; a
+ * crash before the cursor is saved means the handler sees the event again
+ * (at least once; the idempotency key makes effects exactly once).
+ *
+ * With several instances on one database, a worker only runs while it holds
+ * the plugin's lease, so each event reaches a plugin on one instance.
+ */
+import type { Logger } from 'pino';
+import type { CallbackEvent } from '../callbacks/event';
+import { PermanentError, describeError } from '../errors';
+import type { Store, StoredEvent } from '../store/store';
+import { retryDelay } from './backoff';
+import type { EventFeed } from './event-feed';
+import type { ActivePlugin } from './plugin-host';
+import { runWithTimeout } from './run-with-timeout';
+
+export interface WorkerOptions {
+  batchSize: number;
+  instanceId: string;
+  leaseMs: number;
+  /** How long a cursor may stay in memory only (redelivery window after a crash). */
+  cursorFlushMs: number;
+  /** Called after each delivery attempt (metrics). */
+  onAttempt?: (plugin: string, outcome: 'done' | 'retry' | 'dead', durationMs: number) => void;
+}
+
+export class PluginWorker {
+  /** Highest seq finished (in memory; saved at most cursorFlushMs later). */
+  cursor = 0;
+  private savedCursor = 0;
+  private lastCursorSave = 0;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private leaseUntil = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly abort = new AbortController();
+
+  constructor(
+    readonly plugin: ActivePlugin,
+    private readonly store: Store,
+    private readonly feed: EventFeed,
+    private readonly logger: Logger,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  /** Load or create the cursor. A plugin seen for the first time starts at the end of the log. */
+  async start(logEnd: number): Promise<void> {
+    const saved = await this.store.getCursor(this.plugin.name);
+    if (saved === null) {
+      await this.store.setCursor(this.plugin.name, logEnd);
+      this.cursor = logEnd;
+    } else {
+      this.cursor = saved;
+    }
+    this.savedCursor = this.cursor;
+    const pollMs = Math.min(1000, Math.max(25, Math.floor(this.plugin.retry.baseMs / 2)));
+    this.retryTimer = setInterval(() => this.kick(), pollMs);
+    this.kick();
+  }
+
+  /** Something may be waiting: run a pass now, or right after the current one. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  isBusy(): boolean {
+    return this.running !== null || this.again;
+  }
+
+  /** Stop taking work; wait up to graceMs for the delivery in progress, then abort it. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.running) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([this.running, deadline]);
+      clearTimeout(timer);
+      this.abort.abort(new Error('livehook is shutting down'));
+    }
+    await this.saveCursor(true).catch((err) => this.logger.error({ plugin: this.plugin.name, err }, 'could not save the cursor at shutdown'));
+    await this.store.releaseLease(this.leaseName(), this.options.instanceId).catch(() => undefined);
+  }
+
+  private leaseName(): string {
+    return `plugin:${this.plugin.name}`;
+  }
+
+  private async holdLease(): Promise<boolean> {
+    const now = Date.now();
+    // Renew well before expiry, not on every pass: a lease write costs a commit.
+    if (now < this.leaseUntil - (this.options.leaseMs * 2) / 3) return true;
+    const held = await this.store.acquireLease(this.leaseName(), this.options.instanceId, this.options.leaseMs);
+    this.leaseUntil = held ? now + this.options.leaseMs : 0;
+    // Another instance may have moved the cursor while we did not hold the lease
+    // (and when we do not hold it, our backlog figure should follow the holder's).
+    const saved = await this.store.getCursor(this.plugin.name);
+    if (saved !== null && saved > this.cursor) this.cursor = this.savedCursor = saved;
+    return held;
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      if (!(await this.holdLease())) return;
+      await this.runDueRetries();
+      for (;;) {
+        if (this.stopped) break;
+        const batch = await this.feed.read(this.cursor, this.options.batchSize);
+        if (batch.length === 0) break;
+        for (const stored of batch) {
+          if (this.stopped) break;
+          if (this.subscribes(stored.event)) await this.deliver(stored, 1);
+          this.cursor = stored.seq;
+        }
+        await this.saveCursor(false);
+      }
+      await this.saveCursor(false);
+    } catch (err) {
+      // The store failed (disk full, database gone): keep the cursor where it was and try again later.
+      this.logger.error({ plugin: this.plugin.name, err }, 'plugin worker pass failed; will retry');
+    }
+  }
+
+  private subscribes(event: CallbackEvent): boolean {
+    return this.plugin.commands === null || this.plugin.commands.has(event.command);
+  }
+
+  private async runDueRetries(): Promise<void> {
+    for (;;) {
+      const due = await this.store.dueRetries(this.plugin.name, Date.now(), this.options.batchSize);
+      if (due.length === 0 || this.stopped) return;
+      for (const { delivery, event } of due) {
+        if (this.stopped) return;
+        await this.deliver(event, delivery.attempts + 1);
+      }
+      if (due.length < this.options.batchSize) return;
+    }
+  }
+
+  /** One attempt. Resolves whatever the outcome: the outcome is written to the store. */
+  private async deliver(stored: StoredEvent, attempt: number): Promise<void> {
+    const { event, seq } = stored;
+    const started = performance.now();
+    try {
+      await runWithTimeout(this.plugin.name, this.plugin.timeoutMs, this.abort.signal, (signal) =>
+        this.plugin.handler.handle(event, { idempotencyKey: event.id, attempt, seq, signal }),
+      );
+      if (attempt > 1) await this.store.markDelivered(this.plugin.name, seq);
+      this.options.onAttempt?.(this.plugin.name, 'done', performance.now() - started);
+    } catch (err) {
+      const permanent = err instanceof PermanentError;
+      const dead = permanent || attempt >= this.plugin.retry.maxAttempts;
+      const nextAttemptAt = dead ? null : Date.now() + retryDelay(attempt, this.plugin.retry);
+      const log = { plugin: this.plugin.name, eventId: event.id, seq, command: event.command, roomId: event.roomId, attempt, err };
+      if (dead) this.logger.error(log, permanent ? 'plugin failed permanently: delivery is dead' : `plugin failed ${attempt} times: delivery is dead (livehook replay re-runs it)`);
+      else this.logger.warn({ ...log, retryAt: new Date(nextAttemptAt!).toISOString() }, 'plugin failed: delivery will be retried');
+      await this.store.recordFailure({ plugin: this.plugin.name, eventSeq: seq, attempts: attempt, nextAttemptAt, error: describeError(err) });
+      this.options.onAttempt?.(this.plugin.name, dead ? 'dead' : 'retry', performance.now() - started);
+    }
+  }
+
+  private async saveCursor(force: boolean): Promise<void> {
+    if (this.cursor === this.savedCursor) return;
+    const now = Date.now();
+    if (!force && now - this.lastCursorSave < this.options.cursorFlushMs) {
+      // Coalesce: one cursor write per interval instead of one per batch.
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        void this.saveCursor(true).catch((err) => this.logger.error({ plugin: this.plugin.name, err }, 'could not save the cursor'));
+      }, this.options.cursorFlushMs);
+      return;
+    }
+    const cursor = this.cursor;
+    await this.store.setCursor(this.plugin.name, cursor);
+    this.savedCursor = cursor;
+    this.lastCursorSave = now;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The whole service, assembled: config → store → plugins → dispatcher →
+ * HTTP. `close()` takes it down in the order that loses nothing: stop
+ * accepting, answer what is in flight, flush the commit, let running
+ * deliveries finish within a deadline, close plugins, close the store.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { loadConfig, type LoadedConfig } from './config/load-config';
+import { createApp } from './http/app';
+import { callbackRouter } from './http/callback-route';
+import { healthRouter } from './http/health-routes';
+import { reportsRouter } from './reports/reports-routes';
+import { createLogger } from './log/logger';
+import { SharedCapabilities } from './pipeline/capabilities';
+import { Dispatcher } from './pipeline/dispatcher';
+import { Ingest } from './pipeline/ingest';
+import { planPlugins } from './pipeline/plan-plugins';
+import { PluginHost } from './pipeline/plugin-host';
+import { scheduleRetention } from './pipeline/retention';
+import { CronScheduler } from './scheduler/cron-scheduler';
+import { openStore } from './store/open-store';
+import type { Store } from './store/store';
+
+export interface ServiceOptions {
+  env?: NodeJS.ProcessEnv;
+  configDir?: string;
+  logger?: Logger;
+}
+
+export interface RunningService {
+  url: string;
+  port: number;
+  config: LoadedConfig;
+  store: Store;
+  host: PluginHost;
+  dispatcher: Dispatcher;
+  ingest: Ingest;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions = {}): Promise<RunningService> {
+  const config = loadConfig({ env: options.env, configDir: options.configDir });
+  const service = config.service;
+  const logger = options.logger ?? createLogger(service.log.level);
+  const instanceId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  fs.mkdirSync(service.dataDir, { recursive: true });
+
+  const store = await openStore({ dataDir: service.dataDir, databaseUrl: service.store.databaseUrl, synchronous: service.store.synchronous, logger });
+  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.error({ err }, 'error while closing');
+      }
+    }
+  };
+
+  try {
+    const shared = new SharedCapabilities(service, store, logger, instanceId);
+    closers.push(() => shared.close());
+    const host = await PluginHost.start(planPlugins(config), shared, service, logger);
+    closers.push(() => host.close());
+
+    const dispatcher = new Dispatcher(store, logger, {
+      batchSize: service.delivery.batchSize,
+      instanceId,
+      leaseMs: 30_000,
+      cursorFlushMs: 200,
+      cacheSize: 20_000,
+    });
+    await dispatcher.start(host.plugins);
+    closers.push(() => dispatcher.stop(service.delivery.shutdownGraceMs));
+
+    const coreScheduler = new CronScheduler({ store, owner: instanceId, namespace: 'livehook', timezone: service.timezone, logger });
+    closers.push(() => coreScheduler.stop());
+    scheduleRetention({ scheduler: coreScheduler, store, schedule: service.retention.schedule, days: service.retention.days, pluginNames: () => dispatcher.pluginNames(), logger });
+
+    const ingest = new Ingest(store, dispatcher, service.ingest, logger);
+    let accepting = true;
+    const app = createApp({
+      logger,
+      proxy: service.http.proxy,
+      routers: [
+        callbackRouter({ ingest, auth: service.auth, bodyLimitBytes: service.http.bodyLimitBytes, isAccepting: () => accepting }),
+        healthRouter({
+          check: async () => {
+            if (!accepting) return 'shutting down';
+            try {
+              await store.ping();
+            } catch (err) {
+              return `store unreachable: ${(err as Error).message}`;
+            }
+            return null;
+          },
+        }),
+        reportsRouter({ reports: shared.getReports(), adminToken: service.auth.adminToken }),
+      ],
+    });
+
+    const server = http.createServer(app.callback());
+    server.keepAliveTimeout = 65_000; // longer than common load balancers' idle time-outs
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(service.port, service.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    closers.push(() => {
+      accepting = false;
+      return stopServer(server, service.delivery.shutdownGraceMs);
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+    logger.info({ port, dataDir: service.dataDir, store: store.engine, plugins: host.plugins.map((p) => p.name) }, `livehook listening on ${url}`);
+
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      port,
+      config,
+      store,
+      host,
+      dispatcher,
+      ingest,
+      logger,
+      close: () => {
+        closing ??= closeAll().then(() => logger.info('livehook stopped'));
+        return closing;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** Stop accepting connections, let in-flight requests finish, close idle keep-alives. */
+function stopServer(server: http.Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 25);
+    const hard = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(hard);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
