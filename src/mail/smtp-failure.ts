@@ -41,8 +41,9 @@ export function smtpFailure(err: unknown, server: string): Error {
     );
   }
 
-  const why = reply ?? describeError(err);
+  const errno = fields.originalCode ?? fields.code;
+  const why = (reply ?? describeError(err)) + (errno && !(reply ?? describeError(err)).includes(errno) ? ` (${errno})` : '');
   const failure = new Error(`SMTP server ${server} did not take the mail (temporary, will be retried): ${why}`, { cause: err });
-  Object.assign(failure, { smtpServer: server, smtpCode: code ?? null, errno: fields.originalCode ?? fields.code ?? null });
+  Object.assign(failure, { smtpServer: server, smtpCode: code ?? null, errno: errno ?? null });
   return failure;
 }
