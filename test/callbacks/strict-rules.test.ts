@@ -1,0 +1,120 @@
+/** Where the data matters, a bad body is a 400 whose message names the field and what is expected. */
+import { expect } from 'chai';
+import { fixtureObject, rejection, seedWith, CAPTURE } from './helpers';
+
+function expectInvalid(body: string | object, field: string, expected: RegExp): void {
+  const err = rejection(body);
+  expect(err.code, err.message).to.equal('INVALID_BODY');
+  expect(err.status).to.equal(400);
+  expect(err.details.field).to.equal(field);
+  expect(err.message.startsWith(`${field}: `), err.message).to.equal(true);
+  expect(err.message).to.match(expected);
+}
+
+describe('strict validation', () => {
+  describe('RoomId', () => {
+    it('a destroy-room body with neither RoomId nor RoomInfo.RoomId is rejected naming RoomId', () => {
+      expectInvalid(seedWith({ RoomId: undefined }), 'RoomId', /is required/);
+      expectInvalid(seedWith({ RoomId: undefined, RoomInfo: undefined }), 'RoomId', /RoomInfo\.RoomId/);
+    });
+
+    it('must be a non-empty string', () => {
+      expectInvalid(seedWith({ RoomId: '' }), 'RoomId', /must be a non-empty string/);
+      expectInvalid(seedWith({ RoomId: 436 }), 'RoomId', /must be a non-empty string/);
+      expectInvalid(seedWith({ RoomId: null }), 'RoomId', /must be a non-empty string/);
+      expectInvalid(seedWith({ RoomId: ['r'] }), 'RoomId', /must be a non-empty string/);
+    });
+
+    it('inside RoomInfo, must be a non-empty string too', () => {
+      const body = fixtureObject(CAPTURE);
+      delete body.RoomId;
+      (body.RoomInfo as Record<string, unknown>).RoomId = '';
+      expectInvalid(body, 'RoomInfo.RoomId', /must be a non-empty string/);
+    });
+
+    it('is required by the other room commands as well', () => {
+      const owner = fixtureObject('change-owner.json');
+      delete owner.RoomId;
+      expectInvalid(owner, 'RoomId', /is required/);
+      const gift = fixtureObject('before-send-gift.json');
+      gift.RoomId = '';
+      expectInvalid(gift, 'RoomId', /non-empty string/);
+    });
+  });
+
+  describe('EventType (destroy-room)', () => {
+    it('must be DestroyByUser or DestroyBySystem', () => {
+      expectInvalid(seedWith({ EventType: 'DestroyByAdmin' }), 'EventType', /must be one of \[DestroyByUser, DestroyBySystem\]/);
+      expectInvalid(seedWith({ EventType: 'destroybyuser' }), 'EventType', /must be one of/);
+      expectInvalid(seedWith({ EventType: undefined }), 'EventType', /is required/);
+    });
+  });
+
+  describe('EventTime', () => {
+    it('is required for destroy-room', () => {
+      expectInvalid(seedWith({ EventTime: undefined }), 'EventTime', /is required/);
+    });
+
+    it('must be an integer of milliseconds', () => {
+      const ms = /must be an integer of milliseconds since the epoch/;
+      expectInvalid(seedWith({ EventTime: 1703589922780.5 }), 'EventTime', ms);
+      expectInvalid(seedWith({ EventTime: -1703589922780 }), 'EventTime', ms);
+      expectInvalid(seedWith({ EventTime: 'yesterday' }), 'EventTime', ms);
+      expectInvalid(seedWith({ EventTime: true }), 'EventTime', ms);
+    });
+
+    it('rejects seconds and microseconds instead of misdating the event', () => {
+      expectInvalid(seedWith({ EventTime: 1703589922 }), 'EventTime', /got 1703589922$/);
+      expectInvalid(seedWith({ EventTime: 1703589922780000 }), 'EventTime', /milliseconds/);
+    });
+
+    it('is checked on the other commands when present', () => {
+      const members = fixtureObject('member-state-changed.json');
+      members.EventTime = 1703589922;
+      expectInvalid(members, 'EventTime', /milliseconds/);
+    });
+  });
+
+  describe('typed fields', () => {
+    it('names nested fields by their path', () => {
+      const body = fixtureObject(CAPTURE);
+      (body.RoomInfo as Record<string, unknown>).Owner_Account = { id: 1 };
+      expectInvalid(body, 'RoomInfo.Owner_Account', /must be an account id/);
+
+      const members = fixtureObject('member-state-changed.json');
+      (members.MemberList as object[])[1] = { Nick: 'tommy' };
+      expectInvalid(members, 'MemberList[1].Member_Account', /is required/);
+    });
+
+    it('a Statistic block, when sent, must carry every figure as a non-negative integer', () => {
+      const complete = { TotalViewers: 1, TotalGiftsSent: 2, TotalGiftCoins: 3, TotalUniqueGiftSenders: 1, TotalLikesReceived: 5 };
+      expectInvalid(seedWith({ Statistic: { ...complete, TotalLikesReceived: undefined } }), 'Statistic.TotalLikesReceived', /is required/);
+      expectInvalid(seedWith({ Statistic: { ...complete, TotalViewers: -1 } }), 'Statistic.TotalViewers', /at least 0/);
+      expectInvalid(seedWith({ Statistic: { ...complete, TotalGiftCoins: 'many' } }), 'Statistic.TotalGiftCoins', /must be a number/);
+      expectInvalid(seedWith({ Statistic: 'none' }), 'Statistic', /must be an object/);
+    });
+
+    it('checks the seed table types of RoomInfo', () => {
+      const withInfo = (changes: Record<string, unknown>): object => {
+        const body = fixtureObject(CAPTURE);
+        Object.assign(body.RoomInfo as object, changes);
+        return body;
+      };
+      expectInvalid(withInfo({ IsSeatEnabled: 'yes' }), 'RoomInfo.IsSeatEnabled', /must be a boolean/);
+      expectInvalid(withInfo({ MaxMemberCount: 'lots' }), 'RoomInfo.MaxMemberCount', /must be a number/);
+      expectInvalid(withInfo({ MaxSeatCount: 4.5 }), 'RoomInfo.MaxSeatCount', /must be an integer/);
+      expectInvalid(withInfo({ Category: 'music' }), 'RoomInfo.Category', /must be an array/);
+      expectInvalid(withInfo({ Category: [1, 'x'] }), 'RoomInfo.Category[1]', /must be a number/);
+      expectInvalid(withInfo({ RoomName: 12 }), 'RoomInfo.RoomName', /must be a string/);
+      expectInvalid(seedWith({ RoomInfo: 'x' }), 'RoomInfo', /must be an object/);
+    });
+
+    it('the gift callback needs its GiftWater with sender and receivers', () => {
+      const gift = fixtureObject('before-send-gift.json');
+      delete (gift.GiftWater as Record<string, unknown>).From_Account;
+      expectInvalid(gift, 'GiftWater.From_Account', /is required/);
+      delete gift.GiftWater;
+      expectInvalid(gift, 'GiftWater', /is required/);
+    });
+  });
+});
