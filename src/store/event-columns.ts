@@ -1,0 +1,105 @@
+/**
+ * A CallbackEvent as table columns, and back.
+ *
+ * Shared by both engines so an event read back is deep-equal to the one
+ * appended. The checks run before an event joins a group commit: one bad
+ * event is refused on its own instead of failing the whole batch it would
+ * have been committed with.
+ */
+import type { CallbackEvent } from '../callbacks/event';
+import { LivehookError, describeError } from '../errors';
+import type { StoredEvent } from './store';
+
+/** Column values in table order (see the events table). */
+export interface EventColumns {
+  id: string;
+  command: string;
+  known: boolean;
+  sdk_app_id: string | null;
+  room_id: string | null;
+  event_type: string | null;
+  event_time: number | null;
+  operator_account: string | null;
+  received_at: number;
+  /** JSON text */
+  body: string;
+  raw: string;
+  /** JSON text */
+  query: string;
+}
+
+/** A row as a driver returns it: seq/times may be BIGINT strings (pg), known 0/1 (SQLite), JSON parsed or not. */
+export type EventRow = Omit<EventColumns, 'known' | 'body' | 'query' | 'event_time' | 'received_at'> & {
+  seq: number | string;
+  known: boolean | number;
+  event_time: number | string | null;
+  received_at: number | string;
+  body: unknown;
+  query: unknown;
+};
+
+export function toEventColumns(event: CallbackEvent): EventColumns {
+  if (event === null || typeof event !== 'object') refuse(undefined, 'event', 'must be an object');
+  const id = event.id;
+  if (typeof id !== 'string' || id.length === 0) refuse(undefined, 'id', 'must be a non-empty string');
+  if (typeof event.command !== 'string') refuse(id, 'command', 'must be a string');
+  if (typeof event.known !== 'boolean') refuse(id, 'known', 'must be a boolean');
+  if (!Number.isFinite(event.receivedAt)) refuse(id, 'receivedAt', 'must be a number (ms since the epoch)');
+  if (event.eventTime !== null && !Number.isFinite(event.eventTime)) refuse(id, 'eventTime', 'must be a number or null');
+  if (typeof event.raw !== 'string') refuse(id, 'raw', 'must be a string');
+  if (event.body === null || typeof event.body !== 'object') refuse(id, 'body', 'must be an object');
+  if (event.query === null || typeof event.query !== 'object') refuse(id, 'query', 'must be an object');
+  return {
+    id,
+    command: event.command,
+    known: event.known,
+    sdk_app_id: nullableString(id, 'sdkAppId', event.sdkAppId),
+    room_id: nullableString(id, 'roomId', event.roomId),
+    event_type: nullableString(id, 'eventType', event.eventType),
+    event_time: event.eventTime,
+    operator_account: nullableString(id, 'operator', event.operator),
+    received_at: event.receivedAt,
+    body: json(id, 'body', event.body),
+    raw: event.raw,
+    query: json(id, 'query', event.query),
+  };
+}
+
+/** Rebuilds the event from a row; tolerant of drivers that return BIGINT as strings or JSON as objects. */
+export function fromEventColumns(row: EventRow): StoredEvent {
+  return {
+    seq: Number(row.seq),
+    event: {
+      id: row.id,
+      command: row.command,
+      known: Boolean(row.known),
+      sdkAppId: row.sdk_app_id,
+      roomId: row.room_id,
+      eventType: row.event_type,
+      eventTime: row.event_time === null ? null : Number(row.event_time),
+      operator: row.operator_account,
+      body: (typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as CallbackEvent['body'],
+      raw: row.raw,
+      query: (typeof row.query === 'string' ? JSON.parse(row.query) : row.query) as Record<string, string>,
+      receivedAt: Number(row.received_at),
+    },
+  };
+}
+
+function nullableString(id: string, field: string, value: unknown): string | null {
+  if (value === null || typeof value === 'string') return value;
+  refuse(id, field, 'must be a string or null');
+}
+
+function json(id: string, field: string, value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    refuse(id, field, `is not plain JSON (${describeError(err)})`);
+  }
+}
+
+function refuse(eventId: string | undefined, field: string, problem: string): never {
+  const which = eventId === undefined ? 'an event' : `event ${eventId}`;
+  throw new LivehookError('STORE_FAILED', `cannot store ${which}: ${field} ${problem}`, { field, eventId });
+}

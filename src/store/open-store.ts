@@ -1,0 +1,45 @@
+/**
+ * Picks and opens the store engine: SQLite in the data dir by default,
+ * PostgreSQL when DATABASE_URL is set.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { LivehookError } from '../errors';
+import { SqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store';
+import type { Store } from './store';
+
+export const SQLITE_FILE_NAME = 'livehook.db';
+
+export interface OpenStoreOptions {
+  /** LIVEHOOK_DATA_DIR: the SQLite file lives here as livehook.db. */
+  dataDir: string;
+  /** DATABASE_URL: when set (postgres://...), PostgreSQL is used instead of SQLite. */
+  databaseUrl?: string | null;
+  /** SQLite only; default 'FULL' (see src/store/sqlite/sqlite-store.ts). */
+  synchronous?: SqliteSynchronous;
+  logger?: Logger;
+}
+
+/** Returns an opened store (migrations applied). Close it with store.close(). */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const store = createStore(options);
+  await store.open();
+  return store;
+}
+
+function createStore(options: OpenStoreOptions): Store {
+  if (options.databaseUrl) {
+    // The PostgreSQL engine (src/store/postgres/) plugs in here.
+    throw new LivehookError(
+      'CONFIG_INVALID',
+      'DATABASE_URL is set, but this build of livehook has no PostgreSQL store yet; ' +
+        `unset DATABASE_URL to use the embedded SQLite store in ${path.resolve(options.dataDir)}`,
+      { field: 'DATABASE_URL' },
+    );
+  }
+  return new SqliteStore({
+    file: path.join(options.dataDir, SQLITE_FILE_NAME),
+    synchronous: options.synchronous,
+    logger: options.logger,
+  });
+}

@@ -1,0 +1,275 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { openStore } from '../../src/store/open-store';
+import { SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations';
+import { makeEvent } from './make-event';
+import { describeStoreConformance, expectRejection } from './store-conformance';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-store-'));
+}
+
+describeStoreConformance('sqlite', async () => {
+  const dir = tempDir();
+  // A tiny page size, so the conformance scan crosses many page boundaries.
+  const store = new SqliteStore({ file: path.join(dir, 'livehook.db'), recordsPageSize: 7 });
+  await store.open();
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SqliteStore', function () {
+  let dir: string;
+  const opened: SqliteStore[] = [];
+
+  async function open(options: Partial<SqliteStoreOptions> = {}): Promise<SqliteStore> {
+    const store = new SqliteStore({ file: path.join(dir, 'livehook.db'), ...options });
+    opened.push(store);
+    await store.open();
+    return store;
+  }
+
+  beforeEach(function () {
+    dir = tempDir();
+  });
+
+  afterEach(async function () {
+    for (const store of opened.splice(0)) await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('openStore()', function () {
+    it('opens <dataDir>/livehook.db (creating the folder) in WAL mode with synchronous FULL', async function () {
+      const dataDir = path.join(dir, 'data', 'nested');
+      const store = await openStore({ dataDir });
+      try {
+        expect(store.engine).to.equal('sqlite');
+        const settings = (store as SqliteStore).settings();
+        expect(settings).to.include({
+          file: path.join(dataDir, 'livehook.db'),
+          journalMode: 'wal',
+          synchronous: 'FULL',
+          foreignKeys: true,
+          busyTimeoutMs: 5000,
+          schemaVersion: MIGRATIONS.length,
+        });
+        await store.append(makeEvent());
+        // WAL is a property of the file: any other connection sees it.
+        const other = new Database(path.join(dataDir, 'livehook.db'), { readonly: true });
+        try {
+          expect(other.pragma('journal_mode', { simple: true })).to.equal('wal');
+          expect(other.prepare('SELECT COUNT(*) FROM events').pluck().get()).to.equal(1);
+        } finally {
+          other.close();
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('uses synchronous NORMAL when asked', async function () {
+      const store = await openStore({ dataDir: dir, synchronous: 'NORMAL' });
+      try {
+        expect((store as SqliteStore).settings().synchronous).to.equal('NORMAL');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('refuses DATABASE_URL with a message naming it, while PostgreSQL is not built in', async function () {
+      let caught: unknown;
+      try {
+        await openStore({ dataDir: dir, databaseUrl: 'postgres://postgres@127.0.0.1/test' });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).to.have.property('code', 'CONFIG_INVALID');
+      expect((caught as Error).message).to.contain('DATABASE_URL');
+      expect(fs.existsSync(path.join(dir, 'livehook.db'))).to.equal(false);
+    });
+
+    it('refuses a synchronous level other than FULL or NORMAL', function () {
+      expect(() => new SqliteStore({ file: path.join(dir, 'x.db'), synchronous: 'OFF' as 'FULL' }))
+        .to.throw(/synchronous must be "FULL" or "NORMAL"/)
+        .with.property('code', 'CONFIG_INVALID');
+    });
+
+    it('names the file when it cannot be opened', async function () {
+      const blocker = path.join(dir, 'a-file');
+      fs.writeFileSync(blocker, '');
+      const store = new SqliteStore({ file: path.join(blocker, 'livehook.db') });
+      const err = await expectRejection(store.open(), 'STORE_FAILED');
+      expect(err.message).to.contain(path.join(blocker, 'livehook.db'));
+    });
+  });
+
+  describe('schema migrations', function () {
+    it('records each version once, and re-opening runs none again (data kept)', async function () {
+      const first = await open();
+      const { seq } = await first.append(makeEvent({ roomId: 'kept' }));
+      await first.close();
+
+      const file = path.join(dir, 'livehook.db');
+      const readRows = () => {
+        const db = new Database(file, { readonly: true });
+        try {
+          return db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all();
+        } finally {
+          db.close();
+        }
+      };
+      const before = readRows();
+      expect(before.map((r) => (r as { version: number }).version)).to.deep.equal(MIGRATIONS.map((m) => m.version));
+
+      const second = await open();
+      expect(readRows()).to.deep.equal(before);
+      expect((await second.getEvent(seq))!.event.roomId).to.equal('kept');
+    });
+
+    it('refuses a database written by a newer livehook, naming both versions', async function () {
+      await (await open()).close();
+      const db = new Database(path.join(dir, 'livehook.db'));
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', 0)").run();
+      db.close();
+      const store = new SqliteStore({ file: path.join(dir, 'livehook.db') });
+      const err = await expectRejection(store.open(), 'STORE_SCHEMA');
+      expect(err.message).to.contain('99').and.contain(`(${MIGRATIONS.length})`);
+    });
+  });
+
+  describe('group commit', function () {
+    it('commits 200 appends made in the same turn in one transaction', async function () {
+      const store = await open();
+      const results = await Promise.all(Array.from({ length: 200 }, () => store.append(makeEvent())));
+      expect(new Set(results.map((r) => r.seq)).size).to.equal(200);
+      const stats = store.commitStats();
+      expect(stats).to.deep.equal({ commits: 1, items: 200, failedCommits: 0, largestBatch: 200 });
+    });
+
+    it('commits a full batch at once and the rest in the next, when a turn brings more than maxBatch', async function () {
+      const store = await open({ maxBatch: 50 });
+      const pending = Array.from({ length: 120 }, () => store.append(makeEvent()));
+      await Promise.all(pending);
+      expect(store.commitStats()).to.deep.equal({ commits: 3, items: 120, failedCommits: 0, largestBatch: 50 });
+      expect(await store.latestSeq()).to.equal(120);
+    });
+
+    it('rejects every append of a batch whose commit fails, and stores none of them', async function () {
+      const store = await open({ busyTimeoutMs: 50 });
+      await store.append(makeEvent());
+      // Another process (say the CLI) holds the write lock longer than the busy timeout.
+      const cli = new Database(path.join(dir, 'livehook.db'));
+      cli.exec('BEGIN IMMEDIATE');
+      try {
+        const outcomes = await Promise.allSettled([store.append(makeEvent()), store.append(makeEvent()), store.append(makeEvent())]);
+        expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'rejected', 'rejected']);
+        const reason = (outcomes[0] as PromiseRejectedResult).reason as Error & { code: string };
+        expect(reason.code).to.equal('STORE_FAILED');
+        expect(reason.message).to.contain('could not commit 3 event(s)').and.contain(path.join(dir, 'livehook.db'));
+        expect(store.pendingWrites()).to.equal(0);
+      } finally {
+        cli.exec('ROLLBACK');
+        cli.close();
+      }
+      expect(store.commitStats().failedCommits).to.equal(1);
+      expect(await store.latestSeq()).to.equal(1);
+      const after = await store.append(makeEvent());
+      expect(after.duplicate).to.equal(false);
+      expect((await store.readEvents(0, 10)).length).to.equal(2);
+    });
+
+    it('keeps what was acknowledged across close and re-open', async function () {
+      const first = await open();
+      const events = Array.from({ length: 30 }, () => makeEvent());
+      const results = await Promise.all(events.map((e) => first.append(e)));
+      await first.close();
+      const second = await open();
+      const read = await second.readEvents(0, 100);
+      expect(read.map((r) => r.seq)).to.deep.equal(results.map((r) => r.seq));
+      expect(read.map((r) => r.event)).to.deep.equal(events);
+    });
+  });
+
+  describe('two instances on one file (service and CLI)', function () {
+    it('lets only one of them hold a lease, and the other take it after release', async function () {
+      const service = await open();
+      const cli = await open();
+      expect(await service.acquireLease('rollup:2026-01-01', 'service', 60_000)).to.equal(true);
+      expect(await cli.acquireLease('rollup:2026-01-01', 'cli', 60_000)).to.equal(false);
+      expect(await service.acquireLease('rollup:2026-01-01', 'service', 60_000)).to.equal(true);
+      await service.releaseLease('rollup:2026-01-01', 'service');
+      expect(await cli.acquireLease('rollup:2026-01-01', 'cli', 60_000)).to.equal(true);
+      expect(await service.acquireLease('rollup:2026-01-01', 'service', 60_000)).to.equal(false);
+    });
+
+    it('sees the other instance\'s committed events, cursors and dead-letter requeues', async function () {
+      const service = await open();
+      const cli = await open();
+      const { seq } = await service.append(makeEvent());
+      await service.recordFailure({ plugin: 'email-alert', eventSeq: seq, attempts: 5, nextAttemptAt: null, error: 'SMTP down' });
+      expect((await cli.getEvent(seq))!.seq).to.equal(seq);
+      expect(await cli.requeueDead(undefined, 1000)).to.equal(1);
+      expect((await service.dueRetries('email-alert', 1000, 10)).map((d) => d.delivery.attempts)).to.deep.equal([0]);
+    });
+  });
+
+  describe('plugin records at scale', function () {
+    it('scans 20,000 records in pages of 5,000, in at order, each once', async function () {
+      this.timeout(60_000);
+      const store = await open();
+      const total = 20_000;
+      // Written straight into the file in one transaction: the test is about reading.
+      const db = new Database(path.join(dir, 'livehook.db'));
+      const insert = db.prepare('INSERT INTO plugin_records (plugin, collection, key, at, value) VALUES (?, ?, ?, ?, ?)');
+      db.transaction(() => {
+        for (let i = 0; i < total; i++) {
+          // Three records per millisecond, keys not in time order: ties straddle every page boundary.
+          insert.run('stats-rollup', 'rooms', `room-${(i * 7919) % total}`, 1_000_000 + Math.floor(i / 3), JSON.stringify({ i }));
+        }
+        insert.run('someone-else', 'rooms', 'room-x', 1_000_000, '{}');
+      })();
+      db.close();
+
+      const keys = new Set<string>();
+      let previousAt = -Infinity;
+      let count = 0;
+      for await (const record of store.records('stats-rollup').scan<{ i: number }>('rooms', 0, Number.MAX_SAFE_INTEGER)) {
+        expect(record.at).to.be.at.least(previousAt);
+        expect(record.at).to.equal(1_000_000 + Math.floor(record.value.i / 3));
+        previousAt = record.at;
+        keys.add(record.key);
+        count += 1;
+      }
+      expect(count).to.equal(total);
+      expect(keys.size).to.equal(total);
+
+      let window = 0;
+      for await (const _ of store.records('stats-rollup').scan('rooms', 1_000_010, 1_000_020)) window += 1;
+      expect(window).to.equal(30);
+    });
+  });
+
+  describe('retention', function () {
+    it('cannot delete an event that still has a delivery row, even by hand (foreign key)', async function () {
+      const store = await open();
+      const { seq } = await store.append(makeEvent());
+      await store.recordFailure({ plugin: 'p', eventSeq: seq, attempts: 1, nextAttemptAt: 10, error: 'e' });
+      const db = new Database(path.join(dir, 'livehook.db'));
+      db.pragma('foreign_keys = ON');
+      try {
+        expect(() => db.prepare('DELETE FROM events WHERE seq = ?').run(seq)).to.throw(/FOREIGN KEY/);
+      } finally {
+        db.close();
+      }
+    });
+  });
+});

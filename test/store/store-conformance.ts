@@ -1,0 +1,473 @@
+/**
+ * The behaviour every Store engine must show, as one reusable suite.
+ *
+ * An engine's test file calls describeStoreConformance('name', makeStore)
+ * where makeStore returns a freshly opened, EMPTY store and a cleanup that
+ * removes what it created. The suite closes the store itself (close() is
+ * idempotent, so the engine's cleanup may close it again).
+ *
+ * It only talks to the Store interface. Record scans are checked across page
+ * boundaries, so run it with a small records page size when the engine has
+ * one (the SQLite run uses 7).
+ */
+import { expect } from 'chai';
+import type { CallbackEvent } from '../../src/callbacks/event';
+import type { Store } from '../../src/store/store';
+import { makeEvent } from './make-event';
+
+export type MakeStore = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+
+/** Awaits a promise that must reject with a LivehookError of `code`; returns the error. */
+export async function expectRejection(promise: Promise<unknown>, code: string): Promise<Error & { code?: string }> {
+  let outcome: unknown;
+  try {
+    outcome = await promise;
+  } catch (err) {
+    expect(err, 'rejection').to.be.instanceOf(Error);
+    expect((err as { code?: string }).code, `error code of: ${(err as Error).message}`).to.equal(code);
+    return err as Error & { code?: string };
+  }
+  throw new Error(`expected a rejection with ${code}, got ${JSON.stringify(outcome)}`);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function describeStoreConformance(engineName: string, makeStore: MakeStore): void {
+  describe(`Store conformance: ${engineName}`, function () {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async function () {
+      ({ store, cleanup } = await makeStore());
+    });
+
+    afterEach(async function () {
+      await store.close();
+      await cleanup();
+    });
+
+    /** Appends in order, one commit each, and returns the seqs. */
+    async function appendAll(events: CallbackEvent[]): Promise<number[]> {
+      const seqs: number[] = [];
+      for (const e of events) seqs.push((await store.append(e)).seq);
+      return seqs;
+    }
+
+    describe('lifecycle', function () {
+      it('answers ping while open; after close, ping and append are refused and close can be called again', async function () {
+        await store.ping();
+        await store.close();
+        await store.close();
+        await expectRejection(store.ping(), 'STORE_FAILED');
+        await expectRejection(store.append(makeEvent()), 'STORE_FAILED');
+      });
+
+      it('close() commits the appends that were waiting for a commit', async function () {
+        const pending = [makeEvent(), makeEvent(), makeEvent()].map((e) => store.append(e));
+        const closed = store.close();
+        const results = await Promise.all(pending);
+        await closed;
+        expect(results.map((r) => r.duplicate)).to.deep.equal([false, false, false]);
+        expect(new Set(results.map((r) => r.seq)).size).to.equal(3);
+      });
+    });
+
+    describe('append and the log', function () {
+      it('reads an event back deep-equal to what was appended, 18-digit account ids intact', async function () {
+        const event = makeEvent({
+          operator: '144115212345678901',
+          query: { SdkAppid: '1400000001', Sign: 'abc', RequestTime: '1756986061' },
+        });
+        (event.body as Record<string, unknown>).Operator_Account = '144115212345678901';
+        const original = structuredClone(event);
+        const { seq, duplicate } = await store.append(event);
+        expect(duplicate).to.equal(false);
+        const stored = await store.getEvent(seq);
+        expect(stored).to.deep.equal({ seq, event: original });
+        expect((stored!.event.body.RoomInfo as Record<string, unknown>).Owner_Account).to.equal('144115212345678901');
+        expect(await store.readEvents(0, 10)).to.deep.equal([{ seq, event: original }]);
+      });
+
+      it('round-trips an unknown command with every optional field null', async function () {
+        const event: CallbackEvent = {
+          id: 'unknown-1',
+          command: 'Room.CallbackSomethingNew',
+          known: false,
+          sdkAppId: null,
+          roomId: null,
+          eventType: null,
+          eventTime: null,
+          operator: null,
+          body: { CallbackCommand: 'Room.CallbackSomethingNew', Nested: { list: [1, 'two', null, { deep: true }] }, Emoji: '🎉' },
+          raw: '{"CallbackCommand":"Room.CallbackSomethingNew"}',
+          query: {},
+          receivedAt: 1,
+        };
+        const { seq } = await store.append(structuredClone(event));
+        expect(await store.getEvent(seq)).to.deep.equal({ seq, event });
+      });
+
+      it('gives increasing seqs in call order, for concurrent appends too', async function () {
+        const events = Array.from({ length: 25 }, () => makeEvent());
+        const results = await Promise.all(events.map((e) => store.append(e)));
+        const seqs = results.map((r) => r.seq);
+        for (let i = 1; i < seqs.length; i++) expect(seqs[i]).to.be.greaterThan(seqs[i - 1]!);
+        expect(await store.latestSeq()).to.equal(seqs[seqs.length - 1]);
+        const read = await store.readEvents(0, 100);
+        expect(read.map((r) => r.event.id)).to.deep.equal(events.map((e) => e.id));
+      });
+
+      it('stores a repeated id once and answers the original seq with duplicate: true', async function () {
+        const event = makeEvent();
+        const first = await store.append(event);
+        const again = await store.append({ ...makeEvent(), id: event.id });
+        expect(again).to.deep.equal({ seq: first.seq, duplicate: true });
+        const read = await store.readEvents(0, 10);
+        expect(read).to.have.length(1);
+        expect(read[0]!.event.roomId).to.equal(event.roomId);
+      });
+
+      it('treats the second of two identical ids in the same turn as the duplicate', async function () {
+        const event = makeEvent();
+        const other = makeEvent();
+        const [a, b, c] = await Promise.all([store.append(event), store.append(other), store.append({ ...event })]);
+        expect(a!.duplicate).to.equal(false);
+        expect(b!.duplicate).to.equal(false);
+        expect(c).to.deep.equal({ seq: a!.seq, duplicate: true });
+        expect(await store.readEvents(0, 10)).to.have.length(2);
+      });
+
+      it('counts appends waiting for their commit in pendingWrites()', async function () {
+        expect(store.pendingWrites()).to.equal(0);
+        const pending = Array.from({ length: 10 }, () => store.append(makeEvent()));
+        expect(store.pendingWrites()).to.equal(10);
+        await Promise.all(pending);
+        expect(store.pendingWrites()).to.equal(0);
+      });
+
+      it('refuses an event that cannot be stored on its own, without failing the others in its batch', async function () {
+        const good = makeEvent();
+        const noId = { ...makeEvent(), id: '' };
+        const notJson = makeEvent({ body: { CallbackCommand: 'X', big: 10n } as unknown as CallbackEvent['body'] });
+        const outcomes = await Promise.allSettled([store.append(noId), store.append(good), store.append(notJson)]);
+        expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'fulfilled', 'rejected']);
+        const reasons = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason);
+        expect(reasons[0].code).to.equal('STORE_FAILED');
+        expect(reasons[0].message).to.contain('id');
+        expect(reasons[1].message).to.contain('body');
+        expect((await store.readEvents(0, 10)).map((r) => r.event.id)).to.deep.equal([good.id]);
+      });
+
+      it('reads the log in pages after a seq, and answers null and 0 for what is not there', async function () {
+        expect(await store.latestSeq()).to.equal(0);
+        expect(await store.getEvent(1)).to.equal(null);
+        expect(await store.readEvents(0, 10)).to.deep.equal([]);
+        const seqs = await appendAll(Array.from({ length: 7 }, () => makeEvent()));
+        expect((await store.readEvents(0, 3)).map((r) => r.seq)).to.deep.equal(seqs.slice(0, 3));
+        expect((await store.readEvents(seqs[2]!, 3)).map((r) => r.seq)).to.deep.equal(seqs.slice(3, 6));
+        expect((await store.readEvents(seqs[5]!, 3)).map((r) => r.seq)).to.deep.equal(seqs.slice(6));
+        expect(await store.readEvents(seqs[6]!, 3)).to.deep.equal([]);
+        expect(await store.getEvent(seqs[6]! + 1)).to.equal(null);
+      });
+    });
+
+    describe('cursors', function () {
+      it('has no cursor for a plugin until one is set, then the latest value, per plugin', async function () {
+        expect(await store.getCursor('logging')).to.equal(null);
+        await store.setCursor('logging', 5);
+        await store.setCursor('email-alert', 2);
+        await store.setCursor('logging', 9);
+        expect(await store.getCursor('logging')).to.equal(9);
+        expect(await store.getCursor('email-alert')).to.equal(2);
+        expect(await store.getCursor('stats-rollup')).to.equal(null);
+      });
+    });
+
+    describe('failed deliveries', function () {
+      let seqs: number[];
+      let events: CallbackEvent[];
+
+      beforeEach(async function () {
+        events = [makeEvent(), makeEvent(), makeEvent()];
+        seqs = await appendAll(events);
+      });
+
+      it('keeps a retrying failure and hands it back, with its event, once it is due', async function () {
+        await store.recordFailure({ plugin: 'email-alert', eventSeq: seqs[1]!, attempts: 1, nextAttemptAt: 5000, error: 'SMTP 421' });
+        expect(await store.dueRetries('email-alert', 4999, 10)).to.deep.equal([]);
+        const due = await store.dueRetries('email-alert', 5000, 10);
+        expect(due).to.have.length(1);
+        expect(due[0]!.event).to.deep.equal({ seq: seqs[1], event: events[1] });
+        const { updatedAt, ...delivery } = due[0]!.delivery;
+        expect(delivery).to.deep.equal({
+          plugin: 'email-alert',
+          eventSeq: seqs[1],
+          eventId: events[1]!.id,
+          status: 'retrying',
+          attempts: 1,
+          nextAttemptAt: 5000,
+          lastError: 'SMTP 421',
+        });
+        expect(updatedAt).to.be.a('number');
+        expect(await store.dueRetries('logging', 5000, 10)).to.deep.equal([]);
+      });
+
+      it('hands back due retries earliest first, at most `limit`', async function () {
+        await store.recordFailure({ plugin: 'p', eventSeq: seqs[0]!, attempts: 1, nextAttemptAt: 300, error: 'e' });
+        await store.recordFailure({ plugin: 'p', eventSeq: seqs[1]!, attempts: 1, nextAttemptAt: 100, error: 'e' });
+        await store.recordFailure({ plugin: 'p', eventSeq: seqs[2]!, attempts: 1, nextAttemptAt: 200, error: 'e' });
+        const due = await store.dueRetries('p', 1000, 2);
+        expect(due.map((d) => d.delivery.eventSeq)).to.deep.equal([seqs[1], seqs[2]]);
+      });
+
+      it('updates the same row on a later failure, and marks it dead when there is no next attempt', async function () {
+        await store.recordFailure({ plugin: 'p', eventSeq: seqs[0]!, attempts: 1, nextAttemptAt: 100, error: 'first' });
+        await store.recordFailure({ plugin: 'p', eventSeq: seqs[0]!, attempts: 2, nextAttemptAt: 300, error: 'second' });
+        let rows = await store.listDeliveries();
+        expect(rows.map((r) => [r.status, r.attempts, r.nextAttemptAt, r.lastError])).to.deep.equal([['retrying', 2, 300, 'second']]);
+        await store.recordFailure({ plugin: 'p', eventSeq: seqs[0]!, attempts: 3, nextAttemptAt: null, error: 'third' });
+        rows = await store.listDeliveries();
+        expect(rows.map((r) => [r.status, r.attempts, r.nextAttemptAt, r.lastError])).to.deep.equal([['dead', 3, null, 'third']]);
+        expect(await store.dueRetries('p', Number.MAX_SAFE_INTEGER, 10)).to.deep.equal([]);
+      });
+
+      it('drops the row when a retried delivery succeeds', async function () {
+        await store.recordFailure({ plugin: 'p', eventSeq: seqs[0]!, attempts: 1, nextAttemptAt: 100, error: 'e' });
+        await store.markDelivered('p', seqs[0]!);
+        await store.markDelivered('p', seqs[1]!); // never failed: nothing to drop, no error
+        expect(await store.listDeliveries()).to.deep.equal([]);
+      });
+
+      it('filters the list by plugin and status, and counts per plugin and status', async function () {
+        await store.recordFailure({ plugin: 'a', eventSeq: seqs[0]!, attempts: 5, nextAttemptAt: null, error: 'dead a0' });
+        await store.recordFailure({ plugin: 'a', eventSeq: seqs[1]!, attempts: 1, nextAttemptAt: 10, error: 'retry a1' });
+        await store.recordFailure({ plugin: 'b', eventSeq: seqs[0]!, attempts: 5, nextAttemptAt: null, error: 'dead b0' });
+        await store.recordFailure({ plugin: 'b', eventSeq: seqs[2]!, attempts: 5, nextAttemptAt: null, error: 'dead b2' });
+        const errors = (list: Array<{ lastError: string }>) => list.map((d) => d.lastError).sort();
+        expect(errors(await store.listDeliveries())).to.deep.equal(['dead a0', 'dead b0', 'dead b2', 'retry a1']);
+        expect(errors(await store.listDeliveries({ plugin: 'a' }))).to.deep.equal(['dead a0', 'retry a1']);
+        expect(errors(await store.listDeliveries({ status: 'dead' }))).to.deep.equal(['dead a0', 'dead b0', 'dead b2']);
+        expect(errors(await store.listDeliveries({ plugin: 'b', status: 'retrying' }))).to.deep.equal([]);
+        const counts = await store.countDeliveries();
+        const sorted = [...counts].sort((x, y) => `${x.plugin}${x.status}`.localeCompare(`${y.plugin}${y.status}`));
+        expect(sorted).to.deep.equal([
+          { plugin: 'a', status: 'dead', count: 1 },
+          { plugin: 'a', status: 'retrying', count: 1 },
+          { plugin: 'b', status: 'dead', count: 2 },
+        ]);
+      });
+
+      it('requeues dead deliveries, one plugin or all, with attempts reset and due now', async function () {
+        await store.recordFailure({ plugin: 'a', eventSeq: seqs[0]!, attempts: 5, nextAttemptAt: null, error: 'x' });
+        await store.recordFailure({ plugin: 'b', eventSeq: seqs[0]!, attempts: 5, nextAttemptAt: null, error: 'y' });
+        await store.recordFailure({ plugin: 'b', eventSeq: seqs[1]!, attempts: 5, nextAttemptAt: null, error: 'z' });
+        await store.recordFailure({ plugin: 'b', eventSeq: seqs[2]!, attempts: 2, nextAttemptAt: 9_000, error: 'w' });
+
+        expect(await store.requeueDead('a', 1234)).to.equal(1);
+        const a = await store.listDeliveries({ plugin: 'a' });
+        expect(a.map((d) => [d.status, d.attempts, d.nextAttemptAt])).to.deep.equal([['retrying', 0, 1234]]);
+        expect((await store.listDeliveries({ plugin: 'b', status: 'dead' })).length).to.equal(2);
+
+        expect(await store.requeueDead(undefined, 2000)).to.equal(2);
+        expect(await store.listDeliveries({ status: 'dead' })).to.deep.equal([]);
+        const due = await store.dueRetries('b', 2000, 10);
+        expect(due.map((d) => d.delivery.eventSeq)).to.deep.equal([seqs[0], seqs[1]]);
+        expect(await store.requeueDead(undefined, 3000)).to.equal(0);
+      });
+
+      it('refuses to record a failure for an event that is not in the log', async function () {
+        const err = await expectRejection(
+          store.recordFailure({ plugin: 'p', eventSeq: seqs[2]! + 100, attempts: 1, nextAttemptAt: 1, error: 'e' }),
+          'STORE_FAILED',
+        );
+        expect(err.message).to.contain('p').and.contain(String(seqs[2]! + 100));
+      });
+    });
+
+    describe('quarantine', function () {
+      const input = {
+        receivedAt: 1000,
+        sdkAppId: '1400000001',
+        command: 'Live.CallbackAfterDestroyRoom',
+        raw: '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":12}',
+        query: { SdkAppid: '1400000001' },
+        reason: 'RoomId must be a string',
+      };
+
+      it('keeps what it is given as held, lists by status, and records the outcome with a note', async function () {
+        const id1 = await store.quarantine(input);
+        const id2 = await store.quarantine({ ...input, sdkAppId: null, command: null, raw: 'not json', reason: 'bad JSON' });
+        expect(id2).to.be.greaterThan(id1);
+        expect(await store.listQuarantine()).to.deep.equal([
+          { ...input, id: id1, status: 'held', note: null },
+          { ...input, sdkAppId: null, command: null, raw: 'not json', reason: 'bad JSON', id: id2, status: 'held', note: null },
+        ]);
+        await store.setQuarantineStatus(id1, 'replayed', 'accepted after schema fix');
+        expect((await store.listQuarantine('held')).map((q) => q.id)).to.deep.equal([id2]);
+        const replayed = await store.listQuarantine('replayed');
+        expect(replayed.map((q) => [q.id, q.note])).to.deep.equal([[id1, 'accepted after schema fix']]);
+        expect(await store.listQuarantine('rejected')).to.deep.equal([]);
+      });
+
+      it('refuses a status change for an id that does not exist', async function () {
+        await expectRejection(store.setQuarantineStatus(4242, 'rejected', null), 'NOT_FOUND');
+      });
+    });
+
+    describe('leases', function () {
+      it('is taken when free, refused to others while held, renewed by its owner, and free again after release', async function () {
+        expect(await store.acquireLease('rollup', 'a', 60_000)).to.equal(true);
+        expect(await store.acquireLease('rollup', 'b', 60_000)).to.equal(false);
+        expect(await store.acquireLease('rollup', 'a', 60_000)).to.equal(true);
+        expect(await store.acquireLease('other', 'b', 60_000)).to.equal(true);
+        await store.releaseLease('rollup', 'b'); // not b's: no effect
+        expect(await store.acquireLease('rollup', 'b', 60_000)).to.equal(false);
+        await store.releaseLease('rollup', 'a');
+        expect(await store.acquireLease('rollup', 'b', 60_000)).to.equal(true);
+      });
+
+      it('can be taken by another owner once it has expired, and renewal extends it', async function () {
+        expect(await store.acquireLease('job', 'a', 200)).to.equal(true);
+        await sleep(120);
+        expect(await store.acquireLease('job', 'a', 200)).to.equal(true); // renewed: held for 200 ms from now
+        await sleep(120);
+        expect(await store.acquireLease('job', 'b', 200)).to.equal(false);
+        await sleep(120);
+        expect(await store.acquireLease('job', 'b', 200)).to.equal(true);
+        expect(await store.acquireLease('job', 'a', 200)).to.equal(false);
+      });
+    });
+
+    describe('plugin records', function () {
+      it('puts (true when new), replaces, gets and deletes records', async function () {
+        const r = store.records('stats-rollup');
+        expect(await r.put('rooms', 'r1', 100, { viewers: 3, owner: '144115212345678901' })).to.equal(true);
+        expect(await r.get('rooms', 'r1')).to.deep.equal({ key: 'r1', at: 100, value: { viewers: 3, owner: '144115212345678901' } });
+        expect(await r.put('rooms', 'r1', 200, { viewers: 4 })).to.equal(false);
+        expect(await r.get('rooms', 'r1')).to.deep.equal({ key: 'r1', at: 200, value: { viewers: 4 } });
+        expect(await r.get('rooms', 'nope')).to.equal(null);
+        expect(await r.delete('rooms', 'r1')).to.equal(true);
+        expect(await r.delete('rooms', 'r1')).to.equal(false);
+        expect(await r.get('rooms', 'r1')).to.equal(null);
+      });
+
+      it('keeps plugins and collections apart', async function () {
+        await store.records('a').put('c', 'k', 1, 'a/c');
+        await store.records('a').put('d', 'k', 1, 'a/d');
+        await store.records('b').put('c', 'k', 1, 'b/c');
+        expect((await store.records('a').get('c', 'k'))!.value).to.equal('a/c');
+        expect((await store.records('a').get('d', 'k'))!.value).to.equal('a/d');
+        expect((await store.records('b').get('c', 'k'))!.value).to.equal('b/c');
+        expect(await store.records('b').get('d', 'k')).to.equal(null);
+        expect(await store.records('b').delete('d', 'k')).to.equal(false);
+        const scanned: unknown[] = [];
+        for await (const rec of store.records('b').scan('c', 0, 10)) scanned.push(rec.value);
+        expect(scanned).to.deep.equal(['b/c']);
+      });
+
+      it('scans from <= at < to in at order, across pages and ties, each record once', async function () {
+        const r = store.records('p');
+        const written: Array<{ key: string; at: number }> = [];
+        // 61 records on 5 distinct times: every page boundary falls inside a run of equal `at`.
+        for (let i = 0; i < 61; i++) {
+          const rec = { key: `k${String((i * 37) % 61).padStart(2, '0')}`, at: 1000 + (i % 5) * 10 };
+          written.push(rec);
+          await r.put('c', rec.key, rec.at, { i });
+        }
+        await r.put('other', 'x', 1000, 'not in c');
+        const seen: Array<{ key: string; at: number }> = [];
+        for await (const rec of r.scan('c', 1010, 1040)) seen.push({ key: rec.key, at: rec.at });
+        const expected = written.filter((w) => w.at >= 1010 && w.at < 1040);
+        expect(seen).to.have.length(expected.length);
+        for (let i = 1; i < seen.length; i++) expect(seen[i]!.at).to.be.at.least(seen[i - 1]!.at);
+        const byKey = (x: { key: string }, y: { key: string }) => x.key.localeCompare(y.key);
+        expect([...seen].sort(byKey)).to.deep.equal([...expected].sort(byKey));
+        let none = 0;
+        for await (const _ of r.scan('c', 2000, 3000)) none += 1;
+        expect(none).to.equal(0);
+      });
+
+      it('refuses a time that is not whole milliseconds or a value that is not JSON, as a permanent plugin error', async function () {
+        const r = store.records('p');
+        const err = await expectRejection(r.put('c', 'k', 1.5, {}), 'PERMANENT_FAILURE');
+        expect(err.message).to.contain('p').and.contain('"c"').and.contain('at');
+        await expectRejection(r.put('c', 'k', 1, undefined), 'PERMANENT_FAILURE');
+        await expectRejection(r.put('c', 'k', 1, { n: 1n }), 'PERMANENT_FAILURE');
+        expect(await r.get('c', 'k')).to.equal(null);
+      });
+    });
+
+    describe('prune', function () {
+      /** Events received at 100, 200, ... */
+      async function appendAt(times: number[]): Promise<number[]> {
+        return appendAll(times.map((receivedAt) => makeEvent({ receivedAt })));
+      }
+
+      it('deletes old events every listed plugin has passed, and keeps newer or unfinished ones', async function () {
+        const seqs = await appendAt([100, 200, 300, 400, 500, 600]);
+        await store.setCursor('a', seqs[3]!);
+        await store.setCursor('b', seqs[5]!);
+        const result = await store.prune(550, ['a', 'b']);
+        expect(result).to.deep.equal({ events: 4, deliveries: 0, quarantine: 0 });
+        expect((await store.readEvents(0, 10)).map((r) => r.seq)).to.deep.equal([seqs[4], seqs[5]]);
+      });
+
+      it('keeps an event while one of its deliveries is retrying, and deletes dead deliveries with their event', async function () {
+        const seqs = await appendAt([100, 200, 300]);
+        await store.setCursor('a', seqs[2]!);
+        await store.setCursor('b', seqs[2]!);
+        await store.recordFailure({ plugin: 'a', eventSeq: seqs[0]!, attempts: 1, nextAttemptAt: 10_000, error: 'retrying' });
+        await store.recordFailure({ plugin: 'b', eventSeq: seqs[0]!, attempts: 5, nextAttemptAt: null, error: 'dead, kept with its event' });
+        await store.recordFailure({ plugin: 'a', eventSeq: seqs[1]!, attempts: 5, nextAttemptAt: null, error: 'dead, goes' });
+        const result = await store.prune(1000, ['a', 'b']);
+        expect(result).to.deep.equal({ events: 2, deliveries: 1, quarantine: 0 });
+        expect((await store.readEvents(0, 10)).map((r) => r.seq)).to.deep.equal([seqs[0]]);
+        expect((await store.listDeliveries()).map((d) => d.lastError).sort()).to.deep.equal(['dead, kept with its event', 'retrying']);
+
+        await store.markDelivered('a', seqs[0]!);
+        expect(await store.prune(1000, ['a', 'b'])).to.deep.equal({ events: 1, deliveries: 1, quarantine: 0 });
+        expect(await store.readEvents(0, 10)).to.deep.equal([]);
+      });
+
+      it('is not held back by a listed plugin without a cursor, nor by the cursor of a plugin not listed', async function () {
+        const seqs = await appendAt([100, 200, 300]);
+        await store.setCursor('a', seqs[1]!);
+        await store.setCursor('disabled', 0);
+        expect(await store.prune(1000, ['a', 'new-plugin'])).to.deep.equal({ events: 2, deliveries: 0, quarantine: 0 });
+        expect((await store.readEvents(0, 10)).map((r) => r.seq)).to.deep.equal([seqs[2]]);
+        expect(await store.prune(1000, [])).to.deep.equal({ events: 1, deliveries: 0, quarantine: 0 });
+      });
+
+      it('deletes old quarantine entries that are no longer held', async function () {
+        const base = { sdkAppId: null, command: null, raw: 'x', query: {}, reason: 'bad' };
+        const oldHeld = await store.quarantine({ ...base, receivedAt: 100 });
+        const oldReplayed = await store.quarantine({ ...base, receivedAt: 100 });
+        const oldRejected = await store.quarantine({ ...base, receivedAt: 100 });
+        const newRejected = await store.quarantine({ ...base, receivedAt: 900 });
+        await store.setQuarantineStatus(oldReplayed, 'replayed', null);
+        await store.setQuarantineStatus(oldRejected, 'rejected', null);
+        await store.setQuarantineStatus(newRejected, 'rejected', null);
+        expect(await store.prune(500, [])).to.deep.equal({ events: 0, deliveries: 0, quarantine: 2 });
+        expect((await store.listQuarantine()).map((q) => q.id)).to.deep.equal([oldHeld, newRejected]);
+      });
+
+      it('never reuses a seq, even after the newest events were pruned', async function () {
+        const seqs = await appendAt([100, 200]);
+        await store.prune(1000, []);
+        expect(await store.readEvents(0, 10)).to.deep.equal([]);
+        const { seq } = await store.append(makeEvent({ receivedAt: 300 }));
+        expect(seq).to.be.greaterThan(seqs[1]!);
+      });
+
+      it('prunes thousands of events received in the same millisecond', async function () {
+        this.timeout(60_000);
+        const events = Array.from({ length: 2500 }, () => makeEvent({ receivedAt: 100 }));
+        await Promise.all(events.map((e) => store.append(e)));
+        const keep = await store.append(makeEvent({ receivedAt: 100 }));
+        await store.setCursor('a', keep.seq - 1);
+        expect(await store.prune(101, ['a'])).to.deep.equal({ events: 2500, deliveries: 0, quarantine: 0 });
+        expect((await store.readEvents(0, 10)).map((r) => r.seq)).to.deep.equal([keep.seq]);
+      });
+    });
+  });
+}
