@@ -62,7 +62,9 @@ export function writeConfigDir(options: Pick<TestServiceOptions, 'config' | 'plu
   const repoPlugins = path.join(REPO_ROOT, 'config', 'plugins');
   for (const file of fs.readdirSync(repoPlugins)) {
     const name = file.replace(/\.json$/, '');
-    if (options.onlyPlugins && !options.onlyPlugins.includes(name)) continue;
+    // A test with its own plugins folder does not have the built-ins: their config files would name missing plugins.
+    const keep = options.onlyPlugins ?? (options.pluginsDir ? [] : undefined);
+    if (keep && !keep.includes(name)) continue;
     const content = JSON.parse(fs.readFileSync(path.join(repoPlugins, file), 'utf8')) as Record<string, unknown>;
     // Tests read the event log from the file, not from the test runner's stdout.
     if (name === 'logging') content.stdout = false;

@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { expectedSign } from '../../src/http/auth';
+import { fixture, startTestService, type TestService } from '../helpers/service';
+import { signedQuery } from '../helpers/signing';
+
+const BODY = fixture('destroy-room.production-capture.json');
+
+describe('callback authentication', () => {
+  it('computes the worked example from CALLBACKS.md', () => {
+    expect(expectedSign('xxxxyyyy', '1669872112')).to.equal('17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061');
+  });
+
+  describe('with LIVEHOOK_SDKAPPID set', () => {
+    let svc: TestService;
+    before(async () => {
+      svc = await startTestService({ onlyPlugins: ['logging'], env: { LIVEHOOK_SDKAPPID: '1400000001, 1400000002' } });
+    });
+    after(() => svc.stop());
+
+    it('matches the SdkAppid query key in any case', async () => {
+      for (const key of ['SdkAppid', 'SdkAppId', 'sdkappid', 'SDKAPPID']) {
+        const res = await svc.post(BODY, { [key]: '1400000002' });
+        expect(res.status, key).to.equal(200);
+      }
+    });
+
+    it('answers 403 for another SdkAppid, and for none', async () => {
+      let res = await svc.post(BODY, { SdkAppid: '1499999999' });
+      expect(res.status).to.equal(403);
+      expect(res.body.ErrorInfo).to.contain('1499999999');
+      res = await svc.post(BODY, {});
+      expect(res.status).to.equal(403);
+      expect(res.body.ErrorInfo).to.contain('SdkAppid');
+    });
+  });
+
+  describe('with LIVEHOOK_CALLBACK_TOKEN set', () => {
+    const token = 'xxxxyyyy';
+    let svc: TestService;
+    before(async () => {
+      svc = await startTestService({ onlyPlugins: ['logging'], env: { LIVEHOOK_CALLBACK_TOKEN: token } });
+    });
+    after(() => svc.stop());
+
+    it('accepts a correct Sign for a current RequestTime', async () => {
+      const res = await svc.post(BODY, signedQuery(token, { SdkAppid: '1400000001' }));
+      expect(res.status).to.equal(200);
+    });
+
+    it('accepts an uppercase Sign and case-varied keys', async () => {
+      const q = signedQuery(token);
+      const res = await svc.post(BODY, { requesttime: q.RequestTime, SIGN: q.Sign.toUpperCase() });
+      expect(res.status).to.equal(200);
+    });
+
+    it('answers 401 for a missing Sign or RequestTime', async () => {
+      const q = signedQuery(token);
+      let res = await svc.post(BODY, { RequestTime: q.RequestTime });
+      expect(res.status).to.equal(401);
+      expect(res.body.ErrorInfo).to.contain('Sign');
+      res = await svc.post(BODY, { Sign: q.Sign });
+      expect(res.status).to.equal(401);
+      expect(res.body.ErrorInfo).to.contain('RequestTime');
+    });
+
+    it('answers 401 for a wrong Sign', async () => {
+      const q = signedQuery('another-token');
+      const res = await svc.post(BODY, q);
+      expect(res.status).to.equal(401);
+      expect(res.body.ErrorInfo).to.match(/Sign does not match/);
+    });
+
+    it('answers 401 for a RequestTime more than 60 s away (stale or from the future)', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      for (const rt of [now - 61, now + 61, 1669872112]) {
+        const res = await svc.post(BODY, signedQuery(token, {}, rt));
+        expect(res.status, String(rt)).to.equal(401);
+        expect(res.body.ErrorInfo).to.match(/away from now/);
+      }
+      const fresh = await svc.post(BODY, signedQuery(token, {}, now - 50));
+      expect(fresh.status).to.equal(200);
+    });
+
+    it('does not quarantine bodies from unauthenticated requests', async () => {
+      await svc.post('{not json', signedQuery('wrong'));
+      expect(await svc.service.store.listQuarantine('held')).to.have.length(0);
+      await svc.post('{not json', signedQuery(token));
+      expect(await svc.service.store.listQuarantine('held')).to.have.length(1);
+    });
+  });
+});

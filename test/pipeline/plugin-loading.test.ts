@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { fixture, startTestService, tempDir, type TestService } from '../helpers/service';
+import { readRecords, recorderJs, recorderTs, writePlugin } from '../helpers/plugin-files';
+
+const QUERY = { SdkAppid: '1400000001' };
+
+describe('plugins dropped into the plugins folder', () => {
+  let pluginsDir: string;
+  let out: string;
+  let svc: TestService;
+
+  before(async () => {
+    pluginsDir = tempDir('livehook-plugins-');
+    out = path.join(tempDir(), 'calls.jsonl');
+    writePlugin(pluginsDir, 'ts-recorder', 'index.ts', recorderTs('ts-recorder'));
+    writePlugin(pluginsDir, 'js-recorder', 'index.js', recorderJs('js-recorder'));
+    writePlugin(pluginsDir, 'not-configured', 'index.ts', recorderTs('not-configured'));
+    writePlugin(pluginsDir, 'switched-off', 'index.ts', recorderTs('switched-off'));
+    svc = await startTestService({
+      pluginsDir,
+      config: { plugins: { order: ['js-recorder', 'ts-recorder'] } },
+      plugins: {
+        'ts-recorder': { enabled: true, out },
+        'js-recorder': { enabled: true, out },
+        'switched-off': { enabled: false, out },
+      },
+    });
+  });
+  after(() => svc.stop());
+
+  it('loads a .ts and a .js plugin with no build step and calls them with constructor injection', async () => {
+    const res = await svc.post(fixture('destroy-room.seed-example.json'), QUERY);
+    expect(res.status).to.equal(200);
+    await svc.waitForIdle();
+    const handled = readRecords(out).filter((r) => r.hook === 'handle');
+    expect(handled.map((r) => r.plugin).sort()).to.deep.equal(['js-recorder', 'ts-recorder']);
+  });
+
+  it('initialises plugins in config order and never runs unconfigured or disabled ones', () => {
+    const inits = readRecords(out).filter((r) => r.hook === 'init').map((r) => r.plugin);
+    expect(inits).to.deep.equal(['js-recorder', 'ts-recorder']);
+    expect(readRecords(out).some((r) => r.plugin === 'not-configured' || r.plugin === 'switched-off')).to.equal(false);
+  });
+
+  it('hands plugins the typed, normalized event with the raw body and the query', async () => {
+    // another EventTime, or it would be a duplicate of the first test's callback
+    const raw = fixture('destroy-room.seed-example.json').replace('1703589922780', '1703589999999');
+    await svc.post(raw, { ...QUERY, OptPlatform: 'iOs', Extra: 'kept' });
+    await svc.waitForIdle();
+    const event = readRecords(out).filter((r) => r.hook === 'handle' && r.plugin === 'ts-recorder').pop()!.event;
+    expect(event.command).to.equal('Live.CallbackAfterDestroyRoom');
+    expect(event.known).to.equal(true);
+    expect(event.roomId).to.equal('tandy-test-rest');
+    expect(event.eventType).to.equal('DestroyByUser');
+    expect(event.eventTime).to.equal(1703589999999);
+    expect(event.sdkAppId).to.equal('1400000001');
+    // the 18-digit account id keeps every digit, as a string
+    expect(event.body.RoomInfo.Owner_Account).to.equal('144115216631667826');
+    expect(event.body.RoomInfo.IsSeatEnabled).to.equal(true);
+    expect(event.raw).to.equal(raw);
+    expect(event.query).to.include({ OptPlatform: 'iOs', Extra: 'kept' });
+    expect(event.id).to.be.a('string').with.length.greaterThan(10);
+  });
+
+  it('gives a command with no schema to plugins that take every command, and logs it as unknown', async () => {
+    const raw = '{"CallbackCommand":"Live.CallbackAfterSomethingNew","RoomId":"r-new","EventTime":1703589922780,"Fancy":144115216631667826}';
+    const res = await svc.post(raw, QUERY);
+    expect(res.status).to.equal(200);
+    await svc.waitForIdle();
+    const handled = readRecords(out).filter((r) => r.hook === 'handle' && r.event.command === 'Live.CallbackAfterSomethingNew');
+    // ts-recorder takes '*'; js-recorder only destroy-room
+    expect(handled.map((r) => r.plugin)).to.deep.equal(['ts-recorder']);
+    expect(handled[0].event.known).to.equal(false);
+    expect(handled[0].event.body.Fancy).to.equal('144115216631667826');
+    expect(svc.logs.some((l) => l.command === 'Live.CallbackAfterSomethingNew' && /unknown command/.test(String(l.msg)))).to.equal(true);
+  });
+
+  it('closes plugins in reverse order at shutdown', async () => {
+    await svc.stop();
+    const closes = readRecords(out).filter((r) => r.hook === 'close').map((r) => r.plugin);
+    expect(closes).to.deep.equal(['ts-recorder', 'js-recorder']);
+  });
+});
+
+describe('plugin capabilities', () => {
+  it('refuses to start when a plugin asks for a capability its config does not grant, naming both', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'greedy', 'index.js', recorderJs('greedy', ['mailer']));
+    let error: Error | undefined;
+    try {
+      const svc = await startTestService({ pluginsDir, plugins: { greedy: { enabled: true, out: '/dev/null' } } });
+      await svc.stop();
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error, 'start should fail').to.not.equal(undefined);
+    expect(error!.message).to.contain('greedy').and.to.contain('mailer').and.to.contain('greedy.json');
+  });
+
+  it('starts it once the capability is granted', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'greedy', 'index.js', recorderJs('greedy', ['mailer']));
+    const svc = await startTestService({ pluginsDir, plugins: { greedy: { enabled: true, capabilities: ['mailer'], out: '/dev/null' } } });
+    expect(svc.service.host.plugins.map((p) => p.name)).to.include('greedy');
+    await svc.stop();
+  });
+
+  it('refuses a handler that injects a capability its manifest did not ask for', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(
+      pluginsDir,
+      'sneaky',
+      'index.ts',
+      `import { inject, injectable } from 'tsyringe';
+import { definePlugin, type Mailer } from 'livehook';
+@injectable()
+class Handler { constructor(@inject('mailer') readonly mailer: Mailer) {} handle(): void {} }
+export default definePlugin({ name: 'sneaky', version: '1.0.0', commands: '*', handler: Handler });`,
+    );
+    let error: Error | undefined;
+    try {
+      const svc = await startTestService({ pluginsDir, plugins: { sneaky: { enabled: true, capabilities: ['mailer'] } } });
+      await svc.stop();
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.message).to.contain('sneaky').and.to.contain('mailer');
+  });
+
+  it('names the plugin file and the option when options fail the plugin schema', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'strict', 'index.ts', recorderTs('strict'));
+    let error: Error | undefined;
+    try {
+      const svc = await startTestService({ pluginsDir, plugins: { strict: { enabled: true, out: 42, typo: true } } });
+      await svc.stop();
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.message).to.match(/strict\.json/).and.to.contain('out');
+  });
+
+  it('refuses a config file that enables a plugin that does not exist', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    fs.mkdirSync(path.join(pluginsDir, 'empty-folder'));
+    let error: Error | undefined;
+    try {
+      const svc = await startTestService({ pluginsDir, plugins: { ghost: { enabled: true } } });
+      await svc.stop();
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.message).to.contain('ghost');
+  });
+});
