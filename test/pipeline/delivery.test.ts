@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import { fixture, startTestService, tempDir, waitFor, type TestService } from '../helpers/service';
+import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
+
+const QUERY = { SdkAppid: '1400000001' };
+function destroyBody(room: string, eventTime = 1703589922780): string {
+  return fixture('destroy-room.seed-example.json').replace('"tandy-test-rest"', JSON.stringify(room)).replace('1703589922780', String(eventTime));
+}
+
+describe('delivery: failing and slow plugins', () => {
+  let pluginsDir: string;
+  let out: string;
+  let svc: TestService;
+
+  before(async () => {
+    pluginsDir = tempDir('livehook-plugins-');
+    out = path.join(tempDir(), 'calls.jsonl');
+    writePlugin(pluginsDir, 'healthy', 'index.ts', recorderTs('healthy'));
+    // Fails its first `failTimes` attempts of each event, then succeeds.
+    writePlugin(pluginsDir, 'flaky', 'index.ts', recorderTs('flaky', { behaviour: "if (delivery.attempt <= this.options.failTimes) throw new Error('flaky says no (attempt ' + delivery.attempt + ')');" }));
+    // Always fails.
+    writePlugin(pluginsDir, 'broken', 'index.ts', recorderTs('broken', { behaviour: "throw new Error('broken on purpose');" }));
+    // Never answers in time.
+    writePlugin(pluginsDir, 'slow', 'index.ts', recorderTs('slow', { behaviour: 'await new Promise((r) => setTimeout(r, this.options.sleepMs));' }));
+    writePlugin(pluginsDir, 'permanent', 'index.ts', recorderTs('permanent', { behaviour: "const { PermanentError } = require('livehook'); throw new PermanentError('no point retrying');" }));
+    svc = await startTestService({
+      pluginsDir,
+      config: { plugins: { order: ['broken', 'slow', 'flaky', 'permanent', 'healthy'] } },
+      plugins: {
+        healthy: { enabled: true, out },
+        flaky: { enabled: true, out, failTimes: 2, retry: { baseMs: 40, capMs: 1000, maxAttempts: 5 } },
+        broken: { enabled: true, out, retry: { baseMs: 30, capMs: 60, maxAttempts: 3 } },
+        slow: { enabled: true, out, sleepMs: 2000, timeoutMs: 100, retry: { baseMs: 50, capMs: 50, maxAttempts: 2 } },
+        permanent: { enabled: true, out, retry: { baseMs: 10, capMs: 10, maxAttempts: 5 } },
+      },
+    });
+  });
+  after(() => svc.stop());
+
+  it('answers OK at once whatever the plugins do, and the healthy plugin gets the event', async () => {
+    const started = Date.now();
+    const res = await svc.post(destroyBody('room-a'), QUERY);
+    expect(res.status).to.equal(200);
+    expect(Date.now() - started).to.be.below(1000);
+    await waitFor(() => readRecords(out).some((r) => r.plugin === 'healthy' && r.hook === 'handle'), 5000, 'the healthy plugin');
+  });
+
+  it('retries a failing plugin with growing delays until it succeeds, with one idempotency key', async () => {
+    await waitFor(() => readRecords(out).filter((r) => r.plugin === 'flaky' && r.hook === 'handle').length >= 3, 5000, 'three flaky attempts');
+    const attempts = readRecords(out).filter((r) => r.plugin === 'flaky' && r.hook === 'handle');
+    expect(attempts.map((r) => r.delivery.attempt)).to.deep.equal([1, 2, 3]);
+    expect(new Set(attempts.map((r) => r.delivery.key)).size).to.equal(1);
+    await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'flaky' })).length === 0, 5000, 'the flaky delivery to be done');
+  });
+
+  it('marks a delivery dead after the last attempt, recording the error', async () => {
+    await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'broken', status: 'dead' })).length === 1, 5000, 'broken to go dead');
+    const [dead] = await svc.service.store.listDeliveries({ plugin: 'broken' });
+    expect(dead.attempts).to.equal(3);
+    expect(dead.lastError).to.contain('broken on purpose');
+    expect(readRecords(out).filter((r) => r.plugin === 'broken' && r.hook === 'handle')).to.have.length(3);
+    const logged = svc.logs.filter((l) => l.plugin === 'broken' && l.level === 'error');
+    expect(logged[0].msg).to.match(/dead/);
+    expect(logged[0]).to.include({ roomId: 'room-a', command: 'Live.CallbackAfterDestroyRoom' });
+  });
+
+  it('counts a time-out as a failure and names the plugin', async () => {
+    await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'slow', status: 'dead' })).length === 1, 5000, 'slow to go dead');
+    const [dead] = await svc.service.store.listDeliveries({ plugin: 'slow' });
+    expect(dead.lastError).to.match(/plugin "slow" timed out after 100 ms/);
+  });
+
+  it('sends a PermanentError dead at once', async () => {
+    await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'permanent', status: 'dead' })).length === 1, 5000, 'permanent to go dead');
+    const [dead] = await svc.service.store.listDeliveries({ plugin: 'permanent' });
+    expect(dead.attempts).to.equal(1);
+    expect(dead.lastError).to.contain('no point retrying');
+  });
+
+  it('keeps the healthy plugin current while others fail', async () => {
+    for (let i = 0; i < 20; i++) expect((await svc.post(destroyBody(`room-b${i}`), QUERY)).status).to.equal(200);
+    await waitFor(() => readRecords(out).filter((r) => r.plugin === 'healthy' && r.hook === 'handle').length === 21, 5000, 'the healthy plugin to see all 21');
+  });
+});
+
+describe('delivery: duplicates', () => {
+  it('stores a repeated callback once and runs its plugins once', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const out = path.join(tempDir(), 'calls.jsonl');
+    writePlugin(pluginsDir, 'once', 'index.ts', recorderTs('once'));
+    const svc = await startTestService({ pluginsDir, plugins: { once: { enabled: true, out } } });
+    try {
+      const body = destroyBody('dup-room');
+      const answers = await Promise.all([svc.post(body, QUERY), svc.post(body, QUERY), svc.post(body, QUERY)]);
+      expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 200]);
+      expect((await svc.post(body, QUERY)).body).to.deep.equal({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
+      // A different EventTime is another event.
+      expect((await svc.post(destroyBody('dup-room', 1703589922781), QUERY)).status).to.equal(200);
+      await svc.waitForIdle();
+      const stored = await svc.service.store.readEvents(0, 10);
+      expect(stored.map((s) => [s.event.roomId, s.event.eventTime])).to.deep.equal([['dup-room', 1703589922780], ['dup-room', 1703589922781]]);
+      expect(readRecords(out).filter((r) => r.hook === 'handle')).to.have.length(2);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
