@@ -4,6 +4,7 @@
  */
 import type Joi from 'joi';
 import { LivehookError } from '../errors';
+import { explainFailure } from './schemas/messages';
 
 /** The validated, normalized body; throws INVALID_BODY naming the first bad field. */
 export function validateBody(command: string, schema: Joi.ObjectSchema, body: Record<string, unknown>): Record<string, unknown> {
@@ -12,7 +13,8 @@ export function validateBody(command: string, schema: Joi.ObjectSchema, body: Re
   const detail = result.error.details[0];
   const context = detail?.context as { field?: unknown } | undefined;
   const field = typeof context?.field === 'string' ? context.field : (detail?.context?.label ?? detail?.path.join('.') ?? '');
-  throw new LivehookError('INVALID_BODY', detail?.message ?? result.error.message, {
+  const message = detail ? explainFailure(detail, field) : result.error.message;
+  throw new LivehookError('INVALID_BODY', message, {
     command,
     field,
     rule: detail?.type,

@@ -10,7 +10,7 @@ import { accountId, count, integer, roomId, seconds } from './fields';
 const battleRoom = Joi.object({ RoomId: roomId, Owner_Account: accountId, Score: integer });
 
 const battleKeys = {
-  BattleId: Joi.string().min(1).required(),
+  BattleId: Joi.string().required(),
   FromRoomId: roomId,
   ToRoomIdList: Joi.array().items(roomId).single(),
   FromRoomInfo: battleRoom,

@@ -8,12 +8,12 @@ import Joi from 'joi';
 /** Free text: any string, the empty one included (CustomInfo, CoverURL are often ""). */
 export const text = Joi.string().allow('');
 
-/** A room id: a non-empty string, never a number (a number would be a different id once reformatted). */
-export const roomId = Joi.string().min(1).messages({
-  'string.base': '{{#label}}: must be a non-empty string',
-  'string.empty': '{{#label}}: must be a non-empty string',
-  'string.min': '{{#label}}: must be a non-empty string',
-});
+/**
+ * A room id: a non-empty string, never a number (a number would be a
+ * different id once reformatted). Its message says "non-empty string" for
+ * any wrong type: see explainFailure.
+ */
+export const roomId = Joi.string();
 
 /**
  * A user id. Tencent sends them as strings or as bare (often 18-digit)
@@ -50,14 +50,8 @@ export const seconds = Joi.number().integer().min(0);
 export const EVENT_TIME_MIN = 1e11;
 export const EVENT_TIME_MAX = 1e14;
 
-const eventTimeMessage =
-  `{{#label}}: must be an integer of milliseconds since the epoch (between ${EVENT_TIME_MIN} and ${EVENT_TIME_MAX}), got {{#value}}`;
-
-/** EventTime: an integer of milliseconds since the epoch; numeric strings are converted. */
-export const eventTime = Joi.number().integer().min(EVENT_TIME_MIN).max(EVENT_TIME_MAX).messages({
-  'number.base': eventTimeMessage,
-  'number.integer': eventTimeMessage,
-  'number.min': eventTimeMessage,
-  'number.max': eventTimeMessage,
-  'number.unsafe': eventTimeMessage,
-});
+/**
+ * EventTime: an integer of milliseconds since the epoch; numeric strings are
+ * converted. Every way of failing gets one message: see explainFailure.
+ */
+export const eventTime = Joi.number().integer().min(EVENT_TIME_MIN).max(EVENT_TIME_MAX);

@@ -1,3 +1,6 @@
+import type Joi from 'joi';
+import { EVENT_TIME_MAX, EVENT_TIME_MIN } from './fields';
+
 /**
  * What a validation failure says. Every message starts with the field's path
  * (`RoomInfo.Owner_Account: …`) so the FAIL envelope tells the sender which
@@ -23,6 +26,26 @@ export const VALIDATION_MESSAGES: Record<string, string> = {
   'livehook.roomIdMissing':
     'RoomId: is required (a non-empty string at the top level, or in RoomInfo.RoomId)',
 };
+
+/** Ids whose every wrong value (missing text, a number, null) gets one message. */
+const NON_EMPTY_IDS: ReadonlySet<string> = new Set(['RoomId', 'FromRoomId', 'ToRoomIdList', 'BattleId']);
+
+/**
+ * The message for a failed field, with wording for the fields that matter
+ * most. Done here, when a body has already failed, rather than with per-field
+ * joi messages: those make joi merge preferences on every validation (about
+ * 8 µs of a 21 µs destroy-room check).
+ */
+export function explainFailure(detail: Joi.ValidationErrorItem, field: string): string {
+  const key = [...detail.path].reverse().find((segment) => typeof segment === 'string');
+  if (key === 'EventTime' && detail.path.length === 1 && detail.type.startsWith('number.')) {
+    return `EventTime: must be an integer of milliseconds since the epoch (between ${EVENT_TIME_MIN} and ${EVENT_TIME_MAX}), got ${String(detail.context?.value)}`;
+  }
+  if (typeof key === 'string' && NON_EMPTY_IDS.has(key) && (detail.type === 'string.base' || detail.type === 'string.empty')) {
+    return `${field}: must be a non-empty string`;
+  }
+  return detail.message;
+}
 
 /**
  * The preferences every command schema is compiled with: stop at the first
