@@ -34,7 +34,7 @@ export function buildEvent(input: BuildEventInput): CallbackEvent {
   }
   const command = (parsed as Record<string, unknown>).CallbackCommand;
   if (typeof command !== 'string' || command === '') {
-    const got = command === undefined ? 'it is missing' : `got ${describeJsonType(command)}`;
+    const got = command === undefined ? 'it is missing' : command === '' ? 'got an empty string' : `got ${describeJsonType(command)}`;
     throw new LivehookError('MISSING_COMMAND', `CallbackCommand: must be a non-empty string in the body, ${got}`, {
       field: 'CallbackCommand',
     });

@@ -40,7 +40,7 @@ describe('buildEvent', () => {
       const cases: Array<[object, RegExp]> = [
         [{ RoomId: 'r' }, /it is missing/],
         [{ CallbackCommand: 7 }, /got a number/],
-        [{ CallbackCommand: '' }, /non-empty string/],
+        [{ CallbackCommand: '' }, /non-empty string in the body, got an empty string/],
         [{ CallbackCommand: null }, /got null/],
       ];
       for (const [body, expected] of cases) {

@@ -1,11 +1,11 @@
-import type Joi from 'joi';
-import { EVENT_TIME_MAX, EVENT_TIME_MIN } from './fields';
-
 /**
  * What a validation failure says. Every message starts with the field's path
  * (`RoomInfo.Owner_Account: …`) so the FAIL envelope tells the sender which
  * field to fix, and goes on with what is expected.
  */
+import type Joi from 'joi';
+import { EVENT_TIME_MAX, EVENT_TIME_MIN } from './fields';
+
 export const VALIDATION_MESSAGES: Record<string, string> = {
   'any.required': '{{#label}}: is required',
   'any.only': '{{#label}}: must be one of {{#valids}}',
