@@ -1,0 +1,136 @@
+/**
+ * The `scheduler` capability: node-cron jobs for one plugin.
+ *
+ * - Expressions have 5 fields, or 6 with a leading seconds field, and are read
+ *   in the service's time zone unless the job names another.
+ * - Each run first claims its slot in the store, so with several instances on
+ *   one database a slot runs once, on whichever instance fires first.
+ * - A job that throws is logged with the plugin and job name; it never
+ *   crashes the process and the next slot runs as usual.
+ * - A slot whose previous run is still going is skipped (no overlap).
+ * - stop() stops every timer, so the process (and mocha) can exit.
+ */
+import { createTask, validateDetailed, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { LivehookError, describeError } from '../errors';
+import type { ScheduleOptions, ScheduledRun, Scheduler } from '../pipeline/capability-types';
+import type { Store } from '../store/store';
+import { SlotClaims } from './slot-claims';
+
+export interface CronSchedulerDeps {
+  store: Store;
+  /** This instance's id (who claimed a slot). */
+  owner: string;
+  /** The plugin's name: keeps its jobs and claims apart from other plugins'. */
+  namespace: string;
+  /** Default IANA zone of the expressions. */
+  timezone: string;
+  logger: Logger;
+}
+
+type Task = (run: ScheduledRun) => Promise<void> | void;
+
+export class CronScheduler implements Scheduler {
+  private readonly jobs = new Map<string, ScheduledTask>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly claims: SlotClaims;
+  private stopped = false;
+
+  constructor(private readonly deps: CronSchedulerDeps) {
+    this.claims = new SlotClaims(deps.store, deps.namespace, deps.owner);
+  }
+
+  schedule(name: string, expression: string, task: Task, options: ScheduleOptions = {}): void {
+    const where = `plugin "${this.deps.namespace}", job "${name}"`;
+    if (this.stopped) throw new LivehookError('PLUGIN_FAILED', `${where}: the scheduler is stopped (the service is shutting down)`);
+    if (this.jobs.has(name)) throw new LivehookError('PLUGIN_INVALID', `${where}: a job with this name is already scheduled`);
+    const timezone = options.timezone ?? this.deps.timezone;
+    const validation = validateDetailed(expression);
+    if (!validation.valid) {
+      const why = validation.errors.map((e) => e.message).join('; ');
+      throw new LivehookError(
+        'CONFIG_INVALID',
+        `${where}: "${expression}" is not a cron expression (${why}); expected 5 fields "minute hour day-of-month month day-of-week", or 6 with a leading seconds field`,
+        { plugin: this.deps.namespace, job: name, expression },
+      );
+    }
+    if (!isTimeZone(timezone)) {
+      throw new LivehookError('CONFIG_INVALID', `${where}: "${timezone}" is not an IANA time zone (for example "Asia/Shanghai" or "UTC")`, { plugin: this.deps.namespace, job: name, timezone });
+    }
+
+    const logger = this.deps.logger.child({ plugin: this.deps.namespace, job: name });
+    const job = createTask(expression, (ctx) => this.track(this.runSlot(name, ctx.date, task, logger)), {
+      name: `${this.deps.namespace}:${name}`,
+      timezone,
+      noOverlap: true,
+      logger: cronLogger(logger),
+    });
+    this.jobs.set(name, job);
+    void job.start();
+    logger.info({ expression, timezone, next: job.getNextRun()?.toISOString() }, 'cron job scheduled');
+  }
+
+  async once(key: string, task: () => Promise<void> | void): Promise<boolean> {
+    if (!(await this.claims.claimOnce(key))) return false;
+    try {
+      await task();
+    } catch (err) {
+      // Not done: give the claim back so that a later call can try again.
+      await this.claims.releaseOnce(key);
+      throw err;
+    }
+    return true;
+  }
+
+  /** Stops every job of this plugin. Runs in progress finish on their own (see idle()). */
+  stop(): void {
+    this.stopped = true;
+    for (const job of this.jobs.values()) void job.destroy();
+    this.jobs.clear();
+  }
+
+  /** Resolves when no run is in progress. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private async runSlot(name: string, slot: Date, task: Task, logger: Logger): Promise<void> {
+    if (this.stopped) return;
+    try {
+      if (!(await this.claims.claimSlot(name, slot))) {
+        logger.debug({ slot: slot.toISOString() }, 'slot already run by another instance');
+        return;
+      }
+      const started = Date.now();
+      await task({ slot });
+      logger.info({ slot: slot.toISOString(), ms: Date.now() - started }, 'cron job done');
+    } catch (err) {
+      logger.error({ slot: slot.toISOString(), err, error: describeError(err) }, `cron job "${name}" of plugin "${this.deps.namespace}" failed: ${describeError(err)}`);
+    }
+  }
+
+  private track(run: Promise<void>): Promise<void> {
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+    return run;
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** node-cron's own warnings (a missed slot, an overlap) go to the plugin's log. */
+function cronLogger(logger: Logger): CronLogger {
+  return {
+    info: (message) => logger.info(message),
+    warn: (message) => logger.warn(message),
+    error: (message, err) => logger.error({ err: err ?? message }, typeof message === 'string' ? message : describeError(message)),
+    debug: (message) => logger.debug(typeof message === 'string' ? message : describeError(message)),
+  };
+}
