@@ -1,0 +1,94 @@
+/**
+ * GET /reports               the days that have a report (HTML, or JSON for Accept: application/json)
+ * GET /reports/YYYY-MM-DD     that day's page
+ * GET /reports/YYYY-MM-DD.json that day's data
+ *
+ * They serve what is in the reports folder and never build anything. With an
+ * admin token configured every route needs it. Failures use the FAIL envelope
+ * of /callback, so a client handles one error shape.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { LivehookError } from '../errors';
+import { sendFail } from '../http/envelope';
+import type { Reports } from '../pipeline/capability-types';
+import { requireAdminToken } from './admin-auth';
+import { isReportDate } from './report-date';
+import { reportsIndexPage } from './reports-index-page';
+
+/** A page of ours loads nothing from anywhere: inline CSS and SVG only. */
+const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const REPORT_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|html))?$/;
+
+export interface ReportsRouterDeps {
+  reports: Reports;
+  /** LIVEHOOK_ADMIN_TOKEN; null leaves the routes open. */
+  adminToken: string | null;
+}
+
+export function reportsRouter(deps: ReportsRouterDeps): Router {
+  const router = new Router();
+  router.use(failAsEnvelope);
+  router.use(requireAdminToken(deps.adminToken));
+
+  router.get('/reports', async (ctx: Context) => {
+    const dates = await deps.reports.list();
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.vary('Accept');
+    if (ctx.accepts('html', 'json') === 'json') {
+      ctx.body = { reports: dates.map((date) => ({ date, html: `/reports/${date}`, json: `/reports/${date}.json` })) };
+      return;
+    }
+    sendPage(ctx, reportsIndexPage(dates));
+  });
+
+  router.get('/reports/:name', async (ctx: Context) => {
+    const name = String(ctx.params.name);
+    const m = REPORT_NAME.exec(name);
+    if (!m || !isReportDate(m[1])) {
+      throw new LivehookError('BAD_DATE', `"${name}" is not a report name: use /reports/YYYY-MM-DD for the page or /reports/YYYY-MM-DD.json for the data`, { name });
+    }
+    const [, date, ext = 'html'] = m;
+    const content = await readReportFile(deps.reports.dir, date, ext);
+    if (content === null) {
+      throw new LivehookError('NOT_FOUND', `no report for ${date}: it has not been built (\`livehook report --date ${date}\` builds it); GET /reports lists the days that have one`, { date });
+    }
+    ctx.set('Cache-Control', 'no-cache');
+    if (ext === 'json') {
+      ctx.type = 'application/json';
+      ctx.body = content;
+    } else {
+      sendPage(ctx, content);
+    }
+  });
+
+  return router;
+}
+
+async function failAsEnvelope(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } catch (err) {
+    if (!(err instanceof LivehookError)) throw err;
+    sendFail(ctx, err);
+  }
+}
+
+function sendPage(ctx: Context, html: string): void {
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.set('Content-Security-Policy', PAGE_POLICY);
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.body = html;
+}
+
+async function readReportFile(dir: string, date: string, ext: string): Promise<string | null> {
+  try {
+    return await fs.readFile(path.join(dir, `${date}.${ext}`), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
