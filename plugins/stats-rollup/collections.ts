@@ -1,0 +1,10 @@
+/** The plugin's collections in its store (`records`): what each one holds. */
+
+/** One record per destroy-room event, keyed by its idempotency key, `at` = EventTime. */
+export const ROOMS = 'rooms';
+/** Per reported day: when its report was first published (for the revision note). */
+export const PUBLISHED = 'published';
+/** Per build in progress: tells the event handler a day is being built right now. */
+export const BUILDING = 'building';
+/** Days whose report is out of date because rooms arrived after it was built. */
+export const STALE = 'stale';

@@ -1,0 +1,171 @@
+/**
+ * The stats-rollup handler: keeps each destroyed room's statistics and turns
+ * them into daily reports.
+ *
+ * - handle(): one record per event, keyed by the delivery's idempotency key
+ *   (a repeated callback overwrites its own record, so it is counted once).
+ * - A daily cron job (option `schedule`) builds the previous day, in the
+ *   service's time zone, and mails it when `mailTo` is set.
+ * - At start, days of the last `catchUpDays` that have rooms but no report
+ *   (the service was down at the job's time) are built, and mailed likewise.
+ * - A room that arrives for a day whose report already exists marks that day
+ *   stale; after `reviseDelayMs` (gathering a burst of late rooms into one
+ *   rebuild) the day is rebuilt and its report says it was revised and how
+ *   many rooms came late. A rebuild is not mailed again.
+ * - Task 'report' (`livehook report --date D`) rebuilds any day on demand.
+ *
+ * Builds run one at a time: a day with a million rooms takes a few seconds
+ * of CPU, and two at once would only slow each other and the event handling.
+ */
+import type { Delivery, Logger, Mailer, PluginContext, PluginHandler, PluginRecords, Reports, ScheduledRun, Scheduler } from 'livehook';
+import { PermanentError, isCommand, type CallbackEvent } from 'livehook';
+import { inject, injectable } from 'tsyringe';
+import { ZoneCalendar, addDays, isDate } from './calendar';
+import { ROOMS, STALE } from './collections';
+import type { RollupOptions } from './options';
+import { ReportBuilder, type BuiltReport } from './report-builder';
+import { reportMail } from './report-mail';
+import { roomRecordOf, roomTime } from './room-record';
+
+/** Wait this long after start before catching up, so the backlog of stored events is handled first. */
+const CATCH_UP_DELAY_MS = 1_000;
+
+type BuildReason = 'schedule' | 'catch-up' | 'late rooms' | 'task';
+
+@injectable()
+export class StatsRollupHandler implements PluginHandler {
+  private readonly calendar: ZoneCalendar;
+  private readonly builder: ReportBuilder;
+  /** Aborted at close: pending builds are skipped and a running one stops at its next check. */
+  private readonly stopping = new AbortController();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly reviseTimers = new Map<string, NodeJS.Timeout>();
+  private catchUpTimer: NodeJS.Timeout | null = null;
+  private catchUpRun: Promise<void> = Promise.resolve();
+
+  constructor(
+    @inject('options') private readonly options: RollupOptions,
+    @inject('context') private readonly context: PluginContext,
+    @inject('logger') private readonly logger: Logger,
+    @inject('store') private readonly records: PluginRecords,
+    @inject('scheduler') private readonly scheduler: Scheduler,
+    @inject('reports') private readonly reports: Reports,
+    @inject('mailer') private readonly mailer: Mailer,
+  ) {
+    this.calendar = new ZoneCalendar(context.timezone);
+    this.builder = new ReportBuilder(records, reports, this.calendar, options.topRooms);
+  }
+
+  init(): void {
+    try {
+      this.scheduler.schedule('daily-report', this.options.schedule, (run) => this.buildPreviousDay(run));
+    } catch (err) {
+      throw new Error(`option "schedule": ${(err as Error).message}`);
+    }
+    this.catchUpTimer = setTimeout(() => {
+      this.catchUpTimer = null;
+      this.catchUpRun = this.catchUp().catch((err) => this.logger.error({ err }, `catch-up of missed reports failed: ${(err as Error).message}`));
+    }, CATCH_UP_DELAY_MS);
+  }
+
+  async handle(event: CallbackEvent, delivery: Delivery): Promise<void> {
+    if (!isCommand(event, 'Live.CallbackAfterDestroyRoom')) return;
+    const at = roomTime(event);
+    const isNew = await this.records.put(ROOMS, delivery.idempotencyKey, at, roomRecordOf(event));
+    // Seen before: nothing new to count, unless an earlier attempt stopped
+    // between storing the room and checking its day's report.
+    if (!isNew && delivery.attempt === 1) return;
+
+    const day = this.calendar.dateOf(at);
+    // Building first, report second: a build that finishes between the two
+    // checks has written its report by the time the second one looks.
+    if ((await this.builder.isBeingBuilt(day)) || (await this.reports.readJson(day)) !== null) {
+      await this.records.put(STALE, day, this.calendar.dayRange(day).from, { since: Date.now() });
+      this.reviseSoon(day);
+    }
+  }
+
+  async runTask(task: string, args: Record<string, string>): Promise<string> {
+    if (task !== 'report') throw new PermanentError(`stats-rollup has no task "${task}" (it offers: report)`);
+    if (!isDate(args.date)) throw new PermanentError(`task "report" needs date=YYYY-MM-DD (a real calendar day), got "${args.date ?? ''}"`);
+    const { report } = await this.build(args.date, 'task');
+    const r = report.rooms;
+    return `${report.date}: ${r.destroyed} rooms closed (${r.withoutStatistic} without statistics) -> ${this.reports.dir}/${report.date}.html`;
+  }
+
+  async close(): Promise<void> {
+    this.stopping.abort(new Error('stats-rollup is stopping; the report will be built at the next start (catch-up) or by `livehook report`'));
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    for (const timer of this.reviseTimers.values()) clearTimeout(timer);
+    this.reviseTimers.clear();
+    await this.catchUpRun;
+    await this.queue;
+  }
+
+  /** The cron job: the day before the slot, in the service's zone. */
+  private async buildPreviousDay(run: ScheduledRun): Promise<void> {
+    const day = addDays(this.calendar.dateOf(run.slot.getTime()), -1);
+    const built = await this.build(day, 'schedule');
+    await this.mail(built);
+  }
+
+  /** Days the job missed while the service was down, and days left stale by a crash. */
+  private async catchUp(): Promise<void> {
+    await this.builder.forgetDeadMarkers();
+    const today = this.calendar.dateOf(Date.now());
+    const reported = new Set(await this.reports.list());
+    const stale = new Set<string>();
+    for await (const mark of this.records.scan(STALE, 0, Number.MAX_SAFE_INTEGER)) stale.add(mark.key);
+
+    for (let back = this.options.catchUpDays; back >= 1; back--) {
+      const day = addDays(today, -back);
+      if (this.stopping.signal.aborted) return;
+      if (reported.has(day) || !(await this.builder.hasRooms(day))) continue;
+      const built = await this.build(day, 'catch-up');
+      await this.mail(built);
+    }
+    for (const day of stale) {
+      if (this.stopping.signal.aborted) return;
+      await this.build(day, 'late rooms');
+    }
+  }
+
+  /** Late rooms for `day` are gathered for reviseDelayMs, then the day is rebuilt once. */
+  private reviseSoon(day: string): void {
+    if (this.reviseTimers.has(day) || this.stopping.signal.aborted) return;
+    const timer = setTimeout(() => {
+      this.reviseTimers.delete(day);
+      this.build(day, 'late rooms').catch((err) => this.logger.error({ err, date: day }, `rebuilding the report of ${day} failed: ${(err as Error).message}`));
+    }, this.options.reviseDelayMs);
+    timer.unref();
+    this.reviseTimers.set(day, timer);
+  }
+
+  /** Queues a build behind the running one. */
+  private build(day: string, reason: BuildReason): Promise<BuiltReport> {
+    const run = this.queue.then(async () => {
+      this.stopping.signal.throwIfAborted();
+      const started = Date.now();
+      const built = await this.builder.build(day, this.stopping.signal);
+      const r = built.report;
+      this.logger.info({ date: day, reason, rooms: r.rooms.destroyed, revised: r.revision.revised, ms: Date.now() - started }, `report of ${day} built (${reason})`);
+      return built;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Mails a day's report once (across restarts and instances) when `mailTo` is set. */
+  private async mail(built: BuiltReport): Promise<void> {
+    if (this.options.mailTo.length === 0) return;
+    const date = built.report.date;
+    try {
+      await this.scheduler.once(`mail:${date}`, async () => {
+        await this.mailer.send(reportMail(built, this.options.mailTo));
+        this.logger.info({ date, to: this.options.mailTo }, `report of ${date} mailed`);
+      });
+    } catch (err) {
+      throw new Error(`the report of ${date} was built (${this.reports.dir}/${date}.html) but mailing it failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}

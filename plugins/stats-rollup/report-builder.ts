@@ -1,0 +1,107 @@
+/**
+ * Builds a day's report from the stored rooms and writes it to the reports
+ * folder (JSON and HTML). Used alike by the daily job, the catch-up at start,
+ * the rebuild after late rooms, and `livehook report`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { PluginRecords, Reports } from 'livehook';
+import { addDays, type ZoneCalendar } from './calendar';
+import { BUILDING, PUBLISHED, ROOMS, STALE } from './collections';
+import { assembleReport, summaryOfReport, type DailyReport, type DaySummary } from './daily-report';
+import { tallyDay } from './day-tally';
+import { reportPage } from './page/report-page';
+import type { RoomRecord } from './room-record';
+
+/** A build marker older than this was left by a process that died mid-build. */
+const BUILD_MARKER_TTL_MS = 3_600_000;
+
+export interface BuiltReport {
+  report: DailyReport;
+  html: string;
+}
+
+export class ReportBuilder {
+  constructor(
+    private readonly records: PluginRecords,
+    private readonly reports: Reports,
+    private readonly calendar: ZoneCalendar,
+    private readonly topRooms: number,
+  ) {}
+
+  async build(date: string, signal?: AbortSignal): Promise<BuiltReport> {
+    const { from, to } = this.calendar.dayRange(date);
+    const started = Date.now();
+    // While this marker exists, a room arriving for this day marks it stale,
+    // so a room stored after the scan below has passed is never lost.
+    const marker = `${date}#${randomUUID()}`;
+    await this.records.put(BUILDING, marker, from, { startedAt: started });
+    try {
+      await this.records.delete(STALE, date);
+      const published = await this.records.get<{ firstGeneratedAt: number }>(PUBLISHED, date);
+      const firstGeneratedAt = published?.value.firstGeneratedAt ?? started;
+
+      const tally = await tallyDay(this.records.scan<RoomRecord>(ROOMS, from, to), {
+        hourStarts: this.calendar.hourStarts(date),
+        topRooms: this.topRooms,
+        receivedAfter: firstGeneratedAt,
+        signal,
+      });
+      const previousDays: Array<{ date: string; summary: DaySummary | null }> = [];
+      for (let back = 7; back >= 1; back--) {
+        const day = addDays(date, -back);
+        previousDays.push({ date: day, summary: await this.summaryOf(day, signal) });
+      }
+
+      const report = assembleReport({ date, calendar: this.calendar, tally, previousDays, firstGeneratedAt, generatedAt: Date.now() });
+      const html = reportPage(report);
+      await this.reports.write(date, { json: report, html });
+      if (!published) await this.records.put(PUBLISHED, date, from, { firstGeneratedAt });
+      return { report, html };
+    } finally {
+      await this.records.delete(BUILDING, marker);
+    }
+  }
+
+  /** True when at least one room is stored for the day. */
+  async hasRooms(date: string): Promise<boolean> {
+    const { from, to } = this.calendar.dayRange(date);
+    for await (const _room of this.records.scan(ROOMS, from, to)) return true;
+    return false;
+  }
+
+  /** True while some process (this one, another instance, the CLI) is building the day. */
+  async isBeingBuilt(date: string): Promise<boolean> {
+    const { from } = this.calendar.dayRange(date);
+    for await (const marker of this.records.scan<{ startedAt: number }>(BUILDING, from, from + 1)) {
+      if (Date.now() - marker.value.startedAt < BUILD_MARKER_TTL_MS) return true;
+    }
+    return false;
+  }
+
+  /** Deletes build markers left by processes that died mid-build (called at start). */
+  async forgetDeadMarkers(): Promise<void> {
+    const dead: string[] = [];
+    for await (const marker of this.records.scan<{ startedAt: number }>(BUILDING, 0, Number.MAX_SAFE_INTEGER)) {
+      if (Date.now() - marker.value.startedAt >= BUILD_MARKER_TTL_MS) dead.push(marker.key);
+    }
+    for (const key of dead) await this.records.delete(BUILDING, key);
+  }
+
+  /**
+   * What a day is compared against: its published report when there is one
+   * (cheap), else its stored rooms, else null (no data that day).
+   */
+  async summaryOf(date: string, signal?: AbortSignal): Promise<DaySummary | null> {
+    const fromReport = summaryOfReport(await this.reports.readJson(date).catch(() => null));
+    if (fromReport) return fromReport;
+    if (!(await this.hasRooms(date))) return null;
+    const { from, to } = this.calendar.dayRange(date);
+    const tally = await tallyDay(this.records.scan<RoomRecord>(ROOMS, from, to), {
+      hourStarts: this.calendar.hourStarts(date),
+      topRooms: 1,
+      receivedAfter: null,
+      signal,
+    });
+    return { destroyed: tally.destroyed, totals: tally.totals };
+  }
+}
