@@ -1,0 +1,55 @@
+/**
+ * The storm digest: one mail for every room held back during one window,
+ * each listed with what a single alert would have said in brief.
+ */
+import { formatClock, formatEventTime } from './format-time';
+import type { RoomFacts } from './room-facts';
+import { reasonOf } from './room-facts';
+import { statisticsSummary } from './statistics';
+import { escapeHtml } from './template';
+import type { RenderedMail } from './alert-mail';
+
+export interface DigestWindow {
+  start: number;
+  end: number;
+  /** Single alerts already sent in this window, before the limit was reached. */
+  maxAlerts: number;
+}
+
+export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone: string): RenderedMail {
+  const span = `${formatClock(window.start, timeZone)}–${formatClock(window.end, timeZone)} (${timeZone})`;
+  const count = `${rooms.length} more room${rooms.length === 1 ? '' : 's'}`;
+  const subject = `[livehook] Alert storm: ${count} dissolved between ${span}`;
+  const intro =
+    `More than ${window.maxAlerts} room alert${window.maxAlerts === 1 ? '' : 's'} came in between ${span}. ` +
+    `Each room past that limit is listed here instead of in a mail of its own.`;
+
+  const line = (room: RoomFacts, i: number): string =>
+    `${i + 1}. "${room.roomName ?? '(no name)'}" (${room.roomId ?? '(unknown)'}), owner ${room.owner ?? '(unknown)'}, ` +
+    `${reasonOf(room.eventType)} at ${formatEventTime(room.eventTime, timeZone)}, operator ${room.operator ?? '(unknown)'}; ` +
+    `${statisticsSummary(room.statistic)}`;
+  const text = `${intro}\n\n${rooms.map(line).join('\n')}\n\n--\nSent by livehook email-alert (storm digest, ${rooms.length} room${rooms.length === 1 ? '' : 's'}).\n`;
+
+  const cell = (value: string): string => `<td style="padding:2px 10px 2px 0;vertical-align:top">${escapeHtml(value)}</td>`;
+  const rows = rooms
+    .map(
+      (room) =>
+        `<tr>${cell(room.roomName ?? '(no name)')}${cell(room.roomId ?? '(unknown)')}${cell(room.owner ?? '(unknown)')}${cell(room.operator ?? '(unknown)')}` +
+        `${cell(reasonOf(room.eventType))}${cell(formatEventTime(room.eventTime, timeZone))}${cell(statisticsSummary(room.statistic))}</tr>`,
+    )
+    .join('\n');
+  const head = ['Room name', 'Room id', 'Owner', 'Operator', 'Reason', 'Event time', 'Statistics']
+    .map((h) => `<th align="left" style="padding:2px 10px 2px 0">${h}</th>`)
+    .join('');
+  const html = `<!doctype html>
+<html><body style="font-family:sans-serif;font-size:14px;color:#222">
+<p>${escapeHtml(intro)}</p>
+<table cellspacing="0" cellpadding="0">
+<tr>${head}</tr>
+${rows}
+</table>
+<p style="color:#888;font-size:12px">Sent by livehook email-alert (storm digest, ${rooms.length} room${rooms.length === 1 ? '' : 's'}).</p>
+</body></html>
+`;
+  return { subject, text, html };
+}

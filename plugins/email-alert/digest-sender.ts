@@ -1,0 +1,77 @@
+/**
+ * Sends each storm window's digest once the window is over. Called on a
+ * timer; a digest that fails (SMTP down, or refused) stays due and is tried
+ * again with a growing pause, so no held room is ever dropped.
+ */
+import type { Logger, Mailer } from 'livehook';
+import { renderDigest } from './digest-mail';
+import { stableMessageId } from './message-id';
+import type { Serial } from './serial';
+import type { PendingDigest, StormLedger } from './storm-ledger';
+
+const MAX_PAUSE_MS = 5 * 60 * 1000;
+
+export interface DigestSenderDeps {
+  ledger: StormLedger;
+  mailer: Mailer;
+  /** The same Serial the storm decisions run in. */
+  decisions: Serial;
+  logger: Logger;
+  pluginName: string;
+  timeZone: string;
+  to: string[] | undefined;
+  /** First pause after a failed digest; it doubles up to 5 minutes. */
+  retryBaseMs: number;
+}
+
+export class DigestSender {
+  private readonly failures = new Map<number, { attempts: number; nextAt: number }>();
+
+  constructor(private readonly deps: DigestSenderDeps) {}
+
+  /** Send every digest that is due. Never throws: failures are logged and retried later. */
+  async sendDue(now = Date.now()): Promise<void> {
+    let due: PendingDigest[];
+    try {
+      due = await this.deps.ledger.dueDigests(now);
+    } catch (err) {
+      this.deps.logger.error({ err }, 'could not read the pending storm digests; will try again');
+      return;
+    }
+    for (const digest of due) {
+      const failed = this.failures.get(digest.start);
+      if (failed && failed.nextAt > now) continue;
+      await this.send(digest, now);
+    }
+  }
+
+  private async send(digest: PendingDigest, now: number): Promise<void> {
+    const { ledger, mailer, logger } = this.deps;
+    try {
+      // Gathered in the decisions' queue: any room decided for this window is
+      // recorded by then, and no later decision can pick a window that is over.
+      const rooms = await this.deps.decisions.run(() => ledger.digestRooms(digest));
+      if (rooms.length === 0) {
+        await ledger.digestSent(digest, rooms, null, now); // a crash left the window marked but empty
+        return;
+      }
+      const mail = renderDigest({ ...digest, maxAlerts: ledger.limits.maxAlerts }, rooms, this.deps.timeZone);
+      const messageId = stableMessageId('digest', `${this.deps.pluginName}:${digest.start}`, mailer.from);
+      const result = await mailer.send({ to: this.deps.to, ...mail, messageId });
+      await ledger.digestSent(digest, rooms, result.messageId, Date.now());
+      this.failures.delete(digest.start);
+      logger.info(
+        { windowStart: new Date(digest.start).toISOString(), rooms: rooms.map((r) => r.roomId), messageId: result.messageId, transport: result.transport, file: result.file },
+        `storm digest for ${rooms.length} room(s) ${result.transport === 'outbox' ? `written to ${result.file}` : 'sent'}`,
+      );
+    } catch (err) {
+      const attempts = (this.failures.get(digest.start)?.attempts ?? 0) + 1;
+      const pause = Math.min(MAX_PAUSE_MS, this.deps.retryBaseMs * 2 ** (attempts - 1));
+      this.failures.set(digest.start, { attempts, nextAt: Date.now() + pause });
+      logger.error(
+        { err, windowStart: new Date(digest.start).toISOString(), attempts, retryAt: new Date(Date.now() + pause).toISOString() },
+        'storm digest could not be sent; it stays due and will be tried again',
+      );
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The plugin's durable memory, kept in its `store` records so that it
+ * survives a restart or a crash:
+ *
+ *   alerts           one record per event (key = the delivery's idempotency
+ *                    key): mailed on its own or held for a digest, and whether
+ *                    the mail went out. A redelivered event finds it and sends
+ *                    nothing more.
+ *   windows          one per storm window: when it opened and closes, and how
+ *                    many single alerts it has had.
+ *   pending-digests  windows that hold rooms for a digest not yet sent. A room
+ *                    is only recorded for a digest after its window is listed
+ *                    here, so after any crash every held room has a digest due.
+ *   digests          what each sent digest held (for the record).
+ *
+ * A window opens with the first alert after the previous one closed and lasts
+ * windowMinutes. Its first maxAlerts rooms get a mail each; every later room
+ * goes into the window's digest, sent once the window is over.
+ */
+import type { PluginRecords } from 'livehook';
+import type { RoomFacts } from './room-facts';
+
+const ALERTS = 'alerts';
+const WINDOWS = 'windows';
+const PENDING = 'pending-digests';
+const DIGESTS = 'digests';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface AlertRecord {
+  kind: 'single' | 'digest';
+  windowStart: number;
+  /** When the single mail went out; null until then (and for digest rooms). */
+  sentAt: number | null;
+  messageId: string | null;
+  room: RoomFacts;
+}
+
+export interface StormWindow {
+  start: number;
+  end: number;
+  singles: number;
+}
+
+export interface PendingDigest {
+  start: number;
+  end: number;
+}
+
+export interface StormLimits {
+  maxAlerts: number;
+  windowMs: number;
+}
+
+export class StormLedger {
+  constructor(
+    private readonly records: PluginRecords,
+    readonly limits: StormLimits,
+  ) {}
+
+  async find(key: string): Promise<AlertRecord | null> {
+    return (await this.records.get<AlertRecord>(ALERTS, key))?.value ?? null;
+  }
+
+  /**
+   * Decide how this room is announced, and record it. The caller runs
+   * decisions one at a time (and not while a digest is being gathered).
+   */
+  async decide(key: string, room: RoomFacts, now: number): Promise<AlertRecord> {
+    const window = await this.currentWindow(now);
+    if (window.singles < this.limits.maxAlerts) {
+      // Count first: a crash between the two writes costs one mail, it never adds one.
+      await this.records.put(WINDOWS, String(window.start), window.start, { ...window, singles: window.singles + 1 });
+      return this.put(key, now, { kind: 'single', windowStart: window.start, sentAt: null, messageId: null, room });
+    }
+    await this.records.put(WINDOWS, String(window.start), window.start, window);
+    await this.records.put(PENDING, String(window.start), window.start, { start: window.start, end: window.end } satisfies PendingDigest);
+    return this.put(key, now, { kind: 'digest', windowStart: window.start, sentAt: null, messageId: null, room });
+  }
+
+  async markSent(key: string, record: AlertRecord, messageId: string, now: number): Promise<void> {
+    const stored = await this.records.get<AlertRecord>(ALERTS, key);
+    await this.records.put(ALERTS, key, stored?.at ?? now, { ...record, sentAt: now, messageId });
+  }
+
+  /** Digests whose window is over and that have not been sent. */
+  async dueDigests(now: number): Promise<PendingDigest[]> {
+    const due: PendingDigest[] = [];
+    for await (const { value } of this.records.scan<PendingDigest>(PENDING, 0, now + 1)) if (value.end <= now) due.push(value);
+    return due;
+  }
+
+  /** Every room held for this window's digest, in the order they came. */
+  async digestRooms(digest: PendingDigest): Promise<RoomFacts[]> {
+    const rooms: RoomFacts[] = [];
+    for await (const { value } of this.records.scan<AlertRecord>(ALERTS, digest.start, digest.end)) {
+      if (value.kind === 'digest' && value.windowStart === digest.start) rooms.push(value.room);
+    }
+    return rooms;
+  }
+
+  async digestSent(digest: PendingDigest, rooms: RoomFacts[], messageId: string | null, now: number): Promise<void> {
+    await this.records.put(DIGESTS, String(digest.start), digest.start, { ...digest, sentAt: now, messageId, rooms: rooms.map((r) => r.roomId) });
+    await this.records.delete(PENDING, String(digest.start));
+  }
+
+  /** The open window, or a new one opening now (old window records are dropped then). */
+  private async currentWindow(now: number): Promise<StormWindow> {
+    for await (const { value } of this.records.scan<StormWindow>(WINDOWS, now - this.limits.windowMs, now + 1)) {
+      if (value.start <= now && now < value.end) return value;
+    }
+    const stale: string[] = [];
+    for await (const { key } of this.records.scan(WINDOWS, 0, now - DAY_MS)) stale.push(key);
+    for (const key of stale) await this.records.delete(WINDOWS, key);
+    return { start: now, end: now + this.limits.windowMs, singles: 0 };
+  }
+
+  private async put(key: string, now: number, record: AlertRecord): Promise<AlertRecord> {
+    await this.records.put(ALERTS, key, now, record);
+    return record;
+  }
+}

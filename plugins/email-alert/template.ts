@@ -1,0 +1,54 @@
+/**
+ * A deliberately tiny template language: `{{name}}` is replaced by a value.
+ * No logic, no loops: an operator can reword a mail without learning a
+ * template engine, and a typo in a placeholder is caught at start.
+ */
+
+/** Every placeholder an alert template may use (see README.md). */
+export const PLACEHOLDERS = [
+  'roomId',
+  'roomName',
+  'owner',
+  'operator',
+  'eventType',
+  'reason',
+  'eventTime',
+  'timezone',
+  'sdkAppId',
+  'command',
+  'eventId',
+  'statistics',
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+export type TemplateValues = Record<Placeholder, string>;
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z]\w*)\s*\}\}/g;
+
+/** Names used in `template` that are not placeholders (empty when it is fine). */
+export function unknownPlaceholders(template: string): string[] {
+  const known = new Set<string>(PLACEHOLDERS);
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !known.has(name));
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/**
+ * Fill a plain-text template (subject or text body). Values go in as they are.
+ */
+export function fillText(template: string, values: TemplateValues): string {
+  return template.replace(PLACEHOLDER, (match, name: string) => (name in values ? values[name as Placeholder] : match));
+}
+
+/**
+ * Fill an HTML template. Every value is HTML-escaped, because room names and
+ * accounts come from app users; only `html` blocks we built ourselves (the
+ * statistics table, already escaped inside) go in as markup.
+ */
+export function fillHtml(template: string, values: TemplateValues, markup: Partial<TemplateValues>): string {
+  return template.replace(PLACEHOLDER, (match, name: string) => {
+    if (name in markup) return markup[name as Placeholder]!;
+    return name in values ? escapeHtml(values[name as Placeholder]) : match;
+  });
+}
