@@ -187,6 +187,21 @@ describe('SqliteStore', function () {
       expect((await store.readEvents(0, 10)).length).to.equal(2);
     });
 
+    it('says what it was doing, and where, when another process keeps the database locked', async function () {
+      const store = await open({ busyTimeoutMs: 50 });
+      const cli = new Database(path.join(dir, 'livehook.db'));
+      cli.exec('BEGIN IMMEDIATE');
+      try {
+        const err = await expectRejection(store.setCursor('logging', 3), 'STORE_FAILED');
+        expect(err.message).to.contain('cursor of plugin logging').and.contain(path.join(dir, 'livehook.db')).and.contain('locked');
+      } finally {
+        cli.exec('ROLLBACK');
+        cli.close();
+      }
+      await store.setCursor('logging', 3);
+      expect(await store.getCursor('logging')).to.equal(3);
+    });
+
     it('keeps what was acknowledged across close and re-open', async function () {
       const first = await open();
       const events = Array.from({ length: 30 }, () => makeEvent());

@@ -178,7 +178,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.q().ping.get();
+    this.guard('ping', () => this.q().ping.get());
   }
 
   /** The settings SQLite reports for this connection. */
@@ -218,7 +218,7 @@ export class SqliteStore implements Store {
   }
 
   async latestSeq(): Promise<number> {
-    return this.q().latestSeq.get() as number;
+    return this.guard('read the latest seq', () => this.q().latestSeq.get() as number);
   }
 
   private makeGroupCommit(db: Database.Database, s: Statements): GroupCommit<EventColumns, AppendResult> {
@@ -255,29 +255,32 @@ export class SqliteStore implements Store {
   // --- the log ---------------------------------------------------------------------
 
   async readEvents(afterSeq: number, limit: number): Promise<StoredEvent[]> {
-    return (this.q().readEvents.all(afterSeq, limit) as EventRow[]).map(fromEventColumns);
+    return this.guard(`read events after seq ${afterSeq}`, () =>
+      (this.q().readEvents.all(afterSeq, limit) as EventRow[]).map(fromEventColumns),
+    );
   }
 
   async getEvent(seq: number): Promise<StoredEvent | null> {
-    const row = this.q().getEvent.get(seq) as EventRow | undefined;
-    return row ? fromEventColumns(row) : null;
+    return this.guard(`read event seq ${seq}`, () => {
+      const row = this.q().getEvent.get(seq) as EventRow | undefined;
+      return row ? fromEventColumns(row) : null;
+    });
   }
 
   // --- cursors -----------------------------------------------------------------------
 
   async getCursor(plugin: string): Promise<number | null> {
-    const seq = this.q().getCursor.get(plugin) as number | undefined;
-    return seq ?? null;
+    return this.guard(`read the cursor of plugin ${plugin}`, () => (this.q().getCursor.get(plugin) as number | undefined) ?? null);
   }
 
   async setCursor(plugin: string, seq: number): Promise<void> {
-    this.q().setCursor.run(plugin, seq, Date.now());
+    this.guard(`move the cursor of plugin ${plugin} to seq ${seq}`, () => this.q().setCursor.run(plugin, seq, Date.now()));
   }
 
   // --- failed deliveries ---------------------------------------------------------------
 
   async recordFailure(failure: DeliveryFailure): Promise<void> {
-    const info = this.q().recordFailure.run({
+    const info = this.guard(`record a failed delivery of seq ${failure.eventSeq} to plugin ${failure.plugin}`, () => this.q().recordFailure.run({
       plugin: failure.plugin,
       eventSeq: failure.eventSeq,
       status: failure.nextAttemptAt === null ? 'dead' : 'retrying',
@@ -285,7 +288,7 @@ export class SqliteStore implements Store {
       nextAttemptAt: failure.nextAttemptAt,
       error: failure.error,
       now: Date.now(),
-    });
+    }));
     if (info.changes === 0) {
       throw new LivehookError(
         'STORE_FAILED',
@@ -296,38 +299,46 @@ export class SqliteStore implements Store {
   }
 
   async markDelivered(plugin: string, eventSeq: number): Promise<void> {
-    this.q().markDelivered.run(plugin, eventSeq);
+    this.guard(`mark seq ${eventSeq} delivered to plugin ${plugin}`, () => this.q().markDelivered.run(plugin, eventSeq));
   }
 
   async dueRetries(plugin: string, now: number, limit: number): Promise<Array<{ delivery: DeliveryRecord; event: StoredEvent }>> {
-    const rows = this.q().dueRetries.all(plugin, now, limit) as Array<DeliveryRow & EventRow>;
-    return rows.map((row) => ({ delivery: toDelivery(row), event: fromEventColumns(row) }));
+    return this.guard(`read due retries of plugin ${plugin}`, () => {
+      const rows = this.q().dueRetries.all(plugin, now, limit) as Array<DeliveryRow & EventRow>;
+      return rows.map((row) => ({ delivery: toDelivery(row), event: fromEventColumns(row) }));
+    });
   }
 
   async listDeliveries(filter: { plugin?: string; status?: DeliveryStatus } = {}): Promise<DeliveryRecord[]> {
-    const rows = this.q().listDeliveries.all({ plugin: filter.plugin ?? null, status: filter.status ?? null }) as DeliveryRow[];
-    return rows.map(toDelivery);
+    return this.guard('list failed deliveries', () => {
+      const rows = this.q().listDeliveries.all({ plugin: filter.plugin ?? null, status: filter.status ?? null }) as DeliveryRow[];
+      return rows.map(toDelivery);
+    });
   }
 
   async requeueDead(plugin: string | undefined, now: number): Promise<number> {
-    return this.q().requeueDead.run({ plugin: plugin ?? null, now }).changes;
+    return this.guard(`requeue dead deliveries${plugin ? ` of plugin ${plugin}` : ''}`, () =>
+      this.q().requeueDead.run({ plugin: plugin ?? null, now }).changes,
+    );
   }
 
   async countDeliveries(): Promise<Array<{ plugin: string; status: DeliveryStatus; count: number }>> {
-    return this.q().countDeliveries.all() as Array<{ plugin: string; status: DeliveryStatus; count: number }>;
+    return this.guard('count failed deliveries', () =>
+      this.q().countDeliveries.all() as Array<{ plugin: string; status: DeliveryStatus; count: number }>,
+    );
   }
 
   // --- quarantine ---------------------------------------------------------------------
 
   async quarantine(input: QuarantineInput): Promise<number> {
-    const info = this.q().quarantine.run(
-      input.receivedAt, input.sdkAppId, input.command, input.raw, JSON.stringify(input.query ?? {}), input.reason,
+    const info = this.guard('quarantine a request', () =>
+      this.q().quarantine.run(input.receivedAt, input.sdkAppId, input.command, input.raw, JSON.stringify(input.query ?? {}), input.reason),
     );
     return Number(info.lastInsertRowid);
   }
 
   async listQuarantine(status?: QuarantineStatus): Promise<QuarantineRecord[]> {
-    const rows = this.q().listQuarantine.all({ status: status ?? null }) as QuarantineRow[];
+    const rows = this.guard('list quarantined requests', () => this.q().listQuarantine.all({ status: status ?? null }) as QuarantineRow[]);
     return rows.map((row) => ({
       id: row.id,
       receivedAt: row.received_at,
@@ -342,7 +353,7 @@ export class SqliteStore implements Store {
   }
 
   async setQuarantineStatus(id: number, status: QuarantineStatus, note: string | null): Promise<void> {
-    const info = this.q().setQuarantineStatus.run(status, note, id);
+    const info = this.guard(`set the status of quarantined request ${id}`, () => this.q().setQuarantineStatus.run(status, note, id));
     if (info.changes === 0) {
       throw new LivehookError('NOT_FOUND', `no quarantined request with id ${id} (see the list of quarantined requests)`, { id });
     }
@@ -352,11 +363,11 @@ export class SqliteStore implements Store {
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    return this.q().acquireLease.run({ name, owner, expiresAt: now + ttlMs, now }).changes === 1;
+    return this.guard(`take the lease ${name}`, () => this.q().acquireLease.run({ name, owner, expiresAt: now + ttlMs, now }).changes === 1);
   }
 
   async releaseLease(name: string, owner: string): Promise<void> {
-    this.q().releaseLease.run(name, owner);
+    this.guard(`release the lease ${name}`, () => this.q().releaseLease.run(name, owner));
   }
 
   // --- plugin data ------------------------------------------------------------------------
@@ -376,10 +387,28 @@ export class SqliteStore implements Store {
   // --- retention --------------------------------------------------------------------------
 
   async prune(before: number, plugins: string[]): Promise<PruneResult> {
-    return pruneSqlite(this.connection(), () => this.q(), before, plugins);
+    try {
+      return await pruneSqlite(this.connection(), () => this.q(), before, plugins);
+    } catch (err) {
+      throw this.failure(`prune events received before ${new Date(before).toISOString()}`, err);
+    }
   }
 
   // --- internals ----------------------------------------------------------------------------
+
+  /** Runs one synchronous database call; a driver error becomes a STORE_FAILED that says what was being done. */
+  private guard<T>(action: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw this.failure(action, err);
+    }
+  }
+
+  private failure(action: string, err: unknown): LivehookError {
+    if (isLivehookError(err)) return err;
+    return new LivehookError('STORE_FAILED', `could not ${action} in ${this.file}: ${describeError(err)}`, { file: this.file }, { cause: err });
+  }
 
   private q(): Statements {
     if (!this.statements) throw this.closedError();
