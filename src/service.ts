@@ -72,7 +72,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     const dispatcher = new Dispatcher(store, logger, {
       batchSize: service.delivery.batchSize,
       instanceId,
-      leaseMs: 30_000,
+      useLeases: store.engine !== 'sqlite',
+      leaseMs: 15_000,
       cursorFlushMs: 200,
       cacheSize: 20_000,
     });

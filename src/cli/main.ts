@@ -3,12 +3,7 @@
  * only routes and turns errors into a message and an exit code.
  */
 import { isLivehookError, describeError } from '../errors';
-import { configCheck } from './config-check';
 import { processIo, println, type CliIo } from './io';
-import { listPlugins } from './plugins';
-import { replay } from './replay';
-import { reportCommand } from './report-boot';
-import { serve } from './serve';
 
 const USAGE = `usage: livehook <command>
 
@@ -26,16 +21,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Each command loads only what it needs: `livehook plugins` should not pay for Koa.
       case 'serve':
-        return await serve(io);
+        return await (await import('./serve')).serve(io);
       case 'report':
-        return await reportCommand(rest, io);
+        return await (await import('./report-boot')).reportCommand(rest, io);
       case 'replay':
-        return await replay(rest, io);
+        return await (await import('./replay')).replay(rest, io);
       case 'plugins':
-        return listPlugins(io);
+        return (await import('./plugins')).listPlugins(io);
       case 'config':
-        if (rest[0] === 'check') return configCheck(io);
+        if (rest[0] === 'check') return (await import('./config-check')).configCheck(io);
         println(io.stderr, USAGE);
         return 2;
       case undefined:

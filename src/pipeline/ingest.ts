@@ -7,10 +7,10 @@
  * limits the caller answers 503 and Tencent's retry brings the event later.
  */
 import type { Logger } from 'pino';
-import { buildEvent } from '../callbacks/build-event';
+import { buildEvent, isQuarantinable } from '../callbacks/build-event';
 import { queryValue } from '../callbacks/query';
 import type { CallbackEvent } from '../callbacks/event';
-import { LivehookError, isLivehookError } from '../errors';
+import { LivehookError } from '../errors';
 import type { AppendResult, Store } from '../store/store';
 
 export interface IngestLimits {
@@ -43,7 +43,7 @@ export class Ingest {
     try {
       event = buildEvent({ raw, query, receivedAt });
     } catch (err) {
-      if (isLivehookError(err) && err.status === 400) await this.quarantine(raw, query, receivedAt, err);
+      if (isQuarantinable(err)) await this.quarantine(raw, query, receivedAt, err);
       throw err;
     }
     if (!event.known) this.logger.info({ command: event.command, roomId: event.roomId }, 'callback with an unknown command accepted (no schema): handed to plugins that take every command');

@@ -23,6 +23,12 @@ import { runWithTimeout } from './run-with-timeout';
 export interface WorkerOptions {
   batchSize: number;
   instanceId: string;
+  /**
+   * Take a lease per plugin before delivering: needed when several instances
+   * share one database (PostgreSQL). With SQLite there is one service per data
+   * dir, and a lease left by a killed process would only delay the restart.
+   */
+  useLeases: boolean;
   leaseMs: number;
   /** How long a cursor may stay in memory only (redelivery window after a crash). */
   cursorFlushMs: number;
@@ -101,7 +107,7 @@ export class PluginWorker {
       this.abort.abort(new Error('livehook is shutting down'));
     }
     await this.saveCursor(true).catch((err) => this.logger.error({ plugin: this.plugin.name, err }, 'could not save the cursor at shutdown'));
-    await this.store.releaseLease(this.leaseName(), this.options.instanceId).catch(() => undefined);
+    if (this.options.useLeases) await this.store.releaseLease(this.leaseName(), this.options.instanceId).catch(() => undefined);
   }
 
   private leaseName(): string {
@@ -109,6 +115,7 @@ export class PluginWorker {
   }
 
   private async holdLease(): Promise<boolean> {
+    if (!this.options.useLeases) return true;
     const now = Date.now();
     // Renew well before expiry, not on every pass: a lease write costs a commit.
     if (now < this.leaseUntil - (this.options.leaseMs * 2) / 3) return true;

@@ -80,7 +80,7 @@ describe('POST /callback answers', () => {
       const res = await fetch(`${svc.url}/callback`, { method });
       expect(res.status, method).to.equal(405);
       expect(res.headers.get('allow')).to.equal('POST');
-      const body = await res.json();
+      const body = (await res.json()) as { ActionStatus: string; ErrorInfo: string };
       expect(body.ActionStatus).to.equal('FAIL');
       expect(body.ErrorInfo).to.contain(method);
     }
