@@ -229,6 +229,19 @@ describe('email-alert plugin, through the running service', () => {
     expect(parsed.html).to.match(/^<p>live name<\/p><table/);
   });
 
+  it('follows other commands when told to, with any event type (TUIRoomKit sends none)', async () => {
+    const svc = await start(smtp, { plugin: { commands: ['Room.CallbackAfterDestroyRoom'], eventTypes: '*' } });
+    await postOk(svc, fixture('destroy-room.production-capture.json')); // Live.* is no longer in the list
+    await postOk(svc, fixture('room-destroy-roomkit.json'));
+    const [{ parsed }] = await smtp.waitForMessages(1);
+    expect(parsed.subject).to.equal('[livehook] Room "(no name)" (tandy-test-rest) dissolved');
+    expect(parsed.text).to.match(/Operator: +admin\n/);
+    expect(parsed.text).to.match(/Event: +\(none\)\n/);
+    await svc.waitForIdle();
+    await sleep(200);
+    expect(smtp.received).to.have.length(1);
+  });
+
   describe('refuses to start, naming the problem', () => {
     async function startError(options: Parameters<typeof startAlertService>[1]): Promise<string> {
       try {

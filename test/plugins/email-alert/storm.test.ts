@@ -1,0 +1,151 @@
+import { expect } from 'chai';
+import type { ParsedMail } from 'mailparser';
+import { startChildService } from '../../helpers/child-service';
+import { post, tempDir, waitFor, writeConfigDir, type TestService } from '../../helpers/service';
+import { TestSmtpServer } from '../../mail/smtp-test-server';
+import { ALERT_TO, QUERY, repoPluginConfig, sleep, startAlertService, systemDestroy } from './alert-service';
+
+/** The rooms a mail is about: the id in parentheses after each quoted room name. */
+function roomIdsIn(text: string): string[] {
+  return [...text.matchAll(/"Room ([\w-]+)" \(\1\)/g)].map((m) => m[1]);
+}
+
+describe('email-alert storm control, through the running service', function () {
+  // Storm windows of a few seconds, and one test starts livehook as a child process.
+  this.timeout(40_000);
+  let smtp: TestSmtpServer;
+  const services: TestService[] = [];
+  const start = async (...args: Parameters<typeof startAlertService>): Promise<TestService> => {
+    const svc = await startAlertService(...args);
+    services.push(svc);
+    return svc;
+  };
+  async function postRooms(svc: TestService, ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const res = await svc.post(systemDestroy(id), QUERY);
+      expect(res.status).to.equal(200);
+    }
+  }
+  const subjects = (): string[] => smtp.received.map((m) => m.parsed.subject ?? '');
+
+  beforeEach(async () => {
+    smtp = await TestSmtpServer.start();
+  });
+  afterEach(async () => {
+    for (const svc of services.splice(0)) await svc.stop();
+    await smtp.stop();
+  });
+
+  it('past maxAlerts in a window, gathers every further room into one digest sent when the window ends', async () => {
+    const windowMs = 3000;
+    const svc = await start(smtp, { plugin: { storm: { maxAlerts: 2, windowMinutes: windowMs / 60_000 } } });
+    const rooms = ['s1', 's2', 's3', 's4', 's5', 's6'];
+    const posted = Date.now();
+    await postRooms(svc, rooms);
+    await svc.waitForIdle();
+    expect(Date.now() - posted, 'the test posts well inside one window').to.be.below(windowMs - 500);
+
+    // Right away: the first two, each on its own.
+    await smtp.waitForMessages(2);
+    expect(roomIdsIn(subjects().join('\n'))).to.deep.equal(['s1', 's2']);
+    await sleep(300);
+    expect(smtp.received, 'no mail for the held rooms before the window ends').to.have.length(2);
+
+    // At the end of the window: one digest naming every other room.
+    const [, , digest] = await smtp.waitForMessages(3, windowMs + 3000);
+    const { parsed } = digest;
+    expect(parsed.subject).to.match(/^\[livehook\] Alert storm: 4 more rooms dissolved between \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \(Asia\/Shanghai\)$/);
+    expect(roomIdsIn(parsed.text ?? '')).to.deep.equal(['s3', 's4', 's5', 's6']);
+    expect(parsed.text).to.contain('More than 2 room alerts came in between');
+    expect(parsed.text).to.contain('dissolved by the system (left empty) at 2025-09-04 19:41:01 (Asia/Shanghai, UTC+08:00)');
+    expect(parsed.text).to.contain('owner 10100015411');
+    expect(parsed.text).to.contain('no statistics sent');
+    const html = parsed.html || '';
+    for (const id of ['s3', 's4', 's5', 's6']) expect(html).to.contain(`<td style="padding:2px 10px 2px 0;vertical-align:top">${id}</td>`);
+    expect(parsed.messageId).to.match(/^<digest\.[0-9a-f]{32}@localhost>$/);
+    expect(digest.envelope.to).to.deep.equal(['ops@example.com', 'oncall@example.com']);
+
+    // Every room is in exactly one mail, and the digest is not sent again.
+    await sleep(600);
+    expect(smtp.received).to.have.length(3);
+  });
+
+  it('opens a fresh window after the storm: the next room gets a mail of its own again', async () => {
+    const windowMs = 1500;
+    const svc = await start(smtp, { plugin: { storm: { maxAlerts: 1, windowMinutes: windowMs / 60_000 } } });
+    await postRooms(svc, ['w1', 'w2']);
+    await smtp.waitForMessages(2, windowMs + 3000); // w1 alone, then the digest with w2
+    expect(subjects()[1]).to.contain('Alert storm: 1 more room dissolved');
+    await postRooms(svc, ['w3']);
+    const mails: ParsedMail[] = (await smtp.waitForMessages(3)).map((m) => m.parsed);
+    expect(mails[2].subject).to.equal('[livehook] Room "Room w3" (w3) dissolved by the system (left empty)');
+  });
+
+  it('sends the digest after a restart when livehook stopped with rooms held (nothing is lost)', async () => {
+    const windowMs = 4000;
+    const options = { plugin: { storm: { maxAlerts: 1, windowMinutes: windowMs / 60_000 } } };
+    const first = await start(smtp, options);
+    const opened = Date.now();
+    await postRooms(first, ['r1', 'r2', 'r3']);
+    await first.waitForIdle();
+    await smtp.waitForMessages(1);
+    const dataDir = first.dataDir;
+    await first.stop();
+    services.splice(services.indexOf(first), 1);
+    expect(Date.now() - opened, 'stopped before the window ended').to.be.below(windowMs);
+    expect(smtp.received).to.have.length(1);
+
+    // Back after the window ended: the digest goes out at start.
+    await sleep(Math.max(0, opened + windowMs + 200 - Date.now()));
+    await start(smtp, { ...options, dataDir });
+    const [, digest] = await smtp.waitForMessages(2, 3000);
+    expect(roomIdsIn(digest.parsed.text ?? '')).to.deep.equal(['r2', 'r3']);
+    await sleep(500);
+    expect(smtp.received).to.have.length(2);
+  });
+
+  it('sends the digest after livehook was killed (SIGKILL) with rooms held for it', async () => {
+    const windowMs = 6000;
+    const plugin = { ...repoPluginConfig(), storm: { maxAlerts: 1, windowMinutes: windowMs / 60_000 } };
+    const dataDir = tempDir('livehook-data-');
+    const configDir = writeConfigDir({ onlyPlugins: ['email-alert'], plugins: { 'email-alert': plugin } });
+    const child = await startChildService({ LIVEHOOK_CONFIG_DIR: configDir, LIVEHOOK_DATA_DIR: dataDir, LIVEHOOK_SMTP_URL: smtp.url, LIVEHOOK_ALERT_TO: ALERT_TO });
+    let opened = 0;
+    try {
+      opened = Date.now();
+      for (const id of ['k1', 'k2', 'k3']) expect((await post(child.url, systemDestroy(id), QUERY)).status).to.equal(200);
+      await smtp.waitForMessages(1);
+      await waitFor(() => (child.stderr.join('').match(/is held for the digest/g) ?? []).length === 2, 5000, 'both later rooms to be held for the digest');
+    } finally {
+      await child.kill('SIGKILL');
+    }
+    expect(Date.now() - opened, 'killed before the window ended').to.be.below(windowMs);
+    expect(smtp.received).to.have.length(1);
+
+    await sleep(Math.max(0, opened + windowMs + 200 - Date.now()));
+    const svc = await start(smtp, { dataDir, plugin: { storm: plugin.storm } });
+    const [, digest] = await smtp.waitForMessages(2, 5000);
+    expect(roomIdsIn(digest.parsed.text ?? '')).to.deep.equal(['k2', 'k3']);
+    // Events the killed process had not yet marked done are delivered again: still no extra mail.
+    await svc.waitForIdle();
+    await sleep(500);
+    expect(smtp.received).to.have.length(2);
+  });
+
+  it('keeps trying the digest while the SMTP server is down, and sends it once it is back', async () => {
+    const windowMs = 1500;
+    const svc = await start(smtp, { plugin: { storm: { maxAlerts: 1, windowMinutes: windowMs / 60_000 } } });
+    await postRooms(svc, ['d1', 'd2', 'd3']);
+    await smtp.waitForMessages(1);
+    await smtp.stop();
+
+    await sleep(windowMs + 800);
+    const failures = svc.logs.filter((l) => String(l.msg).includes('storm digest could not be sent'));
+    expect(failures.length, 'the digest was attempted while the server was down').to.be.at.least(1);
+    expect(JSON.stringify(failures[0])).to.contain('ECONNREFUSED');
+
+    await smtp.restart();
+    const [, digest] = await smtp.waitForMessages(2, 5000);
+    expect(roomIdsIn(digest.parsed.text ?? '')).to.deep.equal(['d2', 'd3']);
+  });
+});
