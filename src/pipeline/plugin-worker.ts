@@ -138,7 +138,7 @@ export class PluginWorker {
         if (batch.length === 0) break;
         for (const stored of batch) {
           if (this.stopped) break;
-          if (this.subscribes(stored.event)) await this.deliver(stored, 1);
+          if (this.subscribes(stored.event)) await this.deliver(stored, 1, false);
           this.cursor = stored.seq;
         }
         await this.saveCursor(false);
@@ -160,21 +160,21 @@ export class PluginWorker {
       if (due.length === 0 || this.stopped) return;
       for (const { delivery, event } of due) {
         if (this.stopped) return;
-        await this.deliver(event, delivery.attempts + 1);
+        await this.deliver(event, delivery.attempts + 1, true);
       }
       if (due.length < this.options.batchSize) return;
     }
   }
 
   /** One attempt. Resolves whatever the outcome: the outcome is written to the store. */
-  private async deliver(stored: StoredEvent, attempt: number): Promise<void> {
+  private async deliver(stored: StoredEvent, attempt: number, hasRow: boolean): Promise<void> {
     const { event, seq } = stored;
     const started = performance.now();
     try {
       await runWithTimeout(this.plugin.name, this.plugin.timeoutMs, this.abort.signal, (signal) =>
         this.plugin.handler.handle(event, { idempotencyKey: event.id, attempt, seq, signal }),
       );
-      if (attempt > 1) await this.store.markDelivered(this.plugin.name, seq);
+      if (hasRow) await this.store.markDelivered(this.plugin.name, seq);
       this.options.onAttempt?.(this.plugin.name, 'done', performance.now() - started);
     } catch (err) {
       const permanent = err instanceof PermanentError;

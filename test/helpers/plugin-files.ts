@@ -47,6 +47,7 @@ class Handler implements PluginHandler {
     this.seen++;
     this.recorder.write(this.options.out, { hook: 'handle', plugin: '${name}', event, delivery: { key: delivery.idempotencyKey, attempt: delivery.attempt, seq: delivery.seq } });
     ${opts.behaviour ?? ''}
+    this.recorder.write(this.options.out, { hook: 'done', plugin: '${name}', seq: delivery.seq });
   }
   close(): void { this.recorder.write(this.options.out, { hook: 'close', plugin: '${name}' }); }
 }

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import { openStore } from '../../src/store/open-store';
+import { createLogger } from '../../src/log/logger';
+import { startChildService } from '../helpers/child-service';
+import { fixture, post, tempDir, writeConfigDir } from '../helpers/service';
+import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
+
+const seed = fixture('destroy-room.seed-example.json');
+
+describe('graceful shutdown on SIGTERM', function () {
+  this.timeout(60_000);
+
+  it('answers in-flight requests, keeps every acknowledged event, lets running deliveries finish, exits 0', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const out = path.join(tempDir(), 'calls.jsonl');
+    writePlugin(pluginsDir, 'slow', 'index.ts', recorderTs('slow', { behaviour: 'await new Promise((r) => setTimeout(r, this.options.sleepMs));' }));
+    const configDir = writeConfigDir({ pluginsDir, config: { delivery: { shutdownGraceMs: 5000 } }, plugins: { slow: { enabled: true, out, sleepMs: 300 } } });
+    const dataDir = tempDir('livehook-data-');
+    const svc = await startChildService({ LIVEHOOK_CONFIG_DIR: configDir, LIVEHOOK_DATA_DIR: dataDir });
+
+    const outcomes: Array<{ room: string; status: number | 'error' }> = [];
+    const requests = Array.from({ length: 40 }, async (_, i) => {
+      const room = `term-${i}`;
+      await new Promise((r) => setTimeout(r, i * 5)); // spread over ~200 ms, across the signal
+      try {
+        const res = await post(svc.url, seed.replace('"tandy-test-rest"', JSON.stringify(room)));
+        outcomes.push({ room, status: res.status });
+      } catch {
+        outcomes.push({ room, status: 'error' }); // refused after the listener closed: never acknowledged
+      }
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const exit = svc.kill('SIGTERM');
+    await Promise.all(requests);
+    expect(await exit).to.equal(0);
+
+    for (const o of outcomes) expect([200, 503, 'error']).to.include(o.status);
+    const acknowledged = outcomes.filter((o) => o.status === 200).map((o) => o.room);
+    expect(acknowledged.length).to.be.greaterThan(0);
+
+    const store = await openStore({ dataDir, logger: createLogger('silent') });
+    const stored = new Set((await store.readEvents(0, 1000)).map((e) => e.event.roomId));
+    await store.close();
+    for (const room of acknowledged) expect(stored.has(room), room).to.equal(true);
+
+    // A delivery that had started was allowed to finish within the grace period.
+    const records = readRecords(out).filter((r) => r.plugin === 'slow');
+    const started = records.filter((r) => r.hook === 'handle').map((r) => r.delivery.seq);
+    const finished = new Set(records.filter((r) => r.hook === 'done').map((r) => r.seq));
+    expect(started.length).to.be.greaterThan(0);
+    for (const seq of started) expect(finished.has(seq), `delivery of seq ${seq} was cut off`).to.equal(true);
+    expect(records.some((r) => r.hook === 'close')).to.equal(true);
+  });
+});
