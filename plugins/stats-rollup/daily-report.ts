@@ -37,6 +37,7 @@ export interface DaySummary {
 export interface DailyReport {
   date: string;
   timezone: string;
+  /** When this build started reading the stored rooms. */
   generatedAt: string;
   /** The day's instants: local midnight to local midnight (23 or 25 hours on DST days). */
   period: { from: string; to: string; hours: number };

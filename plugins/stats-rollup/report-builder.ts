@@ -52,7 +52,7 @@ export class ReportBuilder {
         previousDays.push({ date: day, summary: await this.summaryOf(day, signal) });
       }
 
-      const report = assembleReport({ date, calendar: this.calendar, tally, previousDays, firstGeneratedAt, generatedAt: Date.now() });
+      const report = assembleReport({ date, calendar: this.calendar, tally, previousDays, firstGeneratedAt, generatedAt: started });
       const html = reportPage(report);
       await this.reports.write(date, { json: report, html });
       if (!published) await this.records.put(PUBLISHED, date, from, { firstGeneratedAt });
