@@ -81,6 +81,8 @@ export class TestSmtpServer {
   private async listen(): Promise<void> {
     const config: SMTPServerOptions = {
       logger: false,
+      // No reverse DNS lookup of 127.0.0.1 per connection: tests must not depend on a resolver.
+      disableReverseLookup: true,
       disabledCommands: this.options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
       authOptional: !this.options.auth,
       allowInsecureAuth: true,
