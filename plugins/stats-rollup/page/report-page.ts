@@ -86,16 +86,15 @@ function topTable(title: string, rooms: TopRoom[], by: StatName): string {
   if (rooms.length === 0) return `<div class="top"><h2>${esc(title)}</h2><p class="none">No room with statistics closed this day.</p></div>`;
   const rows = rooms.map((room) => `<tr>
 <td class="n">${room.rank}</td>
-<td><span class="room">${esc(room.roomName ?? '(no name)')}</span><br><span class="id">${esc(room.roomId)}</span></td>
-<td class="id">${esc(room.owner ?? '')}</td>
-<td class="n">${esc(room.closedAt.slice(11, 19))}${room.eventType === 'DestroyBySystem' ? ' <span class="tag">system</span>' : ''}</td>
+<td><span class="room">${esc(room.roomName ?? '(no name)')}</span><br><span class="id">${esc(room.roomId)}${room.owner ? ` · owner ${esc(room.owner)}` : ''}</span></td>
+<td class="n">${esc(room.closedAt.slice(11, 19))}${room.eventType === 'DestroyBySystem' ? '<br><span class="tag">by system</span>' : ''}</td>
 <td class="n ${by === 'TotalViewers' ? 'key-col' : ''}">${num(room.TotalViewers)}</td>
 <td class="n ${by === 'TotalGiftCoins' ? 'key-col' : ''}">${num(room.TotalGiftCoins)}</td>
 <td class="n">${num(room.TotalLikesReceived)}</td>
 </tr>`).join('\n');
   return `<div class="top"><h2>${esc(title)}</h2>
 <table>
-<thead><tr><th>#</th><th>Room</th><th>Owner</th><th>Closed</th><th>Viewers</th><th>Gift coins</th><th>Likes</th></tr></thead>
+<thead><tr><th>#</th><th>Room</th><th>Closed</th><th>Viewers</th><th>Gift coins</th><th>Likes</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -121,7 +120,7 @@ function shortDate(date: string): string {
 const STYLE = `
 :root { --ink: #1f2933; --muted: #616e7c; --line: #e4e7eb; --user: #3b82c4; --system: #e8833a; --up: #1d7f4e; --down: #b83232; }
 * { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #f7f8fa; margin: 0; padding: 1.5rem; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: var(--ink); background: #f7f8fa; margin: 0; padding: 1.5rem; }
 header, main, footer { max-width: 62rem; margin: 0 auto; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.1rem; margin: 1.75rem 0 .5rem; }
@@ -136,19 +135,20 @@ h3 { font-size: .8rem; font-weight: 600; text-transform: uppercase; letter-spaci
 .deltas .up { color: var(--up); } .deltas .down { color: var(--down); } .deltas .flat, .deltas .none { color: var(--muted); }
 figure { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin: 0; padding: .75rem; overflow-x: auto; }
 figcaption { font-size: .8rem; color: var(--muted); margin-top: .25rem; }
-.chart { display: block; max-width: 100%; height: auto; }
+.chart { display: block; width: 100%; height: auto; }
 .chart .bar.user, .key.user { fill: var(--user); background: var(--user); }
 .chart .bar.system, .key.system { fill: var(--system); background: var(--system); }
 .chart .grid { stroke: var(--line); } .chart .axis { stroke: #9aa5b1; }
 .chart .tick { font-size: 11px; fill: var(--muted); } .chart .empty { font-size: 14px; fill: var(--muted); }
 .key { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; vertical-align: -1px; margin: 0 .25rem 0 .75rem; }
-.tops { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr)); gap: 1rem; }
+.tops { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 26rem), 1fr)); gap: 1rem; }
+.top { min-width: 0; }
 table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); border-radius: 8px; font-size: .85rem; }
 th, td { padding: .35rem .5rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { font-size: .75rem; color: var(--muted); font-weight: 600; }
 .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .key-col { font-weight: 650; }
-.room { font-weight: 550; } .id { color: var(--muted); font-size: .78rem; word-break: break-all; }
+.room { font-weight: 550; overflow-wrap: anywhere; } .id { color: var(--muted); font-size: .78rem; overflow-wrap: anywhere; }
 .tag { font-size: .7rem; background: #fdecdf; color: #9a4a12; border-radius: 3px; padding: 0 .25rem; }
 footer { margin-top: 2rem; }
 a { color: #1f5fbf; }

@@ -1,0 +1,139 @@
+/** GET /reports routes over real HTTP (the service's Koa app on port 0), with and without the admin token. */
+import { expect } from 'chai';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createApp } from '../../src/http/app';
+import { ReportsDir } from '../../src/reports/reports-dir';
+import { reportsRouter } from '../../src/reports/reports-routes';
+
+describe('/reports routes', () => {
+  let root: string;
+  let reports: ReportsDir;
+  let server: http.Server | null = null;
+  let url: string;
+
+  async function serve(adminToken: string | null): Promise<void> {
+    const app = createApp({ logger: pino({ level: 'silent' }), proxy: false, routers: [reportsRouter({ reports, adminToken })] });
+    server = http.createServer(app.callback());
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const get = async (p: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${url}${p}`, { headers });
+    const text = await res.text();
+    return { status: res.status, text, headers: res.headers, json: () => JSON.parse(text) };
+  };
+
+  beforeEach(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-routes-'));
+    reports = new ReportsDir(path.join(root, 'reports'));
+    await reports.write('2025-09-03', { json: { date: '2025-09-03' }, html: '<!doctype html><title>3 Sep</title>' });
+    await reports.write('2025-09-04', { json: { date: '2025-09-04', rooms: { destroyed: 2 } }, html: '<!doctype html><title>4 Sep</title>' });
+  });
+  afterEach(async () => {
+    if (server) await new Promise((r) => server!.close(r));
+    server = null;
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  describe('without an admin token', () => {
+    beforeEach(() => serve(null));
+
+    it('lists the days as a page with links', async () => {
+      const res = await get('/reports');
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.match(/^text\/html/);
+      expect(res.text).to.contain('<a href="/reports/2025-09-04">2025-09-04</a>');
+      expect(res.text.indexOf('2025-09-04')).to.be.below(res.text.indexOf('2025-09-03'));
+    });
+
+    it('lists the days as JSON for Accept: application/json', async () => {
+      const res = await get('/reports', { Accept: 'application/json' });
+      expect(res.status).to.equal(200);
+      expect(res.json()).to.deep.equal({
+        reports: [
+          { date: '2025-09-04', html: '/reports/2025-09-04', json: '/reports/2025-09-04.json' },
+          { date: '2025-09-03', html: '/reports/2025-09-03', json: '/reports/2025-09-03.json' },
+        ],
+      });
+    });
+
+    it('serves a day as a page that may load nothing from elsewhere, and as data', async () => {
+      const page = await get('/reports/2025-09-04');
+      expect(page.status).to.equal(200);
+      expect(page.headers.get('content-type')).to.equal('text/html; charset=utf-8');
+      expect(page.headers.get('content-security-policy')).to.contain("default-src 'none'");
+      expect(page.text).to.equal('<!doctype html><title>4 Sep</title>');
+      const data = await get('/reports/2025-09-04.json');
+      expect(data.status).to.equal(200);
+      expect(data.headers.get('content-type')).to.match(/^application\/json/);
+      expect(data.json()).to.deep.equal({ date: '2025-09-04', rooms: { destroyed: 2 } });
+    });
+
+    it('answers 404 with the FAIL envelope for a day with no report', async () => {
+      for (const p of ['/reports/2025-09-05', '/reports/2025-09-05.json']) {
+        const res = await get(p);
+        expect(res.status, p).to.equal(404);
+        expect(res.json()).to.deep.equal({
+          ActionStatus: 'FAIL',
+          ErrorCode: 40401,
+          ErrorInfo: 'no report for 2025-09-05: it has not been built (`livehook report --date 2025-09-05` builds it); GET /reports lists the days that have one',
+        });
+      }
+    });
+
+    it('answers 400 with the FAIL envelope for a malformed date', async () => {
+      for (const p of ['/reports/yesterday', '/reports/2025-13-01', '/reports/2025-02-30.json', '/reports/2025-09-04.xml', '/reports/%2e%2e%2fsecret']) {
+        const res = await get(p);
+        expect(res.status, p).to.equal(400);
+        const body = res.json();
+        expect(body.ActionStatus).to.equal('FAIL');
+        expect(body.ErrorCode).to.equal(40006);
+        expect(body.ErrorInfo).to.contain('use /reports/YYYY-MM-DD');
+      }
+    });
+
+    it('shows an empty list with a hint', async () => {
+      fs.rmSync(reports.dir, { recursive: true });
+      const res = await get('/reports');
+      expect(res.text).to.contain('No reports yet');
+      expect((await get('/reports', { Accept: 'application/json' })).json()).to.deep.equal({ reports: [] });
+    });
+  });
+
+  describe('with an admin token', () => {
+    const token = 's3cret-admin-token';
+    beforeEach(() => serve(token));
+
+    it('refuses every route without the token (401, FAIL envelope, WWW-Authenticate)', async () => {
+      for (const p of ['/reports', '/reports/2025-09-04', '/reports/2025-09-04.json', '/reports/2025-09-05', '/reports/nonsense']) {
+        const res = await get(p);
+        expect(res.status, p).to.equal(401);
+        expect(res.headers.get('www-authenticate')).to.contain('Bearer');
+        expect(res.json()).to.deep.equal({ ActionStatus: 'FAIL', ErrorCode: 40101, ErrorInfo: 'this route needs the admin token: send "Authorization: Bearer <LIVEHOOK_ADMIN_TOKEN>"' });
+      }
+    });
+
+    it('refuses a wrong token, a token of another scheme, and a prefix of the token', async () => {
+      for (const auth of [`Bearer wrong`, `Basic ${token}`, `Bearer ${token.slice(0, -1)}`, `Bearer ${token}x`, 'Bearer']) {
+        const res = await get('/reports/2025-09-04', { Authorization: auth });
+        expect(res.status, auth).to.equal(401);
+        expect(res.text).not.to.contain('4 Sep');
+        expect(res.text).not.to.contain(token);
+      }
+    });
+
+    it('serves everything with the right token', async () => {
+      const auth = { Authorization: `Bearer ${token}` };
+      expect((await get('/reports', auth)).status).to.equal(200);
+      expect((await get('/reports/2025-09-04', auth)).text).to.contain('4 Sep');
+      expect((await get('/reports/2025-09-04.json', auth)).json()).to.have.property('date', '2025-09-04');
+      expect((await get('/reports/2025-09-05', auth)).status).to.equal(404);
+      expect((await get('/reports/bad', { authorization: `bearer ${token}` })).status).to.equal(400);
+    });
+  });
+});
