@@ -1,0 +1,222 @@
+/**
+ * stats-rollup through the real service: callbacks posted to /callback, the
+ * daily cron job on a seconds schedule, the catch-up of a missed day at
+ * start, the daily mail (outbox), `livehook report` as a separate process
+ * while the service runs and after it stopped, and /reports with the admin token.
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { simpleParser } from 'mailparser';
+import { reportCommand } from '../../../src/cli/report-boot';
+import { REPO_ROOT, fixture, startTestService, tempDir, waitFor, type TestService } from '../../helpers/service';
+import { destroyRoom, localInstant, removeDir } from './harness';
+
+const ROLLUP = { enabled: true, capabilities: ['store', 'scheduler', 'reports', 'mailer'], schedule: '0 0 1 1 *' };
+
+/** `npx livehook ...` as its own process. */
+function livehook(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(REPO_ROOT, 'src/bin/livehook.js'), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function utcDay(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+async function mails(dataDir: string) {
+  const dir = path.join(dataDir, 'outbox');
+  if (!fs.existsSync(dir)) return [];
+  return Promise.all(fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).map((f) => simpleParser(fs.readFileSync(path.join(dir, f)))));
+}
+
+describe('stats-rollup in the running service', function () {
+  this.timeout(60_000);
+  const services: TestService[] = [];
+  const dirs: string[] = [];
+  const start = async (...args: Parameters<typeof startTestService>) => {
+    const svc = await startTestService(...args);
+    services.push(svc);
+    return svc;
+  };
+  afterEach(async () => {
+    for (const svc of services.splice(0)) await svc.stop();
+    for (const dir of dirs.splice(0)) removeDir(dir);
+  });
+
+  it('counts posted callbacks by local day, once each, and `livehook report` builds the day whether or not the service runs', async () => {
+    const tz = 'Asia/Shanghai';
+    const svc = await start({ env: { LIVEHOOK_TIMEZONE: tz }, plugins: { 'stats-rollup': ROLLUP } });
+    dirs.push(svc.dataDir, svc.configDir);
+    const late = destroyRoom(localInstant(tz, '2025-09-04T23:59:59.500'), { roomId: 'edge-late', statistic: { TotalViewers: 30 } });
+    const bodies = [
+      late,
+      late, // Tencent resends
+      destroyRoom(localInstant(tz, '2025-09-05T00:00:00.000'), { roomId: 'edge-next-day', statistic: { TotalViewers: 1000 } }),
+      destroyRoom(localInstant(tz, '2025-09-04T08:15:00.000'), { roomId: 'morning', statistic: { TotalViewers: 12 } }),
+    ];
+    for (const body of bodies) expect((await svc.post(body, { SdkAppid: '1400000001' })).status).to.equal(200);
+    // The production capture: DestroyBySystem with no Statistic (EventTime 2025-09-04 19:41 in Shanghai).
+    expect((await svc.post(fixture('destroy-room.production-capture.json'), { SdkAppid: '1400000001' })).status).to.equal(200);
+    await svc.waitForIdle();
+
+    const env = { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir, LIVEHOOK_TIMEZONE: tz };
+    const run = await livehook(['report', '--date', '2025-09-04'], env);
+    expect(run.stderr).not.to.contain('"level":"error"');
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.equal(`2025-09-04: 3 rooms closed (1 without statistics) -> ${path.join(svc.dataDir, 'reports')}/2025-09-04.html\n`);
+
+    const res = await svc.get('/reports/2025-09-04.json');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.include({ date: '2025-09-04', timezone: tz });
+    expect(res.body.rooms).to.deep.equal({ destroyed: 3, byEventType: { DestroyByUser: 2, DestroyBySystem: 1 }, closedBySystemShare: 0.3333, withStatistic: 2, withoutStatistic: 1 });
+    expect(res.body.totals.TotalViewers).to.equal(42);
+    expect(res.body.roomsPerHour[23].destroyed).to.equal(1);
+    expect(res.body.topRooms.map((r: { roomId: string }) => r.roomId)).to.deep.equal(['edge-late', 'morning']);
+    expect((await svc.get('/reports/2025-09-04')).body).to.contain('<svg class="chart"');
+
+    // With the service stopped, a range: one line per day and a total.
+    await svc.stop();
+    const range = await livehook(['report', '--from', '2025-09-04', '--to', '2025-09-05'], env);
+    expect(range.code).to.equal(0);
+    const lines = range.stdout.trim().split('\n');
+    expect(lines[0]).to.match(/^\[1\/2\] 2025-09-04: 3 rooms closed/);
+    expect(lines[1]).to.match(/^\[2\/2\] 2025-09-05: 1 rooms closed \(0 without statistics\)/);
+    expect(lines[2]).to.match(/^2 reports built in \d+\.\d s$/);
+  });
+
+  it('explains bad usage with exit code 2, before starting anything', async () => {
+    const env = { LIVEHOOK_CONFIG_DIR: '/nonexistent', LIVEHOOK_DATA_DIR: tempDir() };
+    dirs.push(env.LIVEHOOK_DATA_DIR);
+    for (const [args, message] of [
+      [['report'], 'which day? give --date, or --from and --to'],
+      [['report', '--date', '2025-02-30'], '--date "2025-02-30" is not a day written YYYY-MM-DD'],
+      [['report', '--from', '2025-09-05', '--to', '2025-09-01'], '--from 2025-09-05 is after --to 2025-09-01'],
+      [['report', '--from', '2025-09-05'], '--from needs --to too'],
+      [['report', '--date', '2025-09-04', '--from', '2025-09-01', '--to', '2025-09-02'], 'give either --date, or --from and --to, not both'],
+      [['report', '--day', '2025-09-04'], 'unknown option "--day"'],
+      [['report', '--from', '2020-01-01', '--to', '2025-01-01'], 'the range 2020-01-01 to 2025-01-01 is longer than 366 days; split it into several runs'],
+    ] as const) {
+      const res = await livehook([...args], env);
+      expect(res.code, args.join(' ')).to.equal(2);
+      expect(res.stderr).to.contain(`livehook report: ${message}`).and.contain('usage: livehook report --date YYYY-MM-DD');
+    }
+    const help = await livehook(['report', '--help'], env);
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.contain('usage: livehook report');
+    // A good command with a broken config: exit 1 and the reason.
+    const broken = await livehook(['report', '--date', '2025-09-04'], env);
+    expect(broken.code).to.equal(1);
+    expect(broken.stderr).to.contain('livehook report: could not start:').and.contain('/nonexistent');
+  });
+
+  it('shows progress on a terminal', async () => {
+    const svc = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': ROLLUP }, onlyPlugins: ['stats-rollup'] });
+    dirs.push(svc.dataDir, svc.configDir);
+    let out = '';
+    const stdout = new Writable({ write(chunk, _e, done) { out += chunk.toString(); done(); } });
+    const code = await reportCommand(['--from', '2025-09-01', '--to', '2025-09-02'], {
+      stdout,
+      stderr: stdout,
+      isTTY: true,
+      env: { ...process.env, LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir, LIVEHOOK_TIMEZONE: 'UTC' },
+    });
+    expect(code).to.equal(0);
+    expect(out).to.contain('\r\x1b[K[1/2] building 2025-09-01…\r\x1b[K[1/2] 2025-09-01: 0 rooms closed');
+    expect(out).to.contain('\r\x1b[K[2/2] building 2025-09-02…');
+  });
+
+  it('builds the previous day on the cron schedule (seconds field) and mails it once', async () => {
+    const yesterday = utcDay(-1);
+    const noon = Date.parse(`${yesterday}T12:00:00Z`);
+    // First run: store yesterday's rooms with the daily job far away.
+    const first = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': { ...ROLLUP, catchUpDays: 0 } }, onlyPlugins: ['stats-rollup'] });
+    dirs.push(first.dataDir, first.configDir);
+    for (let i = 0; i < 4; i++) await first.post(destroyRoom(noon + i * 60_000, { statistic: { TotalGiftCoins: 250 } }));
+    await first.waitForIdle();
+    expect((await first.get(`/reports/${yesterday}.json`)).status).to.equal(404);
+    await first.stop();
+
+    // Then the job every second (LIVEHOOK_ROLLUP_SCHEDULE) with mail on; no catch-up, so the cron is what builds.
+    const svc = await start({
+      dataDir: first.dataDir,
+      env: { LIVEHOOK_TIMEZONE: 'UTC', LIVEHOOK_ROLLUP_SCHEDULE: '* * * * * *' },
+      plugins: { 'stats-rollup': { ...ROLLUP, catchUpDays: 0, mailTo: ['ops@example.com', 'boss@example.com'] } },
+      onlyPlugins: ['stats-rollup'],
+    });
+    dirs.push(svc.configDir);
+    await waitFor(async () => (await svc.get(`/reports/${yesterday}.json`)).status === 200, 5000, `the cron job to build ${yesterday}`);
+    const report = (await svc.get(`/reports/${yesterday}.json`)).body;
+    expect(report.rooms.destroyed).to.equal(4);
+    expect(report.totals.TotalGiftCoins).to.equal(1000);
+    // Let the job fire a few more times: the day is rebuilt, the mail is not sent again.
+    await new Promise((r) => setTimeout(r, 2500));
+    const built = svc.logs.filter((l) => l.msg === `report of ${yesterday} built (schedule)`);
+    expect(built.length).to.be.at.least(2);
+    const sent = (await mails(svc.dataDir)).filter((m) => m.subject?.startsWith('Daily report'));
+    expect(sent).to.have.length(1);
+    expect(sent[0].subject).to.equal(`Daily report ${yesterday}: 4 rooms closed`);
+    expect((Array.isArray(sent[0].to) ? sent[0].to : [sent[0].to]).flatMap((a) => a!.value.map((v) => v.address))).to.deep.equal(['ops@example.com', 'boss@example.com']);
+    expect(sent[0].text).to.contain(`Rooms closed on ${yesterday} (UTC): 4`).and.contain('TotalGiftCoins: 1000');
+    expect(sent[0].html).to.contain('<svg class="chart"');
+  });
+
+  it('builds a day missed while the service was down when it starts again (catch-up), within catchUpDays', async () => {
+    const missed = utcDay(-2);
+    const tooOld = utcDay(-10);
+    const first = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': ROLLUP }, onlyPlugins: ['stats-rollup'] });
+    dirs.push(first.dataDir, first.configDir);
+    await first.post(destroyRoom(Date.parse(`${missed}T03:00:00Z`)));
+    await first.post(destroyRoom(Date.parse(`${missed}T04:00:00Z`), { statistic: null }));
+    await first.post(destroyRoom(Date.parse(`${tooOld}T03:00:00Z`)));
+    await first.waitForIdle();
+    await first.stop();
+
+    const svc = await start({ dataDir: first.dataDir, env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': { ...ROLLUP, mailTo: ['ops@example.com'] } }, onlyPlugins: ['stats-rollup'] });
+    dirs.push(svc.configDir);
+    await waitFor(async () => (await svc.get(`/reports/${missed}.json`)).status === 200, 8000, `the catch-up to build ${missed}`);
+    const report = (await svc.get(`/reports/${missed}.json`)).body;
+    expect(report.rooms).to.include({ destroyed: 2, withStatistic: 1, withoutStatistic: 1 });
+    expect(svc.logs.some((l) => l.msg === `report of ${missed} built (catch-up)`)).to.equal(true);
+    await waitFor(async () => (await mails(svc.dataDir)).length === 1, 3000, 'the catch-up mail');
+    expect((await mails(svc.dataDir))[0].subject).to.equal(`Daily report ${missed}: 2 rooms closed`);
+    // Older than catchUpDays (7): left to `livehook report`.
+    expect((await svc.get(`/reports/${tooOld}.json`)).status).to.equal(404);
+    // Days without rooms get no report from the catch-up.
+    expect((await svc.get('/reports', { Accept: 'application/json' })).body.reports.map((r: { date: string }) => r.date)).to.deep.equal([missed]);
+  });
+
+  it('rebuilds a published day when a late callback for it arrives', async () => {
+    const svc = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': { ...ROLLUP, reviseDelayMs: 100 } }, onlyPlugins: ['stats-rollup'] });
+    dirs.push(svc.dataDir, svc.configDir);
+    await svc.post(destroyRoom(Date.parse('2025-09-04T10:00:00Z')));
+    await svc.waitForIdle();
+    await svc.service.host.runTask('stats-rollup', 'report', { date: '2025-09-04' });
+    expect((await svc.get('/reports/2025-09-04.json')).body.rooms.destroyed).to.equal(1);
+
+    await svc.post(destroyRoom(Date.parse('2025-09-04T22:00:00Z')));
+    await waitFor(async () => (await svc.get('/reports/2025-09-04.json')).body.rooms.destroyed === 2, 5000, 'the rebuilt report');
+    const revised = (await svc.get('/reports/2025-09-04.json')).body;
+    expect(revised.revision).to.include({ revised: true, roomsArrivedLater: 1 });
+  });
+
+  it('guards /reports with LIVEHOOK_ADMIN_TOKEN', async () => {
+    const svc = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC', LIVEHOOK_ADMIN_TOKEN: 'let-me-in' }, plugins: { 'stats-rollup': ROLLUP }, onlyPlugins: ['stats-rollup'] });
+    dirs.push(svc.dataDir, svc.configDir);
+    await svc.service.host.runTask('stats-rollup', 'report', { date: '2025-09-04' });
+    const denied = await svc.get('/reports/2025-09-04.json');
+    expect(denied.status).to.equal(401);
+    expect(denied.body).to.include({ ActionStatus: 'FAIL', ErrorCode: 40101 });
+    expect((await svc.get('/reports', { Authorization: 'Bearer nope' })).status).to.equal(401);
+    const ok = await svc.get('/reports/2025-09-04.json', { Authorization: 'Bearer let-me-in' });
+    expect(ok.status).to.equal(200);
+    expect(ok.body.date).to.equal('2025-09-04');
+    // /callback is not affected by the admin token.
+    expect((await svc.post(destroyRoom(Date.now()))).status).to.equal(200);
+  });
+});
