@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Mailer } from '../pipeline/capability-types';
-import type { MailSettings } from './mail-settings';
+import { DEFAULT_FROM, type MailSettings } from './mail-settings';
 import { OutboxMailer } from './outbox-mailer';
 import { SmtpMailer } from './smtp-mailer';
 
@@ -19,6 +19,9 @@ export function createMailer(settings: MailSettings, deps: MailerDeps): Mailer &
   if (settings.smtpUrl || settings.host) {
     const mailer = new SmtpMailer(settings, deps.logger);
     deps.logger.info({ server: mailer.server, from: mailer.from, alertTo: mailer.defaultTo }, `mail goes through the SMTP server ${mailer.server}`);
+    if (settings.from === DEFAULT_FROM) {
+      deps.logger.warn(`mail is sent From "${DEFAULT_FROM}", which many SMTP servers refuse (550/553): set "mail.from" in config/livehook.json to an address the server accepts`);
+    }
     return mailer;
   }
   const dir = path.resolve(settings.outboxDir ?? path.join(deps.dataDir, 'outbox'));

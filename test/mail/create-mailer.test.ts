@@ -71,6 +71,13 @@ describe('createMailer', () => {
       expect(addressesOf(mail.parsed.to)).to.deep.equal(['ops@example.com', 'oncall@example.com']);
     });
 
+    it('warns at start when SMTP is configured but From is still the livehook@localhost default', async () => {
+      const server = await smtp();
+      const warnings = (settings: Record<string, unknown>) => mailer({ smtpUrl: server.url, ...settings }).lines.filter((l) => l.level === 40).map((l) => l.msg);
+      expect(warnings({})).to.deep.equal(['mail is sent From "livehook <livehook@localhost>", which many SMTP servers refuse (550/553): set "mail.from" in config/livehook.json to an address the server accepts']);
+      expect(warnings({ from: 'alerts@example.com' })).to.deep.equal([]);
+    });
+
     it('sends to the message\'s own recipients when it names them', async () => {
       const server = await smtp();
       const { mailer: m } = mailer({ smtpUrl: server.url, alertTo: ['ops@example.com'] });
