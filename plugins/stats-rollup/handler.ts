@@ -6,8 +6,9 @@
  *   (a repeated callback overwrites its own record, so it is counted once).
  * - A daily cron job (option `schedule`) builds the previous day, in the
  *   service's time zone, and mails it when `mailTo` is set.
- * - At start, days of the last `catchUpDays` that have rooms but no report
- *   (the service was down at the job's time) are built, and mailed likewise.
+ * - At start, and after each daily run, days of the last `catchUpDays` that
+ *   have rooms but no report (the service was down at the job's time) are
+ *   built, and mailed likewise.
  * - A room that arrives for a day whose report already exists marks that day
  *   stale; after `reviseDelayMs` (gathering a burst of late rooms into one
  *   rebuild) the day is rebuilt and its report says it was revised and how
@@ -42,6 +43,7 @@ export class StatsRollupHandler implements PluginHandler {
   private readonly reviseTimers = new Map<string, NodeJS.Timeout>();
   private catchUpTimer: NodeJS.Timeout | null = null;
   private catchUpRun: Promise<void> = Promise.resolve();
+  private catchingUp = false;
 
   constructor(
     @inject('options') private readonly options: RollupOptions,
@@ -107,10 +109,23 @@ export class StatsRollupHandler implements PluginHandler {
     const day = addDays(this.calendar.dateOf(run.slot.getTime()), -1);
     const built = await this.build(day, 'schedule');
     await this.mail(built);
+    // A slot lost to a shutdown mid-build (or claimed by a `livehook report`
+    // process that then exited) leaves a day without its report: fill it in.
+    await this.catchUp();
   }
 
   /** Days the job missed while the service was down, and days left stale by a crash. */
   private async catchUp(): Promise<void> {
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    try {
+      await this.catchUpNow();
+    } finally {
+      this.catchingUp = false;
+    }
+  }
+
+  private async catchUpNow(): Promise<void> {
     await this.builder.forgetDeadMarkers();
     const today = this.calendar.dateOf(Date.now());
     const reported = new Set(await this.reports.list());

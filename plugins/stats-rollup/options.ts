@@ -5,6 +5,7 @@
  * typo stops the service with the file and the key named.
  */
 import Joi from 'joi';
+import { validate as isCronExpression } from 'node-cron';
 
 export interface RollupOptions {
   /** Cron expression (5 fields, or 6 with seconds) of the daily build, in the service's time zone. */
@@ -21,7 +22,15 @@ export interface RollupOptions {
 
 export const optionsSchema = Joi.object<RollupOptions>({
   // LIVEHOOK_ROLLUP_SCHEDULE sets this (the config loader maps it here).
-  schedule: Joi.string().trim().min(1).default('5 0 * * *'),
+  schedule: Joi.string()
+    .trim()
+    .default('5 0 * * *')
+    .custom((value: string, helpers) => {
+      if (isCronExpression(value)) return value;
+      return helpers.message({
+        custom: `must be a cron expression: 5 fields "minute hour day-of-month month day-of-week", or 6 with a leading seconds field, e.g. "5 0 * * *" (got "${value}"; LIVEHOOK_ROLLUP_SCHEDULE sets it)`,
+      });
+    }),
   catchUpDays: Joi.number().integer().min(0).max(366).default(7),
   topRooms: Joi.number().integer().min(1).max(100).default(10),
   mailTo: Joi.array().items(Joi.string().trim().email({ tlds: { allow: false } })).single().default([]),

@@ -253,6 +253,26 @@ describe('stats-rollup: the daily report', function () {
     }
   });
 
+  it('refuses a bad schedule or option at start, naming the file and key', async () => {
+    for (const [options, env, expected] of [
+      [{ schedule: '61 * * * *' }, {}, 'stats-rollup.json: schedule: must be a cron expression'],
+      [{}, { LIVEHOOK_ROLLUP_SCHEDULE: 'every night' }, '(got "every night"; LIVEHOOK_ROLLUP_SCHEDULE sets it)'],
+      [{ mailTo: ['not-an-address'] }, {}, 'stats-rollup.json: mailTo.0: mailTo[0] must be a valid email'],
+      [{ catchUpDays: -1 }, {}, 'stats-rollup.json: catchUpDays: catchUpDays must be greater than or equal to 0'],
+      [{ colour: 'blue' }, {}, 'unknown option "colour"'],
+    ] as const) {
+      const err = await startRollup({ timezone: 'UTC', options, env }).then(
+        async (r) => {
+          await r.close();
+          return null;
+        },
+        (e: Error) => e,
+      );
+      expect(err, JSON.stringify(options)).to.be.instanceOf(Error);
+      expect(err!.message).to.contain(expected);
+    }
+  });
+
   it('builds an empty day as zeros with no top rooms and no share', async () => {
     rollup = await startRollup({ timezone: 'Europe/Berlin' });
     const summary = await rollup.build('2025-09-04');
