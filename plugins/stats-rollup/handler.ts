@@ -42,8 +42,9 @@ export class StatsRollupHandler implements PluginHandler {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly reviseTimers = new Map<string, NodeJS.Timeout>();
   private catchUpTimer: NodeJS.Timeout | null = null;
-  private catchUpRun: Promise<void> = Promise.resolve();
   private catchingUp = false;
+  /** Cron runs and catch-ups in progress: close() waits for them. */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     @inject('options') private readonly options: RollupOptions,
@@ -60,13 +61,13 @@ export class StatsRollupHandler implements PluginHandler {
 
   init(): void {
     try {
-      this.scheduler.schedule('daily-report', this.options.schedule, (run) => this.buildPreviousDay(run));
+      this.scheduler.schedule('daily-report', this.options.schedule, (run) => this.track(this.buildPreviousDay(run)));
     } catch (err) {
       throw new Error(`option "schedule": ${(err as Error).message}`);
     }
     this.catchUpTimer = setTimeout(() => {
       this.catchUpTimer = null;
-      this.catchUpRun = this.catchUp().catch((err) => this.logger.error({ err }, `catch-up of missed reports failed: ${(err as Error).message}`));
+      void this.track(this.catchUp()).catch((err) => this.logger.error({ err }, `catch-up of missed reports failed: ${(err as Error).message}`));
     }, CATCH_UP_DELAY_MS);
   }
 
@@ -81,7 +82,7 @@ export class StatsRollupHandler implements PluginHandler {
     const day = this.calendar.dateOf(at);
     // Building first, report second: a build that finishes between the two
     // checks has written its report by the time the second one looks.
-    if ((await this.builder.isBeingBuilt(day)) || (await this.reports.readJson(day)) !== null) {
+    if ((await this.builder.isBeingBuilt(day)) || (await this.hasReport(day))) {
       await this.records.put(STALE, day, this.calendar.dayRange(day).from, { since: Date.now() });
       this.reviseSoon(day);
     }
@@ -100,12 +101,24 @@ export class StatsRollupHandler implements PluginHandler {
     if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
     for (const timer of this.reviseTimers.values()) clearTimeout(timer);
     this.reviseTimers.clear();
-    await this.catchUpRun;
+    await Promise.allSettled([...this.running]);
     await this.queue;
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  /** A report that cannot be read counts as there: rebuilding it is the fix. */
+  private hasReport(day: string): Promise<boolean> {
+    return this.reports.readJson(day).then((json) => json !== null, () => true);
   }
 
   /** The cron job: the day before the slot, in the service's zone. */
   private async buildPreviousDay(run: ScheduledRun): Promise<void> {
+    if (this.stopping.signal.aborted) return; // a tick between close() and the scheduler's stop
     const day = addDays(this.calendar.dateOf(run.slot.getTime()), -1);
     const built = await this.build(day, 'schedule');
     await this.mail(built);
