@@ -1,0 +1,142 @@
+/**
+ * Ingest benchmark (issue 3): autocannon, 50 connections, distinct signed
+ * destroy-room callbacks, posted in alternating rounds to
+ *   - the real service (`livehook serve`, default config and plugins, durable SQLite store), and
+ *   - a bare Koa + koa-bodyparser server that only answers the OK envelope.
+ * Both run as child processes; autocannon runs here. Prints req/s and p99 of
+ * each, the ratio, and checks that every acknowledged callback is in the store.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createLogger } from '../../src/log/logger';
+import { openStore } from '../../src/store/open-store';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TOKEN = 'bench-callback-token';
+const SEED = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'destroy-room.seed-example.json'), 'utf8')) as Record<string, unknown>;
+
+interface Round {
+  target: 'livehook' | 'bare-koa';
+  requests: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+function startChild(args: string[], env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  return new Promise((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(err);
+      if (m) resolve({ url: m[1], child });
+    });
+    child.once('exit', (code) => reject(new Error(`child exited ${code}: ${err}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+let counter = 0;
+const acknowledgedRooms = new Set<string>();
+
+function signedPath(): string {
+  const rt = String(Math.floor(Date.now() / 1000));
+  const sign = crypto.createHash('sha256').update(TOKEN + rt).digest('hex');
+  return `/callback?SdkAppid=1400000001&CallbackCommand=Live.CallbackAfterDestroyRoom&contenttype=json&ClientIP=0.0.0.0&OptPlatform=RESTAPI&RequestTime=${rt}&Sign=${sign}`;
+}
+
+async function round(target: Round['target'], url: string, seconds: number): Promise<Round> {
+  const result = await autocannon({
+    url,
+    connections: 50,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
+          const n = ++counter;
+          const room = `bench-${process.pid}-${n}`;
+          context.room = room;
+          const body = JSON.stringify({ ...SEED, RoomId: room, EventTime: 1764000000000 + n, EventType: n % 50 === 0 ? 'DestroyBySystem' : 'DestroyByUser' })
+            // keep Tencent's bare 18-digit account id in the body
+            .replace('"144115216631667826"', '144115216631667826');
+          return { ...request, path: signedPath(), headers: { 'content-type': 'application/json' }, body };
+        },
+        onResponse: (status: number, _body: string, context: Record<string, unknown>) => {
+          if (target === 'livehook' && status === 200) acknowledgedRooms.add(context.room as string);
+        },
+      },
+    ],
+  } as autocannon.Options);
+  return { target, requests: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function runIngestBench(options: { rounds?: number; seconds?: number } = {}): Promise<void> {
+  const rounds = options.rounds ?? 3;
+  const seconds = options.seconds ?? 6;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-bench-'));
+  const service = await startChild([path.join(ROOT, 'src', 'bin', 'livehook.js'), 'serve'], {
+    PORT: '0',
+    LIVEHOOK_DATA_DIR: dataDir,
+    LIVEHOOK_CALLBACK_TOKEN: TOKEN,
+    LIVEHOOK_LOG_LEVEL: 'info',
+    LIVEHOOK_CONFIG_DIR: path.join(ROOT, 'config'),
+  });
+  const bare = await startChild([path.join(ROOT, 'src', 'bin', 'run-ts.js'), path.join(__dirname, 'bare-koa.ts')], {});
+  const results: Round[] = [];
+  try {
+    // Warm both (JIT, SQLite pages) before measuring.
+    await round('livehook', service.url, 2);
+    await round('bare-koa', bare.url, 2);
+    for (let i = 0; i < rounds; i++) {
+      for (const [target, url] of [['livehook', service.url], ['bare-koa', bare.url]] as const) {
+        const r = await round(target, url, seconds);
+        results.push(r);
+        console.log(`round ${i + 1} ${target.padEnd(8)} ${r.requests.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(3)} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
+      }
+    }
+  } finally {
+    await stop(service.child);
+    await stop(bare.child);
+  }
+
+  const of = (t: Round['target']) => results.filter((r) => r.target === t);
+  const svcRps = median(of('livehook').map((r) => r.requests));
+  const bareRps = median(of('bare-koa').map((r) => r.requests));
+  const svcP99 = median(of('livehook').map((r) => r.p99));
+  const bareP99 = median(of('bare-koa').map((r) => r.p99));
+  console.log('');
+  console.log(`livehook : ${svcRps.toFixed(0)} req/s, p99 ${svcP99} ms (median of ${rounds} rounds)`);
+  console.log(`bare koa : ${bareRps.toFixed(0)} req/s, p99 ${bareP99} ms`);
+  console.log(`ratio    : ${(svcRps / bareRps).toFixed(2)} (target >= 0.70), livehook p99 ${svcP99} ms (target <= 25 ms)`);
+
+  const store = await openStore({ dataDir, logger: createLogger('silent') });
+  try {
+    const stored = new Set<string>();
+    for (let after = 0; ; ) {
+      const page = await store.readEvents(after, 10_000);
+      if (page.length === 0) break;
+      for (const e of page) stored.add(e.event.roomId ?? '');
+      after = page[page.length - 1].seq;
+    }
+    const missing = [...acknowledgedRooms].filter((r) => !stored.has(r));
+    console.log(`stored   : ${stored.size} events; acknowledged ${acknowledgedRooms.size}; missing ${missing.length}`);
+    if (missing.length > 0) process.exitCode = 1;
+  } finally {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
