@@ -15,15 +15,17 @@ export interface PluginSettings {
   capabilities: string[];
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  concurrency?: number;
   options: Record<string, unknown>;
 }
 
-export const RESERVED_KEYS = ['enabled', 'capabilities', 'timeoutMs', 'retry'] as const;
+export const RESERVED_KEYS = ['enabled', 'capabilities', 'timeoutMs', 'retry', 'concurrency'] as const;
 
 export const pluginFileSchema = Joi.object({
   enabled: Joi.boolean().required(),
   capabilities: Joi.array().items(Joi.string()).unique().default([]),
   timeoutMs: Joi.number().integer().min(1),
+  concurrency: Joi.number().integer().min(1).max(1000),
   retry: Joi.object({
     baseMs: Joi.number().integer().min(1),
     capMs: Joi.number().integer().min(1),
@@ -43,6 +45,7 @@ export function splitPluginFile(name: string, file: string, validated: Record<st
     capabilities: validated.capabilities as string[],
     timeoutMs: validated.timeoutMs as number | undefined,
     retry: validated.retry as Partial<RetryPolicy> | undefined,
+    concurrency: validated.concurrency as number | undefined,
     options,
   };
 }

@@ -17,6 +17,7 @@ const manifestSchema = Joi.object({
   options: Joi.any().custom((value, helpers) => (Joi.isSchema(value) && value.type === 'object' ? value : helpers.error('any.invalid')), 'joi object schema').messages({ 'any.invalid': '{{#label}} must be a joi object schema (Joi.object({...}))' }),
   capabilities: Joi.array().items(Joi.string().valid(...KNOWN_CAPABILITIES)).unique().default([]),
   tasks: Joi.array().items(Joi.string()).unique().default([]),
+  concurrency: Joi.number().integer().min(1).max(1000).default(1),
   handler: Joi.function().class().required(),
 }).unknown(true);
 

@@ -83,6 +83,12 @@ export interface PluginManifest {
   options?: Joi.ObjectSchema;
   /** Capabilities the plugin needs; each must be granted in its config file. */
   capabilities?: readonly string[];
+  /**
+   * How many deliveries of this plugin may run at once (default 1: one event
+   * at a time, in log order). Raise it for handlers whose events are
+   * independent, so their I/O overlaps; config may override it.
+   */
+  concurrency?: number;
   /** Tasks the CLI may ask the handler to run (see PluginHandler.runTask). */
   tasks?: readonly string[];
   /** The handler class, resolved through the plugin's own tsyringe child container. */

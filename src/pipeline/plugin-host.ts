@@ -19,6 +19,8 @@ export interface ActivePlugin {
   commands: ReadonlySet<string> | null;
   timeoutMs: number;
   retry: RetryPolicy;
+  /** Deliveries that may run at once. */
+  concurrency: number;
 }
 
 export class PluginHost {
@@ -47,6 +49,7 @@ export class PluginHost {
           commands: plan.manifest.commands === '*' ? null : new Set(plan.manifest.commands),
           timeoutMs: plan.settings.timeoutMs ?? service.delivery.timeoutMs,
           retry: { ...service.delivery.retry, ...plan.settings.retry },
+          concurrency: plan.settings.concurrency ?? plan.manifest.concurrency ?? 1,
         });
         logger.info({ plugin: plan.name, version: plan.manifest.version, commands: plan.manifest.commands }, 'plugin started');
       }

@@ -136,10 +136,17 @@ export class PluginWorker {
         if (this.stopped) break;
         const batch = await this.feed.read(this.cursor, this.options.batchSize);
         if (batch.length === 0) break;
-        for (const stored of batch) {
+        if (this.plugin.concurrency > 1) {
+          // Events are independent for this plugin: overlap them, then pass them all.
+          await this.inParallel(batch.filter((s) => this.subscribes(s.event)), (s) => this.deliver(s, 1, false));
           if (this.stopped) break;
-          if (this.subscribes(stored.event)) await this.deliver(stored, 1, false);
-          this.cursor = stored.seq;
+          this.cursor = batch[batch.length - 1].seq;
+        } else {
+          for (const stored of batch) {
+            if (this.stopped) break;
+            if (this.subscribes(stored.event)) await this.deliver(stored, 1, false);
+            this.cursor = stored.seq;
+          }
         }
         await this.saveCursor(false);
       }
@@ -150,6 +157,15 @@ export class PluginWorker {
     }
   }
 
+  /** Runs `work` over `items`, at most `concurrency` at a time; stops starting new ones when stopped. */
+  private async inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < items.length && !this.stopped) await work(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.plugin.concurrency, items.length) }, lane));
+  }
+
   private subscribes(event: CallbackEvent): boolean {
     return this.plugin.commands === null || this.plugin.commands.has(event.command);
   }
@@ -158,10 +174,8 @@ export class PluginWorker {
     for (;;) {
       const due = await this.store.dueRetries(this.plugin.name, Date.now(), this.options.batchSize);
       if (due.length === 0 || this.stopped) return;
-      for (const { delivery, event } of due) {
-        if (this.stopped) return;
-        await this.deliver(event, delivery.attempts + 1, true);
-      }
+      await this.inParallel(due, ({ delivery, event }) => this.deliver(event, delivery.attempts + 1, true));
+      if (this.stopped) return;
       if (due.length < this.options.batchSize) return;
     }
   }

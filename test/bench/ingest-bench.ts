@@ -64,7 +64,7 @@ async function round(target: Round['target'], url: string, seconds: number): Pro
     requests: [
       {
         method: 'POST',
-        setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
+        setupRequest: (request: autocannon.Request, context: Record<string, unknown>) => {
           const n = ++counter;
           const room = `bench-${process.pid}-${n}`;
           context.room = room;
@@ -78,7 +78,7 @@ async function round(target: Round['target'], url: string, seconds: number): Pro
         },
       },
     ],
-  } as autocannon.Options);
+  } as unknown as autocannon.Options);
   return { target, requests: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 

@@ -106,3 +106,26 @@ describe('delivery: duplicates', () => {
     }
   });
 });
+
+describe('delivery: concurrency', () => {
+  it('runs up to the configured number of deliveries of one plugin at once, and no more', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const out = path.join(tempDir(), 'calls.jsonl');
+    writePlugin(pluginsDir, 'parallel', 'index.ts', recorderTs('parallel', { behaviour: 'await new Promise((r) => setTimeout(r, this.options.sleepMs));' }));
+    const svc = await startTestService({ pluginsDir, plugins: { parallel: { enabled: true, out, sleepMs: 150, concurrency: 3 } } });
+    try {
+      await Promise.all(Array.from({ length: 9 }, (_, i) => svc.post(destroyBody(`par-${i}`), QUERY)));
+      await svc.waitForIdle();
+      let inFlight = 0;
+      let most = 0;
+      for (const r of readRecords(out)) {
+        if (r.hook === 'handle') most = Math.max(most, ++inFlight);
+        if (r.hook === 'done') inFlight--;
+      }
+      expect(most).to.equal(3);
+      expect(readRecords(out).filter((r) => r.hook === 'done')).to.have.length(9);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
