@@ -63,7 +63,7 @@ export class StatsRollupHandler implements PluginHandler {
     try {
       this.scheduler.schedule('daily-report', this.options.schedule, (run) => this.track(this.buildPreviousDay(run)));
     } catch (err) {
-      throw new Error(`option "schedule": ${(err as Error).message}`);
+      throw new Error(`option "schedule": ${(err as Error).message}`, { cause: err });
     }
     this.catchUpTimer = setTimeout(() => {
       this.catchUpTimer = null;

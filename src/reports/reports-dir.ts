@@ -37,7 +37,7 @@ export class ReportsDir implements Reports {
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      throw new Error(`report ${this.file(date, 'json')} is not valid JSON (${(err as Error).message}); rebuild it with \`livehook report --date ${date}\``);
+      throw new Error(`report ${this.file(date, 'json')} is not valid JSON (${(err as Error).message}); rebuild it with \`livehook report --date ${date}\``, { cause: err });
     }
   }
 

@@ -30,7 +30,7 @@ export function rejection(body: string | object, query: Record<string, string> =
     build(body, query);
   } catch (err) {
     if (err instanceof LivehookError) return err;
-    throw new Error(`expected a LivehookError, got ${String(err)}`);
+    throw new Error(`expected a LivehookError, got ${String(err)}`, { cause: err });
   }
   throw new Error('expected buildEvent to reject the body, but it was accepted');
 }

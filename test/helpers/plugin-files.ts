@@ -11,7 +11,7 @@ export function writePlugin(pluginsDir: string, name: string, file: 'index.ts' |
   fs.writeFileSync(path.join(pluginsDir, name, file), source);
 }
 
-export function readRecords(file: string): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function readRecords(file: string): Array<Record<string, any>> {  
   if (!fs.existsSync(file)) return [];
   return fs
     .readFileSync(file, 'utf8')

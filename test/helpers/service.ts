@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { startService, type RunningService } from '../../src/service';
 import { createLogger } from '../../src/log/logger';
 
@@ -27,7 +28,7 @@ export interface TestServiceOptions {
 
 export interface PostResult {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;  
   headers: Headers;
 }
 
@@ -88,7 +89,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     ...options.env,
   };
   const logs: Array<Record<string, unknown>> = [];
-  const sink = new (require('node:stream').Writable)({
+  const sink = new Writable({
     write(chunk: Buffer, _enc: string, done: () => void) {
       for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
       done();

@@ -110,9 +110,8 @@ describe('email-alert storm control, through the running service', function () {
     const dataDir = tempDir('livehook-data-');
     const configDir = writeConfigDir({ onlyPlugins: ['email-alert'], plugins: { 'email-alert': plugin } });
     const child = await startChildService({ LIVEHOOK_CONFIG_DIR: configDir, LIVEHOOK_DATA_DIR: dataDir, LIVEHOOK_SMTP_URL: smtp.url, LIVEHOOK_ALERT_TO: ALERT_TO });
-    let opened = 0;
+    const opened = Date.now();
     try {
-      opened = Date.now();
       for (const id of ['k1', 'k2', 'k3']) expect((await post(child.url, systemDestroy(id), QUERY)).status).to.equal(200);
       await smtp.waitForMessages(1);
       await waitFor(() => (child.stderr.join('').match(/is held for the digest/g) ?? []).length === 2, 5000, 'both later rooms to be held for the digest');

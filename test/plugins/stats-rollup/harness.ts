@@ -29,7 +29,7 @@ export interface Rollup {
   /** Runs the plugin's 'report' task (what `livehook report --date` does). */
   build(date: string): Promise<string | void>;
   /** The report JSON as written, or null. */
-  report(date: string): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  report(date: string): any;  
   html(date: string): string | null;
   close(): Promise<void>;
 }

@@ -114,7 +114,7 @@ describe('stats-rollup: the report page in Chromium', function () {
 
     // Decode the screenshot in the browser and count the chart's colours.
     const decoder = await browser.newPage();
-    /* eslint-disable @typescript-eslint/no-explicit-any -- browser globals; the project's tsconfig has no DOM lib */
+     
     const colours = await decoder.evaluate(async (b64) => {
       const { createImageBitmap, OffscreenCanvas } = globalThis as any;
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -134,7 +134,7 @@ describe('stats-rollup: the report page in Chromium', function () {
       }
       return { distinct: distinct.size, user, system };
     }, png.toString('base64'));
-    /* eslint-enable @typescript-eslint/no-explicit-any */
+     
     expect(colours.distinct).to.be.greaterThan(50);
     expect(colours.user).to.be.greaterThan(2000); // blue bars: rooms closed by their owner
     expect(colours.system).to.be.greaterThan(1000); // orange bars: rooms closed by the system
