@@ -16,7 +16,12 @@ import { callbackRouter } from './http/callback-route';
 import { healthRouter } from './http/health-routes';
 import { reportsRouter } from './reports/reports-routes';
 import { createLogger } from './log/logger';
+import { callbackMetrics } from './metrics/callback-metrics';
+import { metricsRouter } from './metrics/metrics-route';
+import { pluginsDelivering, serviceReadiness } from './metrics/readiness';
+import { ServiceMetrics } from './metrics/service-metrics';
 import { SharedCapabilities } from './pipeline/capabilities';
+import { ConfigReloader } from './pipeline/config-reloader';
 import { Dispatcher } from './pipeline/dispatcher';
 import { Ingest } from './pipeline/ingest';
 import { planPlugins } from './pipeline/plan-plugins';
@@ -30,6 +35,8 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
   configDir?: string;
   logger?: Logger;
+  /** Watch the config folder and reload on change and SIGHUP (default true). */
+  watchConfig?: boolean;
 }
 
 export interface RunningService {
@@ -40,6 +47,7 @@ export interface RunningService {
   host: PluginHost;
   dispatcher: Dispatcher;
   ingest: Ingest;
+  reloader: ConfigReloader;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -64,7 +72,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   };
 
   try {
-    const shared = new SharedCapabilities(service, store, logger, instanceId);
+    const metrics = new ServiceMetrics(logger);
+    const shared = new SharedCapabilities(service, store, logger, instanceId, { mail: metrics.onMail, cronRunDone: metrics.onCronRunDone });
     closers.push(() => shared.close());
     const host = await PluginHost.start(planPlugins(config), shared, service, logger);
     closers.push(() => host.close());
@@ -76,32 +85,30 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       leaseMs: 15_000,
       cursorFlushMs: 200,
       cacheSize: 20_000,
+      onAttempt: metrics.onPluginAttempt,
     });
+    metrics.watchDeliveries({ store, dispatcher });
     await dispatcher.start(host.plugins);
     closers.push(() => dispatcher.stop(service.delivery.shutdownGraceMs));
 
-    const coreScheduler = new CronScheduler({ store, owner: instanceId, namespace: 'livehook', timezone: service.timezone, logger });
+    const reloader = new ConfigReloader({ config, env: options.env, host, dispatcher, logger, graceMs: service.delivery.shutdownGraceMs });
+    if (options.watchConfig !== false) reloader.start();
+    closers.push(() => reloader.stop());
+
+    const coreScheduler = new CronScheduler({ store, owner: instanceId, namespace: 'livehook', timezone: service.timezone, logger, onRunDone: metrics.onCronRunDone });
     closers.push(() => coreScheduler.stop());
     scheduleRetention({ scheduler: coreScheduler, store, schedule: service.retention.schedule, days: service.retention.days, pluginNames: () => dispatcher.pluginNames(), logger });
 
-    const ingest = new Ingest(store, dispatcher, service.ingest, logger);
+    const ingest = new Ingest(store, dispatcher, service.ingest, logger, metrics.onAccepted);
     let accepting = true;
     const app = createApp({
       logger,
       proxy: service.http.proxy,
+      outer: [callbackMetrics(metrics)],
       routers: [
         callbackRouter({ ingest, auth: service.auth, bodyLimitBytes: service.http.bodyLimitBytes, isAccepting: () => accepting }),
-        healthRouter({
-          check: async () => {
-            if (!accepting) return 'shutting down';
-            try {
-              await store.ping();
-            } catch (err) {
-              return `store unreachable: ${(err as Error).message}`;
-            }
-            return null;
-          },
-        }),
+        healthRouter(serviceReadiness({ isAccepting: () => accepting, pluginsReady: () => pluginsDelivering(host.plugins, dispatcher.pluginNames()), store, pingTimeoutMs: 2000 })),
+        metricsRouter({ metrics, adminToken: service.auth.adminToken }),
         reportsRouter({ reports: shared.getReports(), adminToken: service.auth.adminToken }),
       ],
     });
@@ -132,6 +139,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       host,
       dispatcher,
       ingest,
+      reloader,
       logger,
       close: () => {
         closing ??= closeAll().then(() => logger.info('livehook stopped'));

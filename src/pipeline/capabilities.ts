@@ -9,9 +9,9 @@ import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/service-config';
-import { createMailer } from '../mail/create-mailer';
+import { createMailer, type MailerDeps } from '../mail/create-mailer';
 import { ReportsDir } from '../reports/reports-dir';
-import { CronScheduler } from '../scheduler/cron-scheduler';
+import { CronScheduler, type CronSchedulerDeps } from '../scheduler/cron-scheduler';
 import type { Store } from '../store/store';
 import type { Mailer } from './capability-types';
 import { TOKENS, type PluginContext, type PluginManifest } from './plugin-contract';
@@ -27,10 +27,12 @@ export class SharedCapabilities {
     readonly logger: Logger,
     /** Identifies this process among instances sharing a database (leases, claims). */
     readonly instanceId: string,
+    /** Told what the capabilities do (metrics): mails sent or failed, cron runs done. */
+    readonly observers: { mail?: MailerDeps['onSend']; cronRunDone?: CronSchedulerDeps['onRunDone'] } = {},
   ) {}
 
   getMailer(): Mailer {
-    this.mailer ??= createMailer(this.service.mail, { dataDir: this.service.dataDir, logger: this.logger.child({ component: 'mailer' }) });
+    this.mailer ??= createMailer(this.service.mail, { dataDir: this.service.dataDir, logger: this.logger.child({ component: 'mailer' }), onSend: this.observers.mail });
     return this.mailer;
   }
 
@@ -85,7 +87,7 @@ export function buildPluginScope(manifest: PluginManifest, options: Record<strin
         scope.register(TOKENS.http, { useValue: fetch });
         break;
       case 'scheduler': {
-        const scheduler = new CronScheduler({ store: shared.store, owner: shared.instanceId, namespace: manifest.name, timezone: shared.service.timezone, logger });
+        const scheduler = new CronScheduler({ store: shared.store, owner: shared.instanceId, namespace: manifest.name, timezone: shared.service.timezone, logger, onRunDone: shared.observers.cronRunDone });
         scope.register(TOKENS.scheduler, { useValue: scheduler });
         disposers.push(() => scheduler.stop());
         break;

@@ -49,6 +49,12 @@ export class Dispatcher implements IngestSink {
     await worker.stop(graceMs);
   }
 
+  /** Offer new events to workers in this order (config order). */
+  reorder(names: readonly string[]): void {
+    const rank = (n: string): number => (names.includes(n) ? names.indexOf(n) : names.length);
+    this.workers.sort((a, b) => rank(a.plugin.name) - rank(b.plugin.name));
+  }
+
   onStored(seq: number, event: CallbackEvent): void {
     if (seq > this.lastSeq) this.lastSeq = seq;
     this.feed.remember(seq, event);
@@ -84,6 +90,11 @@ export class Dispatcher implements IngestSink {
 
   pluginNames(): string[] {
     return this.workers.map((w) => w.plugin.name);
+  }
+
+  /** Each plugin's cursor and the newest seq seen here, read-only (the pending-deliveries gauge). */
+  positions(): { lastSeq: number; cursors: Array<{ plugin: string; cursor: number }> } {
+    return { lastSeq: this.lastSeq, cursors: this.workers.map((w) => ({ plugin: w.plugin.name, cursor: w.cursor })) };
   }
 
   private minCursor(): number {

@@ -36,6 +36,8 @@ export class Ingest {
     private readonly sink: IngestSink,
     private readonly limits: IngestLimits,
     private readonly logger: Logger,
+    /** A callback was accepted, new or already stored (metrics). Not called for replays. */
+    private readonly onAccepted?: (event: CallbackEvent, duplicate: boolean) => void,
   ) {}
 
   async accept(raw: string, query: Record<string, string>, receivedAt: number): Promise<IngestResult> {
@@ -50,6 +52,7 @@ export class Ingest {
     this.checkBackpressure();
     const result = await this.store.append(event);
     if (!result.duplicate) this.sink.onStored(result.seq, event);
+    this.onAccepted?.(event, result.duplicate);
     return { ...result, event };
   }
 

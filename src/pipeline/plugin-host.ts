@@ -5,7 +5,7 @@
  * running with half the pipeline silently missing is worse than not running.
  */
 import type { Logger } from 'pino';
-import type { RetryPolicy, ServiceConfig } from '../config/service-config';
+import type { ServiceConfig, RetryPolicy } from '../config/service-config';
 import { LivehookError, describeError } from '../errors';
 import { buildPluginScope, type PluginScope, type SharedCapabilities } from './capabilities';
 import type { PluginPlan } from './plan-plugins';
@@ -21,12 +21,24 @@ export interface ActivePlugin {
   retry: RetryPolicy;
   /** Deliveries that may run at once. */
   concurrency: number;
+  /** What the plugin was started with; a reload restarts it when this changes. */
+  fingerprint: string;
+}
+
+type EnabledPlan = Extract<PluginPlan, { state: 'enabled' }>;
+
+/** Everything in a plan that a running plugin depends on. */
+export function fingerprint(plan: EnabledPlan): string {
+  const { file: _file, ...settings } = plan.settings;
+  return JSON.stringify({ settings, options: plan.options, version: plan.manifest.version });
 }
 
 export class PluginHost {
   private readonly scopes = new Map<string, PluginScope>();
   private constructor(
     readonly plugins: ActivePlugin[],
+    private readonly shared: SharedCapabilities,
+    private readonly service: ServiceConfig,
     private readonly logger: Logger,
   ) {}
 
@@ -34,30 +46,62 @@ export class PluginHost {
     const failed = plans.find((p) => p.state === 'error');
     if (failed && failed.state === 'error') throw failed.error;
 
-    const host = new PluginHost([], logger);
+    const host = new PluginHost([], shared, service, logger);
     try {
-      for (const plan of plans) {
-        if (plan.state !== 'enabled') continue;
-        const scope = buildPluginScope(plan.manifest, plan.options, shared);
-        host.scopes.set(plan.name, scope);
-        const handler = resolveHandler(plan.manifest, scope);
-        await runHook(plan.name, 'init', () => handler.init?.());
-        host.plugins.push({
-          name: plan.name,
-          manifest: plan.manifest,
-          handler,
-          commands: plan.manifest.commands === '*' ? null : new Set(plan.manifest.commands),
-          timeoutMs: plan.settings.timeoutMs ?? service.delivery.timeoutMs,
-          retry: { ...service.delivery.retry, ...plan.settings.retry },
-          concurrency: plan.settings.concurrency ?? plan.manifest.concurrency ?? 1,
-        });
-        logger.info({ plugin: plan.name, version: plan.manifest.version, commands: plan.manifest.commands }, 'plugin started');
-      }
+      for (const plan of plans) if (plan.state === 'enabled') await host.startPlugin(plan);
     } catch (err) {
       await host.close();
       throw err;
     }
     return host;
+  }
+
+  /** Builds, resolves and initialises one plugin, appended to the running set. */
+  async startPlugin(plan: EnabledPlan): Promise<ActivePlugin> {
+    const scope = buildPluginScope(plan.manifest, plan.options, this.shared);
+    this.scopes.set(plan.name, scope);
+    try {
+      const handler = resolveHandler(plan.manifest, scope);
+      await runHook(plan.name, 'init', () => handler.init?.());
+      const active: ActivePlugin = {
+        name: plan.name,
+        manifest: plan.manifest,
+        handler,
+        commands: plan.manifest.commands === '*' ? null : new Set(plan.manifest.commands),
+        timeoutMs: plan.settings.timeoutMs ?? this.service.delivery.timeoutMs,
+        retry: { ...this.service.delivery.retry, ...plan.settings.retry },
+        concurrency: plan.settings.concurrency ?? plan.manifest.concurrency ?? 1,
+        fingerprint: fingerprint(plan),
+      };
+      this.plugins.push(active);
+      this.logger.info({ plugin: plan.name, version: plan.manifest.version, commands: plan.manifest.commands }, 'plugin started');
+      return active;
+    } catch (err) {
+      scope.dispose();
+      this.scopes.delete(plan.name);
+      throw err;
+    }
+  }
+
+  /** Closes one plugin and forgets it (its cursor stays in the store). */
+  async stopPlugin(name: string): Promise<void> {
+    const index = this.plugins.findIndex((p) => p.name === name);
+    if (index === -1) return;
+    const [plugin] = this.plugins.splice(index, 1);
+    try {
+      await runHook(plugin.name, 'close', () => plugin.handler.close?.());
+    } catch (err) {
+      this.logger.error({ plugin: plugin.name, err }, 'plugin failed to close');
+    }
+    this.scopes.get(name)?.dispose();
+    this.scopes.delete(name);
+    this.logger.info({ plugin: name }, 'plugin stopped');
+  }
+
+  /** Puts the running plugins in this order (names not listed keep their place at the end). */
+  reorder(names: readonly string[]): void {
+    const rank = (n: string): number => (names.includes(n) ? names.indexOf(n) : names.length);
+    this.plugins.sort((a, b) => rank(a.name) - rank(b.name));
   }
 
   get(name: string): ActivePlugin | undefined {

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { fixture, startTestService, tempDir, waitFor, type TestService } from '../helpers/service';
+import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
+
+const seed = fixture('destroy-room.seed-example.json');
+const body = (room: string): string => seed.replace('"tandy-test-rest"', JSON.stringify(room));
+const handled = (file: string, plugin: string): string[] => readRecords(file).filter((r) => r.plugin === plugin && r.hook === 'handle').map((r) => r.event.roomId);
+
+describe('hot reload of the config', () => {
+  let svc: TestService;
+  let out: string;
+  let out2: string;
+  let configFile: string;
+
+  before(async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    out = path.join(tempDir(), 'calls.jsonl');
+    out2 = path.join(tempDir(), 'calls-2.jsonl');
+    writePlugin(pluginsDir, 'switchable', 'index.ts', recorderTs('switchable'));
+    writePlugin(pluginsDir, 'always', 'index.ts', recorderTs('always'));
+    svc = await startTestService({ pluginsDir, plugins: { switchable: { enabled: true, out }, always: { enabled: true, out } } });
+    configFile = path.join(svc.configDir, 'plugins', 'switchable.json');
+  });
+  after(() => svc.stop());
+
+  const writeConfig = (content: unknown): void => fs.writeFileSync(configFile, typeof content === 'string' ? content : JSON.stringify(content));
+  const reloaded = (n: number) => () => svc.logs.filter((l) => l.msg === 'config reloaded').length >= n;
+
+  it('stops a plugin switched off in its file while the service runs', async () => {
+    expect((await svc.post(body('before'))).status).to.equal(200);
+    await svc.waitForIdle();
+    writeConfig({ enabled: false, out });
+    await waitFor(reloaded(1), 5000, 'the reload');
+    expect(svc.service.host.plugins.map((p) => p.name)).to.deep.equal(['always']);
+    expect((await svc.post(body('while-off'))).status).to.equal(200);
+    await svc.waitForIdle();
+    expect(handled(out, 'switchable')).to.deep.equal(['before']);
+    expect(handled(out, 'always')).to.deep.equal(['before', 'while-off']);
+  });
+
+  it('starts it again when switched back on; it catches up on what it missed', async () => {
+    writeConfig({ enabled: true, out });
+    await waitFor(reloaded(2), 5000, 'the reload');
+    await svc.waitForIdle();
+    expect(handled(out, 'switchable')).to.deep.equal(['before', 'while-off']);
+  });
+
+  it('restarts a plugin with its new options', async () => {
+    writeConfig({ enabled: true, out: out2 });
+    await waitFor(reloaded(3), 5000, 'the reload');
+    expect((await svc.post(body('after-change'))).status).to.equal(200);
+    await svc.waitForIdle();
+    expect(handled(out2, 'switchable')).to.deep.equal(['after-change']);
+    expect(readRecords(out).filter((r) => r.plugin === 'switchable' && r.hook === 'close')).to.have.length(2);
+  });
+
+  it('rejects an invalid new config with a log line that says why, and keeps the running one', async () => {
+    writeConfig('{ "enabled": true, "out": ');
+    await waitFor(() => svc.logs.some((l) => /config reload rejected/.test(String(l.msg))), 5000, 'the rejection');
+    writeConfig({ enabled: true, out: out2, sleepMs: 'soon' });
+    await waitFor(() => svc.logs.filter((l) => /config reload rejected/.test(String(l.msg))).length >= 2, 5000, 'the second rejection');
+    const rejections = svc.logs.filter((l) => /config reload rejected/.test(String(l.msg)));
+    expect(String(rejections[0].msg)).to.contain('switchable.json').and.to.contain('not valid JSON');
+    expect(String(rejections[1].msg)).to.contain('switchable.json').and.to.contain('sleepMs');
+    expect((await svc.post(body('still-running'))).status).to.equal(200);
+    await svc.waitForIdle();
+    expect(handled(out2, 'switchable')).to.include('still-running');
+  });
+
+  it('reloads on SIGHUP', async () => {
+    fs.writeFileSync(configFile, JSON.stringify({ enabled: false, out: out2 }));
+    // SIGHUP may well beat the file watcher; either way the plugin must stop.
+    process.kill(process.pid, 'SIGHUP');
+    await waitFor(() => svc.logs.some((l) => l.msg === 'config reloaded' && l.reason === 'SIGHUP'), 5000, 'the SIGHUP reload');
+    await waitFor(() => !svc.service.host.plugins.some((p) => p.name === 'switchable'), 5000, 'the plugin to stop');
+  });
+});
