@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { LivehookError } from '../errors';
+import { PostgresStore } from './postgres/postgres-store';
 import { SqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store';
 import type { Store } from './store';
 
@@ -29,13 +29,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
 function createStore(options: OpenStoreOptions): Store {
   if (options.databaseUrl) {
-    // The PostgreSQL engine (src/store/postgres/) plugs in here.
-    throw new LivehookError(
-      'CONFIG_INVALID',
-      'DATABASE_URL is set, but this build of livehook has no PostgreSQL store yet; ' +
-        `unset DATABASE_URL to use the embedded SQLite store in ${path.resolve(options.dataDir)}`,
-      { field: 'DATABASE_URL' },
-    );
+    return new PostgresStore({ connectionString: options.databaseUrl, logger: options.logger });
   }
   return new SqliteStore({
     file: path.join(options.dataDir, SQLITE_FILE_NAME),
