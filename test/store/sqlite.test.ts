@@ -85,18 +85,6 @@ describe('SqliteStore', function () {
       }
     });
 
-    it('refuses DATABASE_URL with a message naming it, while PostgreSQL is not built in', async function () {
-      let caught: unknown;
-      try {
-        await openStore({ dataDir: dir, databaseUrl: 'postgres://postgres@127.0.0.1/test' });
-      } catch (err) {
-        caught = err;
-      }
-      expect(caught).to.have.property('code', 'CONFIG_INVALID');
-      expect((caught as Error).message).to.contain('DATABASE_URL');
-      expect(fs.existsSync(path.join(dir, 'livehook.db'))).to.equal(false);
-    });
-
     it('refuses a synchronous level other than FULL or NORMAL', function () {
       expect(() => new SqliteStore({ file: path.join(dir, 'x.db'), synchronous: 'OFF' as 'FULL' }))
         .to.throw(/synchronous must be "FULL" or "NORMAL"/)
