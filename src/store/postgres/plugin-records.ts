@@ -77,7 +77,7 @@ export class PgPluginRecords implements PluginRecords {
     }
     if (typeof key !== 'string') this.refuse(collection, String(key), 'the key must be a string');
     if (collection.includes('\u0000') || key.includes('\u0000')) {
-      this.refuse(collection.replace(/\u0000/g, '\\u0000'), key.replace(/\u0000/g, '\\u0000'), 'names cannot contain the NUL character (\\u0000)');
+      this.refuse(collection.replaceAll('\u0000', '\\u0000'), key.replaceAll('\u0000', '\\u0000'), 'names cannot contain the NUL character (\\u0000)');
     }
   }
 

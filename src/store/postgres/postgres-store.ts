@@ -235,7 +235,7 @@ export class PostgresStore implements Store {
     const refused = pgColumnProblem(columns);
     if (refused) {
       return Promise.reject(
-        new LivehookError('STORE_FAILED', `cannot store event ${columns.id.replace(/\u0000/g, '\\u0000')}: ${refused.field} ${refused.problem}`, {
+        new LivehookError('STORE_FAILED', `cannot store event ${columns.id.replaceAll('\u0000', '\\u0000')}: ${refused.field} ${refused.problem}`, {
           field: refused.field,
         }),
       );
