@@ -82,7 +82,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       batchSize: service.delivery.batchSize,
       instanceId,
       useLeases: store.engine !== 'sqlite',
-      leaseMs: 15_000,
+      leaseMs: service.delivery.leaseMs,
       cursorFlushMs: 200,
       cacheSize: 20_000,
       onAttempt: metrics.onPluginAttempt,

@@ -57,6 +57,11 @@ export interface ServiceConfig {
     batchSize: number;
     /** On shutdown, how long running deliveries may take to finish. */
     shutdownGraceMs: number;
+    /**
+     * Instances sharing PostgreSQL: how long a plugin's lease lasts without
+     * renewal, i.e. how soon another instance takes over the work of one that died.
+     */
+    leaseMs: number;
   };
   retention: {
     days: number;
@@ -109,6 +114,7 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
     retry: retrySchema.default(),
     batchSize: Joi.number().integer().min(1).max(10_000).default(500),
     shutdownGraceMs: Joi.number().integer().min(0).default(10_000),
+    leaseMs: Joi.number().integer().min(1000).max(10 * 60 * 1000).default(15_000),
   }).default(),
   retention: Joi.object({
     days: Joi.number().integer().min(1).default(90),
