@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { livehook } from '../helpers/cli';
+import { REPO_ROOT, tempDir, writeConfigDir } from '../helpers/service';
+import { recorderJs, writePlugin } from '../helpers/plugin-files';
+
+describe('livehook command line', () => {
+  it('`plugins` lists every plugin found with its state and the reason', () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'on', 'index.js', recorderJs('on'));
+    writePlugin(pluginsDir, 'off', 'index.js', recorderJs('off'));
+    writePlugin(pluginsDir, 'unconfigured', 'index.js', recorderJs('unconfigured'));
+    writePlugin(pluginsDir, 'greedy', 'index.js', recorderJs('greedy', ['mailer']));
+    const configDir = writeConfigDir({ pluginsDir, plugins: { on: { enabled: true, out: '/dev/null' }, off: { enabled: false }, greedy: { enabled: true, out: '/dev/null' } } });
+    const result = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: configDir });
+    expect(result.stdout).to.match(/on 0\.0\.1\s+enabled/);
+    expect(result.stdout).to.match(/off\s+disabled: "enabled" is false in .*off\.json/);
+    expect(result.stdout).to.match(/unconfigured\s+disabled: no config file/);
+    expect(result.stdout).to.match(/greedy\s+error: .*"mailer"/);
+    expect(result.code).to.equal(1); // a plugin in error
+  });
+
+  it('`plugins` on the default config shows the three built-ins enabled', () => {
+    const result = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: path.join(REPO_ROOT, 'config'), LIVEHOOK_PLUGINS_DIR: path.join(REPO_ROOT, 'plugins') });
+    expect(result.code, result.stderr).to.equal(0);
+    for (const name of ['logging', 'email-alert', 'stats-rollup']) expect(result.stdout).to.match(new RegExp(`${name} [\\d.]+\\s+enabled`));
+  });
+
+  it('`config check` passes a good config and exits non-zero with the reason for a bad one', () => {
+    const good = writeConfigDir();
+    let result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: good });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.contain('config OK');
+
+    fs.writeFileSync(path.join(good, 'plugins', 'email-alert.json'), JSON.stringify({ enabled: true, capabilities: ['mailer', 'store'], storm: { maxAlerts: -1 } }));
+    result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: good });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('email-alert.json').and.to.contain('storm.maxAlerts');
+
+    result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir(), LIVEHOOK_SDKAPPID: 'not-a-number' });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('LIVEHOOK_SDKAPPID');
+  });
+
+  it('explains its usage for an unknown command', () => {
+    const result = livehook(['frobnicate'], {});
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.contain('unknown command "frobnicate"').and.to.contain('usage: livehook');
+  });
+});

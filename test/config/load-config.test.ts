@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { loadConfig } from '../../src/config/load-config';
+import { isLivehookError } from '../../src/errors';
+import { startTestService, tempDir, writeConfigDir } from '../helpers/service';
+
+function configDirWith(service: unknown, plugins: Record<string, unknown> = {}): string {
+  const dir = tempDir('livehook-config-');
+  fs.writeFileSync(path.join(dir, 'livehook.json'), typeof service === 'string' ? service : JSON.stringify(service));
+  fs.mkdirSync(path.join(dir, 'plugins'));
+  for (const [name, content] of Object.entries(plugins)) fs.writeFileSync(path.join(dir, 'plugins', `${name}.json`), typeof content === 'string' ? content : JSON.stringify(content));
+  return dir;
+}
+
+function loadError(configDir: string, env: Record<string, string> = {}): string {
+  try {
+    loadConfig({ configDir, env });
+  } catch (err) {
+    expect(isLivehookError(err) && err.code).to.equal('CONFIG_INVALID');
+    return (err as Error).message;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('config loading', () => {
+  it('works with an empty service file: every key has a default', () => {
+    const config = loadConfig({ configDir: configDirWith({}), env: {} });
+    expect(config.service.port).to.equal(8080);
+    expect(config.service.http.bodyLimitBytes).to.equal(1024 * 1024);
+    expect(config.service.auth.callbackToken).to.equal(null);
+    expect(config.service.store.synchronous).to.equal('FULL');
+    expect(config.service.retention.days).to.equal(90);
+  });
+
+  it('lets the environment variables of the contract override the files', () => {
+    const dir = configDirWith({ port: 9000, auth: { sdkAppIds: ['1'] } }, { 'stats-rollup': { enabled: true, schedule: '5 0 * * *' } });
+    const config = loadConfig({
+      configDir: dir,
+      env: {
+        PORT: '9100',
+        LIVEHOOK_DATA_DIR: '/tmp/lh-data',
+        LIVEHOOK_SDKAPPID: '1400000001, 1400000002',
+        LIVEHOOK_CALLBACK_TOKEN: 'tok',
+        LIVEHOOK_ADMIN_TOKEN: 'admin-token-123',
+        LIVEHOOK_SMTP_URL: 'smtp://user:pass@mail.example.com:587',
+        LIVEHOOK_ALERT_TO: 'a@example.com,b@example.com',
+        LIVEHOOK_TIMEZONE: 'Asia/Shanghai',
+        LIVEHOOK_ROLLUP_SCHEDULE: '*/5 * * * * *',
+        DATABASE_URL: 'postgres://u@127.0.0.1:5432/test',
+      },
+    });
+    const s = config.service;
+    expect(s.port).to.equal(9100);
+    expect(s.dataDir).to.equal('/tmp/lh-data');
+    expect(s.auth.sdkAppIds).to.deep.equal(['1400000001', '1400000002']);
+    expect(s.auth.callbackToken).to.equal('tok');
+    expect(s.auth.adminToken).to.equal('admin-token-123');
+    expect(s.mail.smtpUrl).to.equal('smtp://user:pass@mail.example.com:587');
+    expect(s.mail.alertTo).to.deep.equal(['a@example.com', 'b@example.com']);
+    expect(s.timezone).to.equal('Asia/Shanghai');
+    expect(s.store.databaseUrl).to.equal('postgres://u@127.0.0.1:5432/test');
+    expect(config.plugins.get('stats-rollup')!.options.schedule).to.equal('*/5 * * * * *');
+  });
+
+  it('names the file, the key and what is expected for a bad value', () => {
+    const message = loadError(configDirWith({ auth: { maxClockSkewSeconds: 'soon' } }));
+    expect(message).to.contain('livehook.json').and.to.contain('auth.maxClockSkewSeconds').and.to.contain('number');
+  });
+
+  it('names an unknown key', () => {
+    expect(loadError(configDirWith({ prot: 8080 }))).to.contain('livehook.json').and.to.contain('unknown key "prot"');
+  });
+
+  it('names the environment variable when the bad value came from it', () => {
+    const message = loadError(configDirWith({}), { LIVEHOOK_TIMEZONE: 'Mars/Olympus' });
+    expect(message).to.contain('LIVEHOOK_TIMEZONE').and.to.contain('Mars/Olympus').and.to.contain('IANA');
+    expect(loadError(configDirWith({}), { PORT: 'eighty' })).to.contain('PORT');
+  });
+
+  it('names a file that is not valid JSON, or not an object', () => {
+    expect(loadError(configDirWith('{"port": 80,'))).to.contain('livehook.json').and.to.contain('not valid JSON');
+    expect(loadError(configDirWith({}, { logging: '[]' }))).to.contain('logging.json').and.to.contain('JSON object');
+  });
+
+  it('names a plugin file whose reserved keys are wrong', () => {
+    expect(loadError(configDirWith({}, { logging: { enabled: 'yes please' } }))).to.contain('logging.json').and.to.contain('enabled');
+    expect(loadError(configDirWith({}, { logging: { stdout: true } }))).to.contain('logging.json').and.to.contain('enabled').and.to.contain('required');
+  });
+
+  it('says where the config folder should be when it is missing', () => {
+    expect(loadError('/nonexistent/livehook-config')).to.contain('/nonexistent/livehook-config').and.to.contain('LIVEHOOK_CONFIG_DIR');
+  });
+
+  it('stops the service at start with the same message', async () => {
+    let error: Error | undefined;
+    try {
+      const svc = await startTestService({ config: { http: { bodyLimitBytes: -5 } } });
+      await svc.stop();
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.message).to.contain('livehook.json').and.to.contain('http.bodyLimitBytes');
+  });
+
+  it('has a default config in the repo that validates', () => {
+    const config = loadConfig({ configDir: writeConfigDir(), env: {} });
+    expect([...config.plugins.keys()].sort()).to.deep.equal(['email-alert', 'logging', 'stats-rollup']);
+    for (const p of config.plugins.values()) expect(p.enabled, p.name).to.equal(true);
+  });
+});
