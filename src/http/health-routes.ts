@@ -10,10 +10,12 @@ export interface Readiness {
 export function healthRouter(readiness: Readiness): Router {
   const router = new Router();
   router.get('/healthz', (ctx: Context) => {
+    ctx.set('Cache-Control', 'no-store'); // a probe must see the answer of now, never a cached one
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx: Context) => {
     const reason = await readiness.check();
+    ctx.set('Cache-Control', 'no-store');
     ctx.status = reason === null ? 200 : 503;
     ctx.body = reason === null ? { status: 'ready' } : { status: 'not ready', reason };
   });

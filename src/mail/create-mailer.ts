@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Mailer } from '../pipeline/capability-types';
+import { observeSends, type MailOutcomeListener } from '../metrics/observe-sends';
 import { DEFAULT_FROM, type MailSettings } from './mail-settings';
 import { OutboxMailer } from './outbox-mailer';
 import { SmtpMailer } from './smtp-mailer';
@@ -13,6 +14,8 @@ export interface MailerDeps {
   /** The service's data dir; the outbox defaults to `<dataDir>/outbox`. */
   dataDir: string;
   logger: Logger;
+  /** Told of each mail sent or failed (metrics). */
+  onSend?: MailOutcomeListener;
 }
 
 export function createMailer(settings: MailSettings, deps: MailerDeps): Mailer & { close(): void } {
@@ -22,12 +25,12 @@ export function createMailer(settings: MailSettings, deps: MailerDeps): Mailer &
     if (settings.from === DEFAULT_FROM) {
       deps.logger.warn(`mail is sent From "${DEFAULT_FROM}", which many SMTP servers refuse (550/553): set "mail.from" in config/livehook.json to an address the server accepts`);
     }
-    return mailer;
+    return observeSends(mailer, deps.onSend);
   }
   const dir = path.resolve(settings.outboxDir ?? path.join(deps.dataDir, 'outbox'));
   deps.logger.info(
     { outbox: dir, alertTo: settings.alertTo },
     `no SMTP server configured (LIVEHOOK_SMTP_URL or mail.smtpUrl / mail.host): mail is written as .eml files to ${dir}`,
   );
-  return new OutboxMailer(settings, dir, deps.logger);
+  return observeSends(new OutboxMailer(settings, dir, deps.logger), deps.onSend);
 }

@@ -26,6 +26,8 @@ export interface CronSchedulerDeps {
   /** Default IANA zone of the expressions. */
   timezone: string;
   logger: Logger;
+  /** A job's run finished without error on this instance (metrics: last success per plugin and job). */
+  onRunDone?: (plugin: string, job: string, finishedAt: number) => void;
 }
 
 type Task = (run: ScheduledRun) => Promise<void> | void;
@@ -103,6 +105,7 @@ export class CronScheduler implements Scheduler {
       }
       const started = Date.now();
       await task({ slot });
+      this.deps.onRunDone?.(this.deps.namespace, name, Date.now());
       logger.info({ slot: slot.toISOString(), ms: Date.now() - started }, 'cron job done');
     } catch (err) {
       logger.error({ slot: slot.toISOString(), err, error: describeError(err) }, `cron job "${name}" of plugin "${this.deps.namespace}" failed: ${describeError(err)}`);
