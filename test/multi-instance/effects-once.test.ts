@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { fixture, post, tempDir, waitFor } from '../helpers/service';
-import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
+import { recorderTs, writePlugin } from '../helpers/plugin-files';
 import { createTestSchema, type TestSchema } from '../helpers/pg-schema';
 import { TestSmtpServer } from '../mail/smtp-test-server';
-import { type Instance, pluginsDirWith, startInstance, stopInstances } from './instances';
+import { type Instance, pluginsDirWith, readRecordLines, startInstance, stopInstances } from './instances';
 
 const QUERY = { SdkAppid: '1400000001' };
 
@@ -86,7 +86,7 @@ describe('several instances on one PostgreSQL database: effects happen once', fu
     expect(statuses.filter((s) => s !== 200), 'non-200 answers').to.deep.equal([]);
 
     const rooms = [...spread, ...both];
-    const handled = () => [...readRecords(path.join(outDir, 'a.jsonl')), ...readRecords(path.join(outDir, 'b.jsonl'))].filter((r) => r.hook === 'handle');
+    const handled = () => [...readRecordLines(path.join(outDir, 'a.jsonl')), ...readRecordLines(path.join(outDir, 'b.jsonl'))].filter((r) => r.hook === 'handle');
     await waitFor(() => new Set(handled().map((r) => r.event.roomId)).size === rooms.length, 20_000, 'the recorder to see every room');
     await smtp.waitForMessages(rooms.length, 20_000);
     // Give a second delivery, if there were to be one, time to happen.
@@ -104,7 +104,7 @@ describe('several instances on one PostgreSQL database: effects happen once', fu
     for (const room of rooms) expect(mailed.filter((s) => s.includes(`(${room})`)), `mails about ${room}`).to.have.length(1);
 
     // One instance delivered the recorder (its lease), although both took callbacks.
-    const deliverers = ['a', 'b'].filter((n) => readRecords(path.join(outDir, `${n}.jsonl`)).some((r) => r.hook === 'handle'));
+    const deliverers = ['a', 'b'].filter((n) => readRecordLines(path.join(outDir, `${n}.jsonl`)).some((r) => r.hook === 'handle'));
     expect(deliverers).to.have.length(1);
   });
 });

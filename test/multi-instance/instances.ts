@@ -70,6 +70,17 @@ export function pluginsDirWith(builtIns: string[]): string {
   return dir;
 }
 
+/**
+ * A recorder plugin's JSON lines, read while the plugin may be writing: only
+ * complete lines count (a reader can catch the last one half written).
+ */
+export function readRecordLines(file: string): Array<Record<string, any>> {
+  if (!fs.existsSync(file)) return [];
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  lines.pop(); // '' after the last newline, or a line not finished yet
+  return lines.filter(Boolean).map((line) => JSON.parse(line));
+}
+
 function parseLines(text: string): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   for (const line of text.split('\n')) {

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { fixture, post, tempDir, waitFor } from '../helpers/service';
-import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
+import { recorderTs, writePlugin } from '../helpers/plugin-files';
 import { createTestSchema, type TestSchema } from '../helpers/pg-schema';
-import { type Instance, startInstance, stopInstances } from './instances';
+import { type Instance, readRecordLines, startInstance, stopInstances } from './instances';
 
 const LEASE_MS = 3000;
 const seed = fixture('destroy-room.seed-example.json');
@@ -61,8 +61,8 @@ describe('several instances on one PostgreSQL database: a killed instance\'s wor
     await waitFor(async () => (await holderPid()) !== null, 10_000, 'an instance to take the slowpoke lease');
     const victim = (await holderPid()) === a.pid ? a : b;
     const survivor = victim === a ? b : a;
-    const handled = (i: Instance) => readRecords(out(i.name)).filter((r) => r.hook === 'handle');
-    const done = (i: Instance) => new Set(readRecords(out(i.name)).filter((r) => r.hook === 'done').map((r) => r.seq as number));
+    const handled = (i: Instance) => readRecordLines(out(i.name)).filter((r) => r.hook === 'handle');
+    const done = (i: Instance) => new Set(readRecordLines(out(i.name)).filter((r) => r.hook === 'done').map((r) => r.seq as number));
 
     // Kill the holder with work in flight.
     await waitFor(() => done(victim).size >= 5, 10_000, `${victim.name} to finish a few events`);
