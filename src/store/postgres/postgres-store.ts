@@ -173,7 +173,7 @@ export class PostgresStore implements Store {
     } catch (err) {
       await pool.end().catch(() => undefined);
       if (isLivehookError(err)) throw err;
-      throw new LivehookError('STORE_FAILED', `cannot open the PostgreSQL store ${this.where()}: ${this.describe(err)}`, { target: this.target.description }, { cause: err });
+      throw new LivehookError('STORE_FAILED', `cannot open the store in ${this.where()}: ${this.describe(err)}`, { target: this.target.description }, { cause: err });
     }
     this.pool = pool;
     this.appends = this.makeGroupCommit(pool);
