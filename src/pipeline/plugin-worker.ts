@@ -128,22 +128,40 @@ export class PluginWorker {
     return held;
   }
 
+  /** Stop taking new deliveries: shutting down, or the lease went to another instance. */
+  private mustStop(): boolean {
+    return this.stopped || (this.options.useLeases && Date.now() >= this.leaseUntil);
+  }
+
   private async pass(): Promise<void> {
+    let renewal: NodeJS.Timeout | undefined;
     try {
       if (!(await this.holdLease())) return;
+      if (this.options.useLeases) {
+        // A pass can outlast the lease (a slow plugin, a long backlog): keep renewing
+        // while it runs, so another instance never takes over work still in progress.
+        renewal = setInterval(() => {
+          this.store
+            .acquireLease(this.leaseName(), this.options.instanceId, this.options.leaseMs)
+            .then((held) => {
+              this.leaseUntil = held ? Date.now() + this.options.leaseMs : 0;
+            })
+            .catch(() => undefined); // an unreachable store: the lease runs out and the pass stops
+        }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+      }
       await this.runDueRetries();
       for (;;) {
-        if (this.stopped) break;
+        if (this.mustStop()) break;
         const batch = await this.feed.read(this.cursor, this.options.batchSize);
         if (batch.length === 0) break;
         if (this.plugin.concurrency > 1) {
           // Events are independent for this plugin: overlap them, then pass them all.
           await this.inParallel(batch.filter((s) => this.subscribes(s.event)), (s) => this.deliver(s, 1, false));
-          if (this.stopped) break;
+          if (this.mustStop()) break;
           this.cursor = batch[batch.length - 1].seq;
         } else {
           for (const stored of batch) {
-            if (this.stopped) break;
+            if (this.mustStop()) break;
             if (this.subscribes(stored.event)) await this.deliver(stored, 1, false);
             this.cursor = stored.seq;
           }
@@ -154,6 +172,8 @@ export class PluginWorker {
     } catch (err) {
       // The store failed (disk full, database gone): keep the cursor where it was and try again later.
       this.logger.error({ plugin: this.plugin.name, err }, 'plugin worker pass failed; will retry');
+    } finally {
+      if (renewal) clearInterval(renewal);
     }
   }
 
@@ -161,7 +181,7 @@ export class PluginWorker {
   private async inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
     const lane = async (): Promise<void> => {
-      while (next < items.length && !this.stopped) await work(items[next++]);
+      while (next < items.length && !this.mustStop()) await work(items[next++]);
     };
     await Promise.all(Array.from({ length: Math.min(this.plugin.concurrency, items.length) }, lane));
   }
@@ -173,9 +193,9 @@ export class PluginWorker {
   private async runDueRetries(): Promise<void> {
     for (;;) {
       const due = await this.store.dueRetries(this.plugin.name, Date.now(), this.options.batchSize);
-      if (due.length === 0 || this.stopped) return;
+      if (due.length === 0 || this.mustStop()) return;
       await this.inParallel(due, ({ delivery, event }) => this.deliver(event, delivery.attempts + 1, true));
-      if (this.stopped) return;
+      if (this.mustStop()) return;
       if (due.length < this.options.batchSize) return;
     }
   }

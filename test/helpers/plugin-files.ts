@@ -11,13 +11,18 @@ export function writePlugin(pluginsDir: string, name: string, file: 'index.ts' |
   fs.writeFileSync(path.join(pluginsDir, name, file), source);
 }
 
-export function readRecords(file: string): Array<Record<string, any>> {  
+export function readRecords(file: string): Array<Record<string, any>> {
   if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+  const records: Array<Record<string, any>> = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      records.push(JSON.parse(line));
+    } catch {
+      // a line another process is still writing: read it next time
+    }
+  }
+  return records;
 }
 
 /** A TypeScript plugin injected by type (decorator metadata) and by token. */
