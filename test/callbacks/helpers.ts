@@ -4,8 +4,9 @@ import { buildEvent } from '../../src/callbacks/build-event';
 import type { CallbackEvent } from '../../src/callbacks/event';
 import { LivehookError } from '../../src/errors';
 
-export const FIXTURES_DIR = join(__dirname, '..', '..', '..', 'shared', 'fixtures');
-export const REFERENCE_DIR = join(__dirname, '..', '..', '..', 'shared', 'reference');
+// Copies of ../shared/fixtures and ../shared/reference/CALLBACKS.md, so the suite runs from any checkout.
+export const FIXTURES_DIR = join(__dirname, '..', 'fixtures');
+export const REFERENCE_DIR = join(__dirname, '..', 'fixtures');
 
 export function fixture(name: string): string {
   return readFileSync(join(FIXTURES_DIR, name), 'utf8');
