@@ -10,7 +10,7 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/service-config';
 import { createMailer, type MailerDeps } from '../mail/create-mailer';
-import { ReportsDir } from '../reports/reports-dir';
+import { StoreBackedReports } from '../reports/store-backed-reports';
 import { CronScheduler, type CronSchedulerDeps } from '../scheduler/cron-scheduler';
 import type { Store } from '../store/store';
 import type { Mailer } from './capability-types';
@@ -19,7 +19,7 @@ import { TOKENS, type PluginContext, type PluginManifest } from './plugin-contra
 /** Resources shared by all plugins of one service, created on first use and closed once. */
 export class SharedCapabilities {
   private mailer: (Mailer & { close(): void }) | null = null;
-  private reports: ReportsDir | null = null;
+  private reports: StoreBackedReports | null = null;
 
   constructor(
     readonly service: ServiceConfig,
@@ -36,8 +36,9 @@ export class SharedCapabilities {
     return this.mailer;
   }
 
-  getReports(): ReportsDir {
-    this.reports ??= new ReportsDir(path.join(this.service.dataDir, 'reports'));
+  getReports(): StoreBackedReports {
+    // In the store so every instance serves every report; <data dir>/reports keeps the local copy.
+    this.reports ??= new StoreBackedReports({ store: this.store, dir: path.join(this.service.dataDir, 'reports'), logger: this.logger.child({ component: 'reports' }) });
     return this.reports;
   }
 

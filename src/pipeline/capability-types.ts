@@ -72,12 +72,19 @@ export interface ReportFiles {
   html: string;
 }
 
-/** The reports folder (<data dir>/reports), shared with the /reports routes. */
+/**
+ * Daily reports, shared with the /reports routes. The service keeps them in
+ * the store, so every instance on one database sees every report, and
+ * writes each one to <data dir>/reports as well (the local copy).
+ */
 export interface Reports {
+  /** The local copy's folder (<data dir>/reports). */
   readonly dir: string;
-  /** Writes <date>.json and <date>.html atomically (write + rename). */
+  /** Publishes a day's report: <date>.json and <date>.html, each replaced whole. */
   write(date: string, files: ReportFiles): Promise<void>;
   readJson(date: string): Promise<unknown | null>;
+  /** The page of a day, or null when there is none. */
+  readHtml(date: string): Promise<string | null>;
   /** Dates (YYYY-MM-DD) that have a report, newest first. */
   list(): Promise<string[]>;
 }

@@ -1,7 +1,8 @@
 /**
- * The `reports` capability: daily reports as files, <dir>/<date>.json and
- * <date>.html, shared by the plugin that writes them and the /reports routes
- * that serve them.
+ * Daily reports as files, <dir>/<date>.json and <date>.html: the local copy
+ * that StoreBackedReports (the service's `reports` capability) writes beside
+ * the store, and where reports of older versions are found to import. On its
+ * own it is a complete `Reports` for one process (tests, benchmarks).
  *
  * Every file is written to a temporary name, flushed, and renamed over the
  * old one, so a reader (the HTTP routes, another instance, an operator's

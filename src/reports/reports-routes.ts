@@ -3,12 +3,11 @@
  * GET /reports/YYYY-MM-DD     that day's page
  * GET /reports/YYYY-MM-DD.json that day's data
  *
- * They serve what is in the reports folder and never build anything. With an
- * admin token configured every route needs it. Failures use the FAIL envelope
+ * They serve what the `reports` capability holds (in the service: the
+ * store, so every instance serves every report) and never build anything.
+ * With an admin token configured every route needs it. Failures use the FAIL envelope
  * of /callback, so a client handles one error shape.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { LivehookError } from '../errors';
@@ -52,7 +51,7 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
       throw new LivehookError('BAD_DATE', `"${name}" is not a report name: use /reports/YYYY-MM-DD for the page or /reports/YYYY-MM-DD.json for the data`, { name });
     }
     const [, date, ext = 'html'] = m;
-    const content = await readReportFile(deps.reports.dir, date, ext);
+    const content = ext === 'json' ? jsonText(await deps.reports.readJson(date)) : await deps.reports.readHtml(date);
     if (content === null) {
       throw new LivehookError('NOT_FOUND', `no report for ${date}: it has not been built (\`livehook report --date ${date}\` builds it); GET /reports lists the days that have one`, { date });
     }
@@ -84,11 +83,7 @@ function sendPage(ctx: Context, html: string): void {
   ctx.body = html;
 }
 
-async function readReportFile(dir: string, date: string, ext: string): Promise<string | null> {
-  try {
-    return await fs.readFile(path.join(dir, `${date}.${ext}`), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+/** As the report file is written: indented, so it reads well in a browser too. */
+function jsonText(json: unknown): string | null {
+  return json === null ? null : `${JSON.stringify(json, null, 2)}\n`;
 }

@@ -9,10 +9,13 @@ import pino from 'pino';
 import { createApp } from '../../src/http/app';
 import { ReportsDir } from '../../src/reports/reports-dir';
 import { reportsRouter } from '../../src/reports/reports-routes';
+import { StoreBackedReports } from '../../src/reports/store-backed-reports';
+import { openStore } from '../../src/store/open-store';
+import type { Store } from '../../src/store/store';
 
 describe('/reports routes', () => {
   let root: string;
-  let reports: ReportsDir;
+  let reports: ReportsDir | StoreBackedReports;
   let server: http.Server | null = null;
   let url: string;
 
@@ -102,6 +105,34 @@ describe('/reports routes', () => {
       const res = await get('/reports');
       expect(res.text).to.contain('No reports yet');
       expect((await get('/reports', { Accept: 'application/json' })).json()).to.deep.equal({ reports: [] });
+    });
+  });
+
+  describe('served from the store (the service\'s reports)', () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await openStore({ dataDir: root });
+      // Another instance (its own data dir) built this day; this one has no file of it.
+      const other = new StoreBackedReports({ store, dir: path.join(root, 'other', 'reports'), logger: pino({ level: 'silent' }) });
+      await other.write('2025-09-06', { json: { date: '2025-09-06', owner: '144115216631667826' }, html: '<!doctype html><title>6 Sep</title>' });
+      reports = new StoreBackedReports({ store, dir: path.join(root, 'reports'), logger: pino({ level: 'silent' }) });
+      await serve(null);
+    });
+    afterEach(() => store.close());
+
+    it('lists and serves every day in the store, and the days of the local files it found', async () => {
+      const list = await get('/reports', { Accept: 'application/json' });
+      expect(list.json().reports.map((r: { date: string }) => r.date)).to.deep.equal(['2025-09-06', '2025-09-04', '2025-09-03']);
+      const page = await get('/reports/2025-09-06');
+      expect(page.status).to.equal(200);
+      expect(page.text).to.equal('<!doctype html><title>6 Sep</title>');
+      expect(page.headers.get('content-security-policy')).to.contain("default-src 'none'");
+      const data = await get('/reports/2025-09-06.json');
+      expect(data.headers.get('content-type')).to.match(/^application\/json/);
+      // The same text as the file the building instance wrote.
+      expect(data.text).to.equal(fs.readFileSync(path.join(root, 'other', 'reports', '2025-09-06.json'), 'utf8'));
+      expect((await get('/reports/2025-09-04.json')).json()).to.deep.equal({ date: '2025-09-04', rooms: { destroyed: 2 } });
+      expect((await get('/reports/2025-09-05.json')).status).to.equal(404);
     });
   });
 
