@@ -8,7 +8,9 @@
  *   service's time zone, and mails it when `mailTo` is set.
  * - At start, and after each daily run, days of the last `catchUpDays` that
  *   have rooms but no report (the service was down at the job's time) are
- *   built, and mailed likewise.
+ *   built, and mailed likewise. With several instances on one database, each
+ *   such day is claimed first (./catch-up-claim.ts): one instance builds it,
+ *   the others skip it and log that they did.
  * - A room that arrives for a day whose report already exists marks that day
  *   stale; after `reviseDelayMs` (gathering a burst of late rooms into one
  *   rebuild) the day is rebuilt and its report says it was revised and how
@@ -22,6 +24,7 @@ import type { Delivery, Logger, Mailer, PluginContext, PluginHandler, PluginReco
 import { PermanentError, isCommand, type CallbackEvent } from 'livehook';
 import { inject, injectable } from 'tsyringe';
 import { ZoneCalendar, addDays, isDate } from './calendar';
+import { catchUpClaim } from './catch-up-claim';
 import { ROOMS, STALE } from './collections';
 import type { RollupOptions } from './options';
 import { ReportBuilder, type BuiltReport } from './report-builder';
@@ -149,13 +152,33 @@ export class StatsRollupHandler implements PluginHandler {
       const day = addDays(today, -back);
       if (this.stopping.signal.aborted) return;
       if (reported.has(day) || !(await this.builder.hasRooms(day))) continue;
-      const built = await this.build(day, 'catch-up');
-      await this.mail(built);
+      const built = await this.buildClaimed(day, 'catch-up', () => this.hasReport(day));
+      if (built) await this.mail(built);
     }
     for (const day of stale) {
       if (this.stopping.signal.aborted) return;
-      await this.build(day, 'late rooms');
+      await this.buildClaimed(day, 'late rooms', async () => (await this.records.get(STALE, day)) === null);
     }
+  }
+
+  /**
+   * Builds a day the catch-up found if this instance wins the day's claim;
+   * null when another instance claimed it, or did the work since this one
+   * looked (`done`). A failed build gives the claim back.
+   */
+  private async buildClaimed(day: string, reason: BuildReason, done: () => Promise<boolean>): Promise<BuiltReport | null> {
+    const claim = catchUpClaim(reason === 'late rooms' ? 'rebuild' : 'build', day, Date.now());
+    const result: { built: BuiltReport | null } = { built: null };
+    const won = await this.scheduler.once(claim, async () => {
+      // A claim of an earlier hour may be building the day right now, or have built it already.
+      if ((await this.builder.isBeingBuilt(day)) || (await done())) {
+        this.logger.info({ date: day, reason, claim }, `report of ${day} not built here (${reason}): it is being built or was built meanwhile`);
+        return;
+      }
+      result.built = await this.build(day, reason);
+    });
+    if (!won) this.logger.info({ date: day, reason, claim }, `report of ${day} not built here (${reason}): another instance claimed it first (or this one did, earlier this hour)`);
+    return result.built;
   }
 
   /** Late rooms for `day` are gathered for reviseDelayMs, then the day is rebuilt once. */

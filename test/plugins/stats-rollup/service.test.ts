@@ -79,6 +79,10 @@ describe('stats-rollup in the running service', function () {
     expect(res.body.roomsPerHour[23].destroyed).to.equal(1);
     expect(res.body.topRooms.map((r: { roomId: string }) => r.roomId)).to.deep.equal(['edge-late', 'morning']);
     expect((await svc.get('/reports/2025-09-04')).body).to.contain('<svg class="chart"');
+    // Served from the store the CLI wrote to, not from the file: the file is only the local copy.
+    fs.rmSync(path.join(svc.dataDir, 'reports'), { recursive: true });
+    expect((await svc.get('/reports/2025-09-04.json')).body.rooms.destroyed).to.equal(3);
+    expect((await svc.get('/reports', { Accept: 'application/json' })).body.reports.map((r: { date: string }) => r.date)).to.deep.equal(['2025-09-04']);
 
     // With the service stopped, a range: one line per day and a total.
     await svc.stop();
@@ -203,6 +207,32 @@ describe('stats-rollup in the running service', function () {
     await waitFor(async () => (await svc.get('/reports/2025-09-04.json')).body.rooms.destroyed === 2, 5000, 'the rebuilt report');
     const revised = (await svc.get('/reports/2025-09-04.json')).body;
     expect(revised.revision).to.include({ revised: true, roomsArrivedLater: 1 });
+  });
+
+  it('still serves the report files an older version left in <data dir>/reports, and leaves them there', async () => {
+    // What an older version wrote: files only, no copy in the store.
+    const dataDir = tempDir('livehook-data-');
+    dirs.push(dataDir);
+    fs.mkdirSync(path.join(dataDir, 'reports'));
+    const old = { date: '2025-08-30', timezone: 'UTC', rooms: { destroyed: 9, byEventType: { DestroyByUser: 9, DestroyBySystem: 0 } }, totals: { TotalViewers: 90 } };
+    fs.writeFileSync(path.join(dataDir, 'reports', '2025-08-30.json'), `${JSON.stringify(old, null, 2)}\n`);
+    fs.writeFileSync(path.join(dataDir, 'reports', '2025-08-30.html'), '<!doctype html><title>30 Aug</title>');
+    fs.writeFileSync(path.join(dataDir, 'reports', '2025-08-31.json'), '{ cut short');
+
+    const svc = await start({ dataDir, env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': ROLLUP }, onlyPlugins: ['stats-rollup'] });
+    dirs.push(svc.configDir);
+    expect((await svc.get('/reports', { Accept: 'application/json' })).body.reports.map((r: { date: string }) => r.date)).to.deep.equal(['2025-08-30']);
+    expect((await svc.get('/reports/2025-08-30.json')).body).to.deep.equal(old);
+    expect((await svc.get('/reports/2025-08-30')).body).to.equal('<!doctype html><title>30 Aug</title>');
+    // The broken one is named in the log with the command that rebuilds it.
+    const warning = svc.logs.find((l) => l.level === 'warn' && l.date === '2025-08-31');
+    expect(String(warning?.msg)).to.contain('2025-08-31.json is not valid JSON').and.contain('livehook report --date 2025-08-31');
+    expect(fs.readdirSync(path.join(dataDir, 'reports')).sort()).to.deep.equal(['2025-08-30.html', '2025-08-30.json', '2025-08-31.json']);
+
+    // Rebuilding an imported day replaces it in the store and in the file.
+    await svc.service.host.runTask('stats-rollup', 'report', { date: '2025-08-30' });
+    expect((await svc.get('/reports/2025-08-30.json')).body.rooms.destroyed).to.equal(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'reports', '2025-08-30.json'), 'utf8')).rooms.destroyed).to.equal(0);
   });
 
   it('guards /reports with LIVEHOOK_ADMIN_TOKEN', async () => {

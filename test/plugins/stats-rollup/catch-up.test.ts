@@ -1,0 +1,104 @@
+/**
+ * The catch-up at start with more than one instance on one database (here:
+ * plugin hosts on two connections to one SQLite file, as two processes
+ * would have): each missed day, and each day left stale, is built by the
+ * instance that claims it; the others skip it and say so.
+ */
+import { expect } from 'chai';
+import { catchUpClaim } from '../../../plugins/stats-rollup/catch-up-claim';
+import { SlotClaims } from '../../../src/scheduler/slot-claims';
+import { openStore } from '../../../src/store/open-store';
+import { waitFor } from '../../helpers/service';
+import { destroyRoom, removeDir, startRollup, tmp, type Rollup } from './harness';
+
+const HOUR = 3_600_000;
+const utcDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+const builtLogs = (r: Rollup, day: string, reason: string) => r.logs.filter((l) => l.msg === `report of ${day} built (${reason})`);
+const skipLogs = (r: Rollup, day: string) => r.logs.filter((l) => l.date === day && String(l.msg).startsWith(`report of ${day} not built here`));
+
+describe('stats-rollup: the catch-up with several instances', function () {
+  this.timeout(30_000);
+  let dataDir: string;
+  const running: Rollup[] = [];
+  const start = async (options: Record<string, unknown> = {}) => {
+    const r = await startRollup({ timezone: 'UTC', dataDir, options });
+    running.push(r);
+    return r;
+  };
+  /** Rooms stored by an instance that then stops (catch-up off, so it builds nothing). */
+  const seed = async (days: string[], roomsPerDay = 2) => {
+    const r = await startRollup({ timezone: 'UTC', dataDir, options: { catchUpDays: 0 } });
+    for (const day of days) for (let i = 0; i < roomsPerDay; i++) await r.deliver(destroyRoom(Date.parse(`${day}T10:00:00Z`) + i * 60_000));
+    await r.close();
+  };
+  /** Claims keys as another instance would (and keeps them: it is building, or it died). */
+  const claimAsOtherInstance = async (keys: string[]) => {
+    const store = await openStore({ dataDir });
+    try {
+      const claims = new SlotClaims(store, 'stats-rollup', 'instance-b');
+      for (const key of keys) expect(await claims.claimOnce(key)).to.equal(true);
+    } finally {
+      await store.close();
+    }
+  };
+
+  beforeEach(() => {
+    dataDir = tmp();
+  });
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.close();
+    removeDir(dataDir);
+  });
+
+  it('leaves a missed day to the instance that claimed it, and logs that it did', async () => {
+    const missed = utcDay(-2);
+    await seed([missed]);
+    // Another instance holds this hour's claim (and the next one's, should the hour turn meanwhile).
+    await claimAsOtherInstance([catchUpClaim('build', missed, Date.now()), catchUpClaim('build', missed, Date.now() + HOUR)]);
+
+    const a = await start();
+    await waitFor(() => skipLogs(a, missed).length > 0, 5000, 'the catch-up to skip the claimed day');
+    expect(skipLogs(a, missed)[0]).to.include({ level: 'info', reason: 'catch-up' });
+    expect(String(skipLogs(a, missed)[0]!.msg)).to.equal(`report of ${missed} not built here (catch-up): another instance claimed it first (or this one did, earlier this hour)`);
+    expect(builtLogs(a, missed, 'catch-up')).to.deep.equal([]);
+    expect(a.report(missed)).to.equal(null);
+  });
+
+  it('builds a missed day whose claim is from an earlier hour (its claimant died mid-build)', async () => {
+    const missed = utcDay(-2);
+    await seed([missed]);
+    await claimAsOtherInstance([catchUpClaim('build', missed, Date.now() - HOUR)]);
+
+    const a = await start();
+    await waitFor(() => builtLogs(a, missed, 'catch-up').length === 1, 5000, `the catch-up to build ${missed}`);
+    expect(a.report(missed).rooms.destroyed).to.equal(2);
+  });
+
+  it('builds each missed day, and rebuilds each stale day, on one of two instances starting together', async () => {
+    const missed = [utcDay(-4), utcDay(-3), utcDay(-2)];
+    const stale = utcDay(-5);
+    await seed([...missed, stale]);
+    // The stale day: reported, then a room of it arrives and the instance stops before its rebuild.
+    const first = await startRollup({ timezone: 'UTC', dataDir, options: { catchUpDays: 0, reviseDelayMs: 3_600_000 } });
+    await first.build(stale);
+    await first.deliver(destroyRoom(Date.parse(`${stale}T20:00:00Z`)));
+    await first.close();
+
+    const [a, b] = await Promise.all([start(), start()]);
+    await waitFor(() => missed.every((day) => a.report(day) !== null), 10_000, 'the missed days to be built');
+    await waitFor(() => [a, b].flatMap((r) => builtLogs(r, stale, 'late rooms')).length === 1, 10_000, 'the stale day to be rebuilt');
+    // Both catch-ups are over: each instance built the day or logged why not (or found it listed already).
+    await new Promise((r) => setTimeout(r, 500));
+
+    for (const day of missed) {
+      const builders = [a, b].filter((r) => builtLogs(r, day, 'catch-up').length > 0);
+      expect(builders, `instances that built ${day}`).to.have.length(1);
+      expect(builtLogs(builders[0]!, day, 'catch-up')).to.have.length(1);
+      expect(a.report(day).rooms.destroyed).to.equal(2);
+    }
+    expect([a, b].flatMap((r) => builtLogs(r, stale, 'late rooms'))).to.have.length(1);
+    expect(a.report(stale).revision).to.include({ revised: true, roomsArrivedLater: 1 });
+    // The two ran side by side: at least one day was claimed by one while the other was looking at it.
+    expect([...missed, stale].flatMap((day) => [...skipLogs(a, day), ...skipLogs(b, day)]).length).to.be.at.least(1);
+  });
+});
