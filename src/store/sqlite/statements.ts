@@ -4,6 +4,12 @@
  * All of it is plain SQL that PostgreSQL also accepts (ON CONFLICT upserts,
  * row-value comparisons) except where marked: `json_each(?)` passes a list
  * as one JSON parameter (PostgreSQL: `= ANY($1::bigint[])`).
+ *
+ * Every LIMIT is written `LIMIT ? + 0`, never a bare `LIMIT ?`: better-sqlite3
+ * builds SQLite with STAT4, where the planner reads a bare LIMIT parameter,
+ * so binding it makes SQLite prepare the statement again on every call
+ * (measured: 7 instead of 3 µs for an empty record scan, 21 instead of 3 µs
+ * for dueRetries, which each plugin runs on every pass).
  */
 import type Database from 'better-sqlite3';
 
@@ -22,7 +28,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     eventSeqById: db.prepare('SELECT seq FROM events WHERE id = ?').pluck(),
     latestSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) FROM events').pluck(),
-    readEvents: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`),
+    readEvents: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ? + 0`),
     getEvent: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq = ?`),
 
     // --- cursors -----------------------------------------------------------------
@@ -49,7 +55,7 @@ export function prepareStatements(db: Database.Database) {
        FROM deliveries d JOIN events e ON e.seq = d.event_seq
        WHERE d.plugin = ? AND d.status = 'retrying' AND d.next_attempt_at <= ?
        ORDER BY d.next_attempt_at, d.event_seq
-       LIMIT ?`,
+       LIMIT ? + 0`,
     ),
     listDeliveries: db.prepare(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries
@@ -95,13 +101,13 @@ export function prepareStatements(db: Database.Database) {
     scanFirstPage: db.prepare(
       `SELECT key, at, value FROM plugin_records
        WHERE plugin = @plugin AND collection = @collection AND at >= @from AND at < @to
-       ORDER BY at, key LIMIT @limit`,
+       ORDER BY at, key LIMIT @limit + 0`,
     ),
     /** The page after (at, key): keyset paging, so each page costs the same however deep. */
     scanNextPage: db.prepare(
       `SELECT key, at, value FROM plugin_records
        WHERE plugin = @plugin AND collection = @collection AND (at, key) > (@at, @key) AND at < @to
-       ORDER BY at, key LIMIT @limit`,
+       ORDER BY at, key LIMIT @limit + 0`,
     ),
 
     // --- retention ---------------------------------------------------------------
@@ -111,7 +117,7 @@ export function prepareStatements(db: Database.Database) {
     pruneCandidates: db.prepare(
       `SELECT seq, received_at FROM events
        WHERE received_at < @before AND (received_at, seq) > (@at, @seq)
-       ORDER BY received_at, seq LIMIT @limit`,
+       ORDER BY received_at, seq LIMIT @limit + 0`,
     ),
     /** Dead deliveries of the listed events, unless some other delivery of that event is still retrying. */
     pruneDeadDeliveries: db.prepare(
