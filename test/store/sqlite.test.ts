@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { expect } from 'chai';
 import { openStore } from '../../src/store/open-store';
 import { SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
+import type { QuarantineStatus } from '../../src/store/store';
 import { makeEvent } from './make-event';
 import { describeStoreConformance, expectRejection } from './store-conformance';
 
@@ -199,6 +201,94 @@ describe('SqliteStore', function () {
       const read = await second.readEvents(0, 100);
       expect(read.map((r) => r.seq)).to.deep.equal(results.map((r) => r.seq));
       expect(read.map((r) => r.event)).to.deep.equal(events);
+    });
+  });
+
+  describe('the writer thread', function () {
+    it('commits appends, cursor moves and record puts made in the same turn in one transaction', async function () {
+      const store = await open();
+      const [a, b, , isNew] = await Promise.all([
+        store.append(makeEvent()),
+        store.append(makeEvent()),
+        store.setCursor('logging', 1),
+        store.records('stats-rollup').put('rooms', 'r1', 10, { viewers: 3 }),
+        store.records('stats-rollup').put('rooms', 'r2', 20, { viewers: 4 }),
+      ]);
+      expect([a!.seq, b!.seq]).to.deep.equal([1, 2]);
+      expect(isNew).to.equal(true);
+      expect(store.commitStats()).to.deep.equal({ commits: 1, items: 5, failedCommits: 0, largestBatch: 5 });
+      expect(await store.getCursor('logging')).to.equal(1);
+      expect((await store.records('stats-rollup').get('rooms', 'r2'))!.value).to.deep.equal({ viewers: 4 });
+    });
+
+    it('refuses a write that fails on its own, naming what it was and the file, and commits the rest of its transaction', async function () {
+      const store = await open();
+      const id = await store.quarantine({ receivedAt: 1, sdkAppId: null, command: null, raw: 'x', query: {}, reason: 'bad' });
+      const outcomes = await Promise.allSettled([
+        store.setQuarantineStatus(id, 'lost' as QuarantineStatus, null), // the table's CHECK refuses it
+        store.append(makeEvent({ roomId: 'kept' })),
+        store.records('p').put('c', 'k', 1, 'kept too'),
+      ]);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'fulfilled', 'fulfilled']);
+      const err = (outcomes[0] as PromiseRejectedResult).reason as Error & { code: string };
+      expect(err.code).to.equal('STORE_FAILED');
+      expect(err.message).to.contain(`set the status of quarantined request ${id}`).and.contain(path.join(dir, 'livehook.db')).and.contain('CHECK');
+      expect((await store.readEvents(0, 10)).map((e) => e.event.roomId)).to.deep.equal(['kept']);
+      expect((await store.records('p').get('c', 'k'))!.value).to.equal('kept too');
+      expect((await store.listQuarantine()).map((q) => q.status)).to.deep.equal(['held']);
+    });
+
+    it('keeps the event loop running while a commit waits for another process\'s write lock', async function () {
+      const store = await open();
+      const cli = new Database(path.join(dir, 'livehook.db'));
+      cli.exec('BEGIN IMMEDIATE');
+      let ticks = 0;
+      const ticker = setInterval(() => (ticks += 1), 10);
+      try {
+        const appended = store.append(makeEvent());
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Before the writer thread, this thread sat in SQLite's busy wait for the whole 300 ms.
+        expect(ticks).to.be.at.least(10);
+        cli.exec('ROLLBACK');
+        expect((await appended).seq).to.equal(1);
+      } finally {
+        clearInterval(ticker);
+        if (cli.inTransaction) cli.exec('ROLLBACK');
+        cli.close();
+      }
+    });
+
+    it('lets a process end without close(), but not before close() has finished', async function () {
+      this.timeout(30_000);
+      const script = path.join(dir, 'script.ts');
+      const storeModule = path.resolve(__dirname, '../../src/store/sqlite/sqlite-store');
+      const eventModule = path.resolve(__dirname, 'make-event');
+      fs.writeFileSync(script, `
+        import { SqliteStore } from ${JSON.stringify(storeModule)};
+        import { makeEvent } from ${JSON.stringify(eventModule)};
+        (async () => {
+          const store = new SqliteStore({ file: process.argv[2] });
+          await store.open();
+          await store.append(makeEvent({ roomId: process.argv[3] }));
+          if (process.argv[3] === 'closed') {
+            const pending = store.append(makeEvent({ roomId: 'committed by close' }));
+            await store.close();
+            console.log('closed', (await pending).seq);
+          } else {
+            console.log('left open');
+          }
+        })();
+      `);
+      const run = (mode: string) =>
+        new Promise<string>((resolve, reject) => {
+          execFile(process.execPath, [path.resolve(__dirname, '../../src/bin/run-ts.js'), script, path.join(dir, 'livehook.db'), mode], { timeout: 20_000 }, (err, stdout) =>
+            err ? reject(err) : resolve(stdout),
+          );
+        });
+      expect(await run('left open')).to.equal('left open\n');
+      expect(await run('closed')).to.equal('closed 3\n');
+      const store = await open();
+      expect((await store.readEvents(0, 10)).map((e) => e.event.roomId)).to.deep.equal(['left open', 'closed', 'committed by close']);
     });
   });
 

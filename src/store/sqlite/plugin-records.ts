@@ -2,14 +2,18 @@
  * One plugin's records (the `store` capability) over the plugin_records table.
  *
  * Every query is scoped to the plugin's name, so plugins never see each
- * other's records. Bad arguments throw a PermanentError: they are a bug in
+ * other's records. Writes go to the store's writer thread (puts of one loop
+ * turn share a commit); reads run on the calling thread. Bad arguments throw a PermanentError: they are a bug in
  * the plugin that a retry cannot fix, so the delivery goes dead at once with
  * a message naming the plugin, collection and key.
  */
-import type Database from 'better-sqlite3';
 import { PermanentError, describeError } from '../../errors';
 import type { PluginRecord, PluginRecords } from '../store';
 import type { Statements } from './statements';
+import type { WriteOp } from './writer-protocol';
+
+/** Queues a write for the store's writer; resolves with the rows changed (a put: 1 when new), or rejects with a STORE_FAILED that names `action`. */
+export type WriteRecord = (action: string, op: WriteOp) => Promise<number>;
 
 interface RecordRow {
   key: string;
@@ -18,22 +22,13 @@ interface RecordRow {
 }
 
 export class SqlitePluginRecords implements PluginRecords {
-  private readonly putTx: Database.Transaction<(collection: string, key: string, at: number, value: string) => boolean>;
-
   constructor(
     private readonly plugin: string,
-    db: Database.Database,
+    private readonly write: WriteRecord,
     /** Looked up on each call, so a closed store gives its own clear error. */
     private readonly statements: () => Statements,
     private readonly pageSize: number,
-  ) {
-    this.putTx = db.transaction((collection: string, key: string, at: number, value: string): boolean => {
-      const s = this.statements();
-      const existed = s.recordExists.get(plugin, collection, key) !== undefined;
-      s.putRecord.run(plugin, collection, key, at, value);
-      return !existed;
-    });
-  }
+  ) {}
 
   async put(collection: string, key: string, at: number, value: unknown): Promise<boolean> {
     this.checkName(collection, key);
@@ -47,9 +42,10 @@ export class SqlitePluginRecords implements PluginRecords {
       this.refuse(collection, key, `the value is not plain JSON (${describeError(err)})`);
     }
     if (text === undefined) this.refuse(collection, key, 'the value is not plain JSON (undefined or a function)');
-    // IMMEDIATE: the existence check and the write happen under the write lock,
-    // so "true when new" also holds against another process on the same file.
-    return this.putTx.immediate(collection, key, at, text);
+    // The writer checks for the key and writes it in one transaction, under
+    // the write lock: "true when new" holds against other processes too.
+    const op: WriteOp = { kind: 'putRecord', plugin: this.plugin, collection, key, at, value: text };
+    return (await this.write(`put record "${key}" of "${collection}" for plugin ${this.plugin}`, op)) === 1;
   }
 
   async get<V = unknown>(collection: string, key: string): Promise<PluginRecord<V> | null> {
@@ -60,7 +56,8 @@ export class SqlitePluginRecords implements PluginRecords {
 
   async delete(collection: string, key: string): Promise<boolean> {
     this.checkName(collection, key);
-    return this.statements().deleteRecord.run(this.plugin, collection, key).changes > 0;
+    const op: WriteOp = { kind: 'deleteRecord', plugin: this.plugin, collection, key };
+    return (await this.write(`delete record "${key}" of "${collection}" for plugin ${this.plugin}`, op)) > 0;
   }
 
   async *scan<V = unknown>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>> {

@@ -9,14 +9,13 @@
  * (The foreign key from deliveries to events backs this up: an event that
  * still has a delivery row cannot be deleted.)
  *
- * The work is done in chunks of CHUNK events, each its own short
- * transaction, yielding to the event loop in between, so pruning a large
- * backlog never holds the write lock or the event loop for long and ingest
- * keeps flowing.
+ * The work is done in chunks of CHUNK events, each one write of the writer
+ * thread (pruneChunk, below), so pruning a large backlog never holds the
+ * write lock for long and appends keep being committed in between.
  */
-import type Database from 'better-sqlite3';
 import type { PruneResult } from '../store';
 import type { Statements } from './statements';
+import type { PruneChunkResult, WriteOp } from './writer-protocol';
 
 const CHUNK = 1000;
 
@@ -25,36 +24,41 @@ interface Candidate {
   received_at: number;
 }
 
+/** The main thread's side: walks the old events chunk by chunk through the writer. */
 export async function pruneSqlite(
-  db: Database.Database,
-  statements: () => Statements,
+  write: (op: WriteOp) => Promise<number | PruneChunkResult>,
   before: number,
   plugins: string[],
 ): Promise<PruneResult> {
-  const pluginsJson = JSON.stringify(plugins);
   const result: PruneResult = { events: 0, deliveries: 0, quarantine: 0 };
+  const pluginsJson = JSON.stringify(plugins);
   let position = { at: Number.MIN_SAFE_INTEGER, seq: 0 };
-
-  const chunk = db.transaction(() => {
-    const s = statements();
-    const candidates = s.pruneCandidates.all({ before, at: position.at, seq: position.seq, limit: CHUNK }) as Candidate[];
-    if (candidates.length === 0) return false;
-    const last = candidates[candidates.length - 1]!;
-    position = { at: last.received_at, seq: last.seq };
-    // Read inside the transaction: a cursor that moved back (a replay) is honoured.
-    const slowest = s.minCursor.get(pluginsJson) as number | null;
-    const seqs = candidates.filter((c) => slowest === null || c.seq <= slowest).map((c) => c.seq);
-    if (seqs.length > 0) {
-      const seqsJson = JSON.stringify(seqs);
-      result.deliveries += s.pruneDeadDeliveries.run(seqsJson).changes;
-      result.events += s.pruneEvents.run(seqsJson).changes;
-    }
-    return candidates.length === CHUNK;
-  });
-
-  while (chunk.immediate()) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  for (;;) {
+    const chunk = (await write({ kind: 'pruneChunk', before, plugins: pluginsJson, ...position, limit: CHUNK })) as PruneChunkResult;
+    result.events += chunk.events;
+    result.deliveries += chunk.deliveries;
+    position = { at: chunk.at, seq: chunk.seq };
+    if (chunk.candidates < CHUNK) break;
   }
-  result.quarantine = statements().pruneQuarantine.run(before).changes;
+  result.quarantine = (await write({ kind: 'pruneQuarantine', before })) as number;
   return result;
+}
+
+/** The writer thread's side: one chunk, inside the writer's transaction. */
+export function pruneChunk(s: Statements, op: Extract<WriteOp, { kind: 'pruneChunk' }>): PruneChunkResult {
+  const candidates = s.pruneCandidates.all({ before: op.before, at: op.at, seq: op.seq, limit: op.limit }) as Candidate[];
+  const done: PruneChunkResult = { candidates: candidates.length, at: op.at, seq: op.seq, events: 0, deliveries: 0 };
+  if (candidates.length === 0) return done;
+  const last = candidates[candidates.length - 1]!;
+  done.at = last.received_at;
+  done.seq = last.seq;
+  // Read inside the transaction: a cursor that moved back (a replay) is honoured.
+  const slowest = s.minCursor.get(op.plugins) as number | null;
+  const seqs = candidates.filter((c) => slowest === null || c.seq <= slowest).map((c) => c.seq);
+  if (seqs.length > 0) {
+    const seqsJson = JSON.stringify(seqs);
+    done.deliveries = s.pruneDeadDeliveries.run(seqsJson).changes;
+    done.events = s.pruneEvents.run(seqsJson).changes;
+  }
+  return done;
 }

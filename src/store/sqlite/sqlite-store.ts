@@ -11,12 +11,20 @@
  *                      last commits before a power loss or kernel panic may
  *                      be rolled back (the database stays consistent).
  * Group commit (see ../group-commit.ts) is what makes FULL affordable: one
- * fsync per loop turn, not one per callback.
+ * fsync per batch, not one per callback.
  *
- * better-sqlite3 is synchronous: every call here runs on the event loop and
- * is short (a commit of a batch is well under a millisecond on an SSD). When
- * another process (the CLI) holds the write lock, SQLite retries for
- * busyTimeoutMs before failing with SQLITE_BUSY; write transactions start
+ * Two connections. Every write (appends, cursors, failed deliveries,
+ * quarantine, leases, plugin records, retention) goes to a writer thread
+ * (./writer-thread.ts) with its own connection, so the event loop never
+ * blocks on a commit or its fsync and keeps parsing requests while one runs;
+ * the writes waiting when a commit ends share the next one. Reads run on
+ * this thread's connection: better-sqlite3 is synchronous, but a read is
+ * short, and in WAL mode it never waits for the writer and sees every commit
+ * the writer has answered for. Migrations run here at open, before the
+ * writer starts.
+ *
+ * When another process (the CLI) holds the write lock, the writer waits up
+ * to busyTimeoutMs before failing with SQLITE_BUSY; its transactions start
  * IMMEDIATE so they wait for the lock up front instead of failing midway.
  */
 import fs from 'node:fs';
@@ -26,7 +34,7 @@ import type { Logger } from 'pino';
 import type { CallbackEvent } from '../../callbacks/event';
 import { LivehookError, describeError, isLivehookError } from '../../errors';
 import { type EventColumns, type EventRow, fromEventColumns, toEventColumns } from '../event-columns';
-import { GroupCommit, type GroupCommitStats } from '../group-commit';
+import type { GroupCommitStats } from '../group-commit';
 import type {
   AppendResult,
   DeliveryFailure,
@@ -44,7 +52,10 @@ import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
 import { SqlitePluginRecords } from './plugin-records';
 import { pruneSqlite } from './prune';
+import { SqliteWriter } from './sqlite-writer';
 import { type Statements, prepareStatements } from './statements';
+import { WriteFailure, WriteQueue } from './write-queue';
+import type { OpValue, WriteOp } from './writer-protocol';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
@@ -56,7 +67,7 @@ export interface SqliteStoreOptions {
   logger?: Logger;
   /** How long a write waits for another process's lock before failing. Default 5000 ms. */
   busyTimeoutMs?: number;
-  /** Largest group commit; a full batch commits without waiting for the loop turn. Default 1000. */
+  /** Largest group commit of events; a full batch goes to the writer without waiting for the loop turn. Default 1000. */
   maxBatch?: number;
   /** Records per page in PluginRecords.scan. Default 5000. */
   recordsPageSize?: number;
@@ -107,9 +118,12 @@ export class SqliteStore implements Store {
   private readonly recordsPageSize: number;
   private readonly logger: Logger | undefined;
 
+  /** This thread's connection: reads only, once migrations have run. */
   private db: Database.Database | null = null;
   private statements: Statements | null = null;
-  private appends: GroupCommit<EventColumns, AppendResult> | null = null;
+  private writer: SqliteWriter | null = null;
+  /** Every write, appends and the rest, group-committed through the writer. */
+  private writes: WriteQueue | null = null;
   private readonly pluginRecords = new Map<string, SqlitePluginRecords>();
   private opening: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
@@ -137,12 +151,16 @@ export class SqliteStore implements Store {
 
   open(): Promise<void> {
     if (this.closing) return Promise.reject(this.closedError());
-    this.opening ??= Promise.resolve().then(() => this.openNow());
+    this.opening ??= this.openNow().catch((err: unknown) => {
+      this.opening = null;
+      throw err;
+    });
     return this.opening;
   }
 
-  private openNow(): void {
+  private async openNow(): Promise<void> {
     let db: Database.Database | null = null;
+    let writer: SqliteWriter;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       db = new Database(this.file, { timeout: this.busyTimeoutMs });
@@ -154,14 +172,20 @@ export class SqliteStore implements Store {
       db.pragma('foreign_keys = ON');
       this.schemaVersion = migrate(db, MIGRATIONS, this.file, this.logger).version;
       this.statements = prepareStatements(db);
+      writer = await SqliteWriter.start({ file: this.file, synchronous: this.synchronous, busyTimeoutMs: this.busyTimeoutMs }, (reason) => {
+        this.logger?.error({ err: reason, file: this.file }, 'the SQLite writer thread stopped: every write is refused until livehook restarts');
+      });
     } catch (err) {
       db?.close();
-      this.opening = null;
+      this.statements = null;
       if (isLivehookError(err)) throw err;
       throw new LivehookError('STORE_FAILED', `cannot open the SQLite database ${this.file}: ${describeError(err)}`, { file: this.file }, { cause: err });
     }
     this.db = db;
-    this.appends = this.makeGroupCommit(db, this.statements);
+    this.writer = writer;
+    this.writes = new WriteQueue(writer, this.maxBatch, (failure, items) => {
+      this.logger?.error({ err: failure, file: this.file, events: failure.events, writes: items }, 'group commit failed; every write in it was refused');
+    });
     this.logger?.info(this.settings(), 'store opened');
   }
 
@@ -169,87 +193,80 @@ export class SqliteStore implements Store {
     this.closing ??= (async () => {
       if (this.opening) await this.opening.catch(() => undefined);
       // Everything already accepted gets its commit before the file closes.
-      if (this.appends) await this.appends.flush();
+      if (this.writes) await this.writes.flush();
       this.statements = null;
       this.db?.close();
       this.db = null;
+      // Last to close: as the file's last connection it checkpoints the WAL.
+      await this.writer?.close();
+      this.writer = null;
     })();
     return this.closing;
   }
 
   async ping(): Promise<void> {
     this.guard('ping', () => this.q().ping.get());
+    if (!this.writer) throw this.closedError();
+    const failure = this.writer.failure;
+    if (failure) throw new LivehookError('STORE_FAILED', `the SQLite store ${this.file} cannot write: ${failure.message}`, { file: this.file });
   }
 
-  /** The settings SQLite reports for this connection. */
+  /** The settings the writer's connection runs with (durability is decided there). */
   settings(): SqliteSettings {
-    const db = this.connection();
-    const sync = Number(db.pragma('synchronous', { simple: true }));
+    if (!this.writer) throw this.closedError();
+    const w = this.writer.settings;
     return {
       file: this.file,
-      journalMode: String(db.pragma('journal_mode', { simple: true })),
-      synchronous: SYNCHRONOUS_NAMES[sync] ?? 'FULL',
-      foreignKeys: Number(db.pragma('foreign_keys', { simple: true })) === 1,
-      busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+      journalMode: w.journalMode,
+      synchronous: SYNCHRONOUS_NAMES[w.synchronous] ?? 'FULL',
+      foreignKeys: w.foreignKeys,
+      busyTimeoutMs: w.busyTimeoutMs,
       schemaVersion: this.schemaVersion,
     };
   }
 
-  /** Group-commit counters since open (commits, events, failed commits, largest batch). */
+  /** Group-commit counters since open (commits, writes incl. events, failed commits, largest batch). */
   commitStats(): GroupCommitStats {
-    return this.appends?.stats() ?? { commits: 0, items: 0, failedCommits: 0, largestBatch: 0 };
+    return this.writes?.stats() ?? { commits: 0, items: 0, failedCommits: 0, largestBatch: 0 };
   }
 
   // --- ingest --------------------------------------------------------------------
 
   append(event: CallbackEvent): Promise<AppendResult> {
-    if (this.closing || !this.appends) return Promise.reject(this.closedError());
+    if (this.closing || !this.writes) return Promise.reject(this.closedError());
     let columns: EventColumns;
     try {
       columns = toEventColumns(event);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.appends.push(columns);
+    return this.writes.append(columns).catch((err: unknown) => {
+      throw err instanceof WriteFailure
+        ? new LivehookError('STORE_FAILED', `could not commit ${err.events} event(s) to ${this.file}: ${err.message}`, { file: this.file, events: err.events }, { cause: err })
+        : err;
+    });
   }
 
   pendingWrites(): number {
-    return this.appends?.pending ?? 0;
+    return this.writes?.pendingEvents ?? 0;
   }
 
   async latestSeq(): Promise<number> {
     return this.guard('read the latest seq', () => this.q().latestSeq.get() as number);
   }
 
-  private makeGroupCommit(db: Database.Database, s: Statements): GroupCommit<EventColumns, AppendResult> {
-    const insertBatch = db.transaction((batch: EventColumns[]): AppendResult[] => {
-      const results = new Array<AppendResult>(batch.length);
-      for (let i = 0; i < batch.length; i++) {
-        const c = batch[i]!;
-        const info = s.insertEvent.run(
-          c.id, c.command, c.known ? 1 : 0, c.sdk_app_id, c.room_id, c.event_type, c.event_time,
-          c.operator_account, c.received_at, c.body, c.raw, c.query,
-        );
-        results[i] =
-          info.changes === 1
-            ? { seq: Number(info.lastInsertRowid), duplicate: false }
-            : { seq: s.eventSeqById.get(c.id) as number, duplicate: true };
-      }
-      return results;
-    });
-    return new GroupCommit<EventColumns, AppendResult>({
-      maxBatch: this.maxBatch,
-      commit: (batch) => insertBatch.immediate(batch),
-      wrapError: (err, size) => {
-        this.logger?.error({ err, file: this.file, events: size }, 'group commit failed; every event in it was refused');
-        return new LivehookError(
-          'STORE_FAILED',
-          `could not commit ${size} event(s) to ${this.file}: ${describeError(err)}`,
-          { file: this.file, events: size },
-          { cause: err },
-        );
-      },
-    });
+  /** Queues one write for the writer's next commit; resolves with its value once committed. */
+  private async write(action: string, op: WriteOp): Promise<OpValue> {
+    if (this.closing || !this.writes) throw this.closedError();
+    try {
+      return await this.writes.write(op);
+    } catch (err) {
+      throw this.failure(action, err);
+    }
+  }
+
+  private async writeCount(action: string, op: WriteOp): Promise<number> {
+    return (await this.write(action, op)) as number;
   }
 
   // --- the log ---------------------------------------------------------------------
@@ -274,13 +291,14 @@ export class SqliteStore implements Store {
   }
 
   async setCursor(plugin: string, seq: number): Promise<void> {
-    this.guard(`move the cursor of plugin ${plugin} to seq ${seq}`, () => this.q().setCursor.run(plugin, seq, Date.now()));
+    await this.write(`move the cursor of plugin ${plugin} to seq ${seq}`, { kind: 'setCursor', plugin, seq, now: Date.now() });
   }
 
   // --- failed deliveries ---------------------------------------------------------------
 
   async recordFailure(failure: DeliveryFailure): Promise<void> {
-    const info = this.guard(`record a failed delivery of seq ${failure.eventSeq} to plugin ${failure.plugin}`, () => this.q().recordFailure.run({
+    const changes = await this.writeCount(`record a failed delivery of seq ${failure.eventSeq} to plugin ${failure.plugin}`, {
+      kind: 'recordFailure',
       plugin: failure.plugin,
       eventSeq: failure.eventSeq,
       status: failure.nextAttemptAt === null ? 'dead' : 'retrying',
@@ -288,8 +306,8 @@ export class SqliteStore implements Store {
       nextAttemptAt: failure.nextAttemptAt,
       error: failure.error,
       now: Date.now(),
-    }));
-    if (info.changes === 0) {
+    });
+    if (changes === 0) {
       throw new LivehookError(
         'STORE_FAILED',
         `cannot record a failed delivery of event seq ${failure.eventSeq} to plugin ${failure.plugin}: no such event in the log`,
@@ -299,7 +317,7 @@ export class SqliteStore implements Store {
   }
 
   async markDelivered(plugin: string, eventSeq: number): Promise<void> {
-    this.guard(`mark seq ${eventSeq} delivered to plugin ${plugin}`, () => this.q().markDelivered.run(plugin, eventSeq));
+    await this.write(`mark seq ${eventSeq} delivered to plugin ${plugin}`, { kind: 'markDelivered', plugin, eventSeq });
   }
 
   async dueRetries(plugin: string, now: number, limit: number): Promise<Array<{ delivery: DeliveryRecord; event: StoredEvent }>> {
@@ -317,9 +335,7 @@ export class SqliteStore implements Store {
   }
 
   async requeueDead(plugin: string | undefined, now: number): Promise<number> {
-    return this.guard(`requeue dead deliveries${plugin ? ` of plugin ${plugin}` : ''}`, () =>
-      this.q().requeueDead.run({ plugin: plugin ?? null, now }).changes,
-    );
+    return this.writeCount(`requeue dead deliveries${plugin ? ` of plugin ${plugin}` : ''}`, { kind: 'requeueDead', plugin: plugin ?? null, now });
   }
 
   async countDeliveries(): Promise<Array<{ plugin: string; status: DeliveryStatus; count: number }>> {
@@ -331,10 +347,15 @@ export class SqliteStore implements Store {
   // --- quarantine ---------------------------------------------------------------------
 
   async quarantine(input: QuarantineInput): Promise<number> {
-    const info = this.guard('quarantine a request', () =>
-      this.q().quarantine.run(input.receivedAt, input.sdkAppId, input.command, input.raw, JSON.stringify(input.query ?? {}), input.reason),
-    );
-    return Number(info.lastInsertRowid);
+    return this.writeCount('quarantine a request', {
+      kind: 'quarantine',
+      receivedAt: input.receivedAt,
+      sdkAppId: input.sdkAppId,
+      command: input.command,
+      raw: input.raw,
+      query: JSON.stringify(input.query ?? {}),
+      reason: input.reason,
+    });
   }
 
   async listQuarantine(status?: QuarantineStatus): Promise<QuarantineRecord[]> {
@@ -353,8 +374,8 @@ export class SqliteStore implements Store {
   }
 
   async setQuarantineStatus(id: number, status: QuarantineStatus, note: string | null): Promise<void> {
-    const info = this.guard(`set the status of quarantined request ${id}`, () => this.q().setQuarantineStatus.run(status, note, id));
-    if (info.changes === 0) {
+    const changes = await this.writeCount(`set the status of quarantined request ${id}`, { kind: 'setQuarantineStatus', id, status, note });
+    if (changes === 0) {
       throw new LivehookError('NOT_FOUND', `no quarantined request with id ${id} (see the list of quarantined requests)`, { id });
     }
   }
@@ -363,11 +384,11 @@ export class SqliteStore implements Store {
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    return this.guard(`take the lease ${name}`, () => this.q().acquireLease.run({ name, owner, expiresAt: now + ttlMs, now }).changes === 1);
+    return (await this.writeCount(`take the lease ${name}`, { kind: 'acquireLease', name, owner, expiresAt: now + ttlMs, now })) === 1;
   }
 
   async releaseLease(name: string, owner: string): Promise<void> {
-    this.guard(`release the lease ${name}`, () => this.q().releaseLease.run(name, owner));
+    await this.write(`release the lease ${name}`, { kind: 'releaseLease', name, owner });
   }
 
   // --- plugin data ------------------------------------------------------------------------
@@ -378,7 +399,7 @@ export class SqliteStore implements Store {
     }
     let records = this.pluginRecords.get(plugin);
     if (!records) {
-      records = new SqlitePluginRecords(plugin, this.connection(), () => this.q(), this.recordsPageSize);
+      records = new SqlitePluginRecords(plugin, (action, op) => this.writeCount(action, op), () => this.q(), this.recordsPageSize);
       this.pluginRecords.set(plugin, records);
     }
     return records;
@@ -387,11 +408,8 @@ export class SqliteStore implements Store {
   // --- retention --------------------------------------------------------------------------
 
   async prune(before: number, plugins: string[]): Promise<PruneResult> {
-    try {
-      return await pruneSqlite(this.connection(), () => this.q(), before, plugins);
-    } catch (err) {
-      throw this.failure(`prune events received before ${new Date(before).toISOString()}`, err);
-    }
+    const action = `prune events received before ${new Date(before).toISOString()}`;
+    return pruneSqlite((op) => this.write(action, op), before, plugins);
   }
 
   // --- internals ----------------------------------------------------------------------------
@@ -413,11 +431,6 @@ export class SqliteStore implements Store {
   private q(): Statements {
     if (!this.statements) throw this.closedError();
     return this.statements;
-  }
-
-  private connection(): Database.Database {
-    if (!this.db) throw this.closedError();
-    return this.db;
   }
 
   private closedError(): LivehookError {

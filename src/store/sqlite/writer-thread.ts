@@ -1,0 +1,211 @@
+/**
+ * The SQLite store's writer thread: the one connection that writes.
+ *
+ * Why a thread: a durable commit blocks for the fsync, and better-sqlite3
+ * blocks the thread that calls it. On the main thread every request of a
+ * loop turn waited for that commit while no new request was parsed; here the
+ * main thread goes on parsing the next requests while this one commits.
+ *
+ * Group commit, the second half: requests that arrive while a transaction
+ * runs are all written by the next one, so they share its fsync. Inside it,
+ * the events of a request are inserted in one savepoint and each other write
+ * (a cursor move, a record put...) in its own, so one that fails is refused
+ * alone; if the transaction itself fails (a lock held too long, a full disk),
+ * every request in it is refused and nothing of them is written.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { EventColumns } from '../event-columns';
+import type { AppendResult } from '../store';
+import { pruneChunk } from './prune';
+import { type Statements, prepareStatements } from './statements';
+import type { AppendOutcome, OpOutcome, OpValue, WriteOp, WriterConfig, WriterError, WriterReply, WriterRequest } from './writer-protocol';
+
+type WriteRequest = Exclude<WriterRequest, { type: 'close' }>;
+
+function toWriterError(err: unknown): WriterError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { message: err.message || err.name, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { message: String(err) };
+}
+
+function openConnection(config: WriterConfig): Database.Database {
+  const db = new Database(config.file, { timeout: config.busyTimeoutMs });
+  try {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (String(mode).toLowerCase() !== 'wal') {
+      throw new Error(`the file system refused WAL mode (journal_mode stayed ${String(mode)})`);
+    }
+    db.pragma(`synchronous = ${config.synchronous}`);
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function applyOp(s: Statements, op: WriteOp): OpValue {
+  switch (op.kind) {
+    case 'setCursor':
+      return s.setCursor.run(op.plugin, op.seq, op.now).changes;
+    case 'recordFailure':
+      return s.recordFailure.run({
+        plugin: op.plugin,
+        eventSeq: op.eventSeq,
+        status: op.status,
+        attempts: op.attempts,
+        nextAttemptAt: op.nextAttemptAt,
+        error: op.error,
+        now: op.now,
+      }).changes;
+    case 'markDelivered':
+      return s.markDelivered.run(op.plugin, op.eventSeq).changes;
+    case 'requeueDead':
+      return s.requeueDead.run({ plugin: op.plugin, now: op.now }).changes;
+    case 'quarantine':
+      return Number(s.quarantine.run(op.receivedAt, op.sdkAppId, op.command, op.raw, op.query, op.reason).lastInsertRowid);
+    case 'setQuarantineStatus':
+      return s.setQuarantineStatus.run(op.status, op.note, op.id).changes;
+    case 'acquireLease':
+      return s.acquireLease.run({ name: op.name, owner: op.owner, expiresAt: op.expiresAt, now: op.now }).changes;
+    case 'releaseLease':
+      return s.releaseLease.run(op.name, op.owner).changes;
+    case 'putRecord': {
+      // Checked in the same transaction as the write, under the write lock:
+      // "new" holds against other processes on the file too.
+      const existed = s.recordExists.get(op.plugin, op.collection, op.key) !== undefined;
+      s.putRecord.run(op.plugin, op.collection, op.key, op.at, op.value);
+      return existed ? 0 : 1;
+    }
+    case 'deleteRecord':
+      return s.deleteRecord.run(op.plugin, op.collection, op.key).changes;
+    case 'pruneChunk':
+      return pruneChunk(s, op);
+    case 'pruneQuarantine':
+      return s.pruneQuarantine.run(op.before).changes;
+  }
+}
+
+class Writer {
+  private readonly waiting: WriterRequest[] = [];
+  private scheduled = false;
+  private readonly appendEvents: Database.Transaction<(events: EventColumns[]) => AppendResult[]>;
+  private readonly applyOne: Database.Transaction<(op: WriteOp) => OpValue>;
+  private readonly writeAll: Database.Transaction<(requests: WriteRequest[]) => WriterReply[]>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly post: (reply: WriterReply) => void,
+  ) {
+    const s = prepareStatements(db);
+    // Called inside writeAll's transaction, these two run as savepoints.
+    this.appendEvents = db.transaction((events: EventColumns[]): AppendResult[] => {
+      const results = new Array<AppendResult>(events.length);
+      for (let i = 0; i < events.length; i++) {
+        const c = events[i]!;
+        const info = s.insertEvent.run(
+          c.id, c.command, c.known ? 1 : 0, c.sdk_app_id, c.room_id, c.event_type, c.event_time,
+          c.operator_account, c.received_at, c.body, c.raw, c.query,
+        );
+        results[i] =
+          info.changes === 1
+            ? { seq: Number(info.lastInsertRowid), duplicate: false }
+            : { seq: s.eventSeqById.get(c.id) as number, duplicate: true };
+      }
+      return results;
+    });
+    this.applyOne = db.transaction((op: WriteOp) => applyOp(s, op));
+    this.writeAll = db.transaction((requests: WriteRequest[]) => requests.map((r) => this.apply(r)));
+  }
+
+  receive(request: WriterRequest): void {
+    this.waiting.push(request);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Everything that arrived while the last transaction ran is queued by now.
+    setImmediate(() => this.writeWaiting());
+  }
+
+  private writeWaiting(): void {
+    this.scheduled = false;
+    const requests = this.waiting.splice(0);
+    const writes = requests.filter((r): r is WriteRequest => r.type !== 'close');
+    if (writes.length > 0) for (const reply of this.commit(writes)) this.post(reply);
+    const close = requests.find((r) => r.type === 'close');
+    if (close) {
+      this.db.close();
+      this.post({ type: 'closed', id: close.id });
+      parentPort!.close();
+    }
+  }
+
+  private commit(requests: WriteRequest[]): WriterReply[] {
+    try {
+      return this.writeAll.immediate(requests);
+    } catch (err) {
+      const error = toWriterError(err);
+      return requests.map((r) => ({ type: 'error', id: r.id, error }));
+    }
+  }
+
+  private apply(request: WriteRequest): WriterReply {
+    let appended: AppendOutcome = { ok: true, results: [] };
+    if (request.events.length > 0) {
+      try {
+        appended = { ok: true, results: this.appendEvents(request.events) };
+      } catch (err) {
+        this.escalateIfRolledBack(err);
+        appended = { ok: false, error: toWriterError(err) };
+      }
+    }
+    const outcomes = request.ops.map((op): OpOutcome => {
+      try {
+        return { ok: true, value: this.applyOne(op) };
+      } catch (err) {
+        this.escalateIfRolledBack(err);
+        return { ok: false, error: toWriterError(err) };
+      }
+    });
+    return { type: 'written', id: request.id, appended, outcomes };
+  }
+
+  /**
+   * Some errors (a full disk, an I/O error) make SQLite roll back the whole
+   * transaction, not just the savepoint: then nothing of this batch is
+   * written, and every request in it must be refused.
+   */
+  private escalateIfRolledBack(err: unknown): void {
+    if (!this.db.inTransaction) throw err;
+  }
+}
+
+function main(): void {
+  const port = parentPort;
+  if (!port) throw new Error('writer-thread.ts runs as a worker thread of the SQLite store (see sqlite-writer.ts)');
+  const config = workerData as WriterConfig;
+  let db: Database.Database;
+  let writer: Writer;
+  try {
+    db = openConnection(config);
+    writer = new Writer(db, (reply) => port.postMessage(reply));
+  } catch (err) {
+    port.postMessage({ type: 'failed', error: toWriterError(err) } satisfies WriterReply);
+    port.close();
+    return;
+  }
+  port.on('message', (request: WriterRequest) => writer.receive(request));
+  port.postMessage({
+    type: 'ready',
+    settings: {
+      journalMode: String(db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(db.pragma('synchronous', { simple: true })),
+      foreignKeys: Number(db.pragma('foreign_keys', { simple: true })) === 1,
+      busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+    },
+  } satisfies WriterReply);
+}
+
+main();
