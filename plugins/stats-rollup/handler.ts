@@ -48,6 +48,8 @@ export class StatsRollupHandler implements PluginHandler {
   private catchingUp = false;
   /** Cron runs and catch-ups in progress: close() waits for them. */
   private readonly running = new Set<Promise<unknown>>();
+  /** Days seen with a report (see comesLate). */
+  private readonly reportedDays = new Set<string>();
 
   constructor(
     @inject('options') private readonly options: RollupOptions,
@@ -83,12 +85,26 @@ export class StatsRollupHandler implements PluginHandler {
     if (!isNew && delivery.attempt === 1) return;
 
     const day = this.calendar.dateOf(at);
-    // Building first, report second: a build that finishes between the two
-    // checks has written its report by the time the second one looks.
-    if ((await this.builder.isBeingBuilt(day)) || (await this.hasReport(day))) {
+    if (await this.comesLate(day)) {
       await this.records.put(STALE, day, this.calendar.dayRange(day).from, { since: Date.now() });
       this.reviseSoon(day);
     }
+  }
+
+  /**
+   * True when the day has a report, or one is being built. Asked of the
+   * store, since another instance or `livehook report` may build any day;
+   * but a report, once there, stays: a day seen with one is remembered, and
+   * a burst of late rooms for it does not read the report again for each.
+   */
+  private async comesLate(day: string): Promise<boolean> {
+    if (this.reportedDays.has(day)) return true;
+    // Building first, report second: a build that finishes between the two
+    // checks has written its report by the time the second one looks.
+    if (await this.builder.isBeingBuilt(day)) return true;
+    if (!(await this.hasReport(day))) return false;
+    this.reportedDays.add(day);
+    return true;
   }
 
   async runTask(task: string, args: Record<string, string>): Promise<string> {
