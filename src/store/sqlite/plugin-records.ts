@@ -3,9 +3,10 @@
  *
  * Every query is scoped to the plugin's name, so plugins never see each
  * other's records. Writes go to the store's writer thread (puts of one loop
- * turn share a commit); reads run on the calling thread. Bad arguments throw a PermanentError: they are a bug in
- * the plugin that a retry cannot fix, so the delivery goes dead at once with
- * a message naming the plugin, collection and key.
+ * turn share a commit); reads run on the calling thread. Bad arguments throw
+ * a PermanentError: they are a bug in the plugin that a retry cannot fix, so
+ * the delivery goes dead at once with a message naming the plugin,
+ * collection and key.
  */
 import { PermanentError, describeError } from '../../errors';
 import type { PluginRecord, PluginRecords } from '../store';
