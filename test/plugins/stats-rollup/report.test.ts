@@ -215,8 +215,10 @@ describe('stats-rollup: the daily report', function () {
     // Two late rooms in a burst: gathered into one rebuild.
     await rollup.deliver(destroyRoom(Date.parse('2025-09-04T23:00:00Z')), { receivedAt: Date.now() + 1 });
     await rollup.deliver(destroyRoom(Date.parse('2025-09-04T23:30:00Z')), { receivedAt: Date.now() + 1 });
+    // The build logs once its report is fully written (the file comes first, the store's copy after).
+    const rebuilt = () => rollup.logs.some((l) => l.msg === 'report of 2025-09-04 built (late rooms)');
     const deadline = Date.now() + 5000;
-    while (rollup.report('2025-09-04').rooms.destroyed !== 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!rebuilt() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 
     const after = rollup.report('2025-09-04');
     expect(after.rooms.destroyed).to.equal(3);
