@@ -23,7 +23,7 @@ describe('retention', () => {
       expect((await svc.post(body('fresh'))).status).to.equal(200);
       await svc.waitForIdle();
 
-      await waitFor(() => svc.logs.some((l) => /retention: pruned/.test(String(l.msg)) && Number(l.events) >= 2), 5000, 'the retention job');
+      await waitFor(() => svc.logs.some((l) => /retention: pruned/.test(String(l.msg)) && Number(l.events) >= 2), 15_000, 'the retention job');
       const rooms = (await store.readEvents(0, 100)).map((e) => e.event.roomId);
       expect(rooms).to.deep.equal(['fresh']);
     } finally {
@@ -37,13 +37,13 @@ describe('retention', () => {
     const svc = await startTestService({
       pluginsDir,
       config: { retention: { days: 30, schedule: '*/1 * * * * *' }, delivery: { shutdownGraceMs: 50 } },
-      plugins: { stuck: { enabled: true, out: '/dev/null', sleepMs: 3000, timeoutMs: 10_000 } },
+      plugins: { stuck: { enabled: true, out: '/dev/null', sleepMs: 60_000, timeoutMs: 120_000 } },
     });
     try {
       const old = buildEvent({ raw: body('old-pending'), query: { SdkAppid: '1' }, receivedAt: Date.now() - 40 * DAY });
       await svc.service.ingest.acceptBuilt(old);
       const runs = (): number => svc.logs.filter((l) => /retention: pruned/.test(String(l.msg))).length;
-      await waitFor(() => runs() >= 2, 5000, 'two retention runs while the plugin is still busy with the event');
+      await waitFor(() => runs() >= 2, 15_000, 'two retention runs while the plugin is still busy with the event');
       expect((await svc.service.store.readEvents(0, 10)).map((e) => e.event.roomId)).to.deep.equal(['old-pending']);
     } finally {
       await svc.stop();
