@@ -216,7 +216,8 @@ describe('stats-rollup: the daily report', function () {
     await rollup.deliver(destroyRoom(Date.parse('2025-09-04T23:00:00Z')), { receivedAt: Date.now() + 1 });
     await rollup.deliver(destroyRoom(Date.parse('2025-09-04T23:30:00Z')), { receivedAt: Date.now() + 1 });
     // The build logs once its report is fully written (the file comes first, the store's copy after).
-    const rebuilt = () => rollup.logs.some((l) => l.msg === 'report of 2025-09-04 built (late rooms)');
+    const logs = rollup.logs;
+    const rebuilt = () => logs.some((l) => l.msg === 'report of 2025-09-04 built (late rooms)');
     const deadline = Date.now() + 5000;
     while (!rebuilt() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 
