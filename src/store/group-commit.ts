@@ -9,8 +9,9 @@
  * commit rejects every item of that batch (none of them is stored).
  *
  * It knows nothing of SQL: the engine passes a `commit` function that writes
- * one batch in one transaction, synchronously (better-sqlite3) or not (pg).
- * At most one commit runs at a time, so items are committed in push order.
+ * one batch in one transaction (SQLite: on its writer thread; PostgreSQL: on
+ * a pooled connection). At most one commit runs at a time, so items are
+ * committed in push order; what is pushed while one runs goes in the next.
  */
 
 export interface GroupCommitStats {
