@@ -82,6 +82,18 @@ async function round(target: Round['target'], url: string, seconds: number): Pro
   return { target, requests: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+/** Waits until the service's plugins have caught up (from /metrics), so their work does not slow the next baseline round. */
+async function settle(url: string, maxMs = 120_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const pending = [...text.matchAll(/^livehook_deliveries_pending\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    if (pending === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  console.log('  (plugins still behind after 2 minutes; measuring anyway)');
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function runIngestBench(options: { rounds?: number; seconds?: number } = {}): Promise<void> {
@@ -100,9 +112,11 @@ export async function runIngestBench(options: { rounds?: number; seconds?: numbe
   try {
     // Warm both (JIT, SQLite pages) before measuring.
     await round('livehook', service.url, 2);
+    await settle(service.url);
     await round('bare-koa', bare.url, 2);
     for (let i = 0; i < rounds; i++) {
       for (const [target, url] of [['livehook', service.url], ['bare-koa', bare.url]] as const) {
+        if (target === 'bare-koa') await settle(service.url);
         const r = await round(target, url, seconds);
         results.push(r);
         console.log(`round ${i + 1} ${target.padEnd(8)} ${r.requests.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(3)} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
