@@ -10,6 +10,14 @@ async function main(): Promise<void> {
     console.log('== ingest: /callback vs bare Koa (autocannon, 50 connections)');
     await (await import('./ingest-bench')).runIngestBench();
   }
+  if (want('rollup')) {
+    console.log('\n== rollup: one day of 1,000,000 stored rooms (target < 10 s)');
+    await (await import('./rollup-bench')).runRollupBench();
+  }
+  if (want('callbacks')) {
+    console.log('\n== callbacks: parse + validate per body');
+    (await import('./callbacks-bench')).runCallbacksBench();
+  }
 }
 
 main().catch((err) => {
