@@ -28,6 +28,7 @@ import { planPlugins } from './pipeline/plan-plugins';
 import { PluginHost } from './pipeline/plugin-host';
 import { scheduleRetention } from './pipeline/retention';
 import { CronScheduler } from './scheduler/cron-scheduler';
+import { lockDataDir } from './store/data-dir-lock';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
 
@@ -59,8 +60,16 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const instanceId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   fs.mkdirSync(service.dataDir, { recursive: true });
 
-  const store = await openStore({ dataDir: service.dataDir, databaseUrl: service.store.databaseUrl, synchronous: service.store.synchronous, logger });
-  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  // SQLite: one service per data dir (taken before the store opens, released after it closes).
+  const lock = service.store.databaseUrl ? null : lockDataDir(service.dataDir);
+  let store: Store;
+  try {
+    store = await openStore({ dataDir: service.dataDir, databaseUrl: service.store.databaseUrl, synchronous: service.store.synchronous, logger });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  const closers: Array<() => Promise<void> | void> = [() => lock?.release(), () => store.close()];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.splice(0).reverse()) {
       try {
