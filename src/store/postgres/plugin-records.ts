@@ -7,7 +7,7 @@
  * the plugin that a retry cannot fix, so the delivery goes dead at once with
  * a message naming the plugin, collection and key.
  */
-import { PermanentError, describeError } from '../../errors';
+import { RecordArguments } from '../record-arguments';
 import type { PluginRecord, PluginRecords } from '../store';
 import { SQL } from './statements';
 
@@ -21,42 +21,36 @@ interface RecordRow {
 export type RunQuery = <R extends object>(action: string, text: string, values: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
 export class PgPluginRecords implements PluginRecords {
+  private readonly args: RecordArguments;
+
   constructor(
     private readonly plugin: string,
     private readonly run: RunQuery,
     private readonly pageSize: number,
-  ) {}
+  ) {
+    this.args = new RecordArguments(plugin, true);
+  }
 
   async put(collection: string, key: string, at: number, value: unknown): Promise<boolean> {
-    this.checkName(collection, key);
-    if (!Number.isSafeInteger(at)) {
-      this.refuse(collection, key, `at must be an integer number of ms since the epoch (got ${String(at)})`);
-    }
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(value);
-    } catch (err) {
-      this.refuse(collection, key, `the value is not plain JSON (${describeError(err)})`);
-    }
-    if (text === undefined) this.refuse(collection, key, 'the value is not plain JSON (undefined or a function)');
+    const text = this.args.serialize(collection, key, at, value);
     const { rows } = await this.run<{ inserted: boolean }>(this.action('write', collection, key), SQL.putRecord, [this.plugin, collection, key, at, text]);
     return rows[0]!.inserted;
   }
 
   async get<V = unknown>(collection: string, key: string): Promise<PluginRecord<V> | null> {
-    this.checkName(collection, key);
+    this.args.checkName(collection, key);
     const { rows } = await this.run<RecordRow>(this.action('read', collection, key), SQL.getRecord, [this.plugin, collection, key]);
     return rows.length > 0 ? toRecord<V>(rows[0]!) : null;
   }
 
   async delete(collection: string, key: string): Promise<boolean> {
-    this.checkName(collection, key);
+    this.args.checkName(collection, key);
     const { rowCount } = await this.run(this.action('delete', collection, key), SQL.deleteRecord, [this.plugin, collection, key]);
     return rowCount > 0;
   }
 
   async *scan<V = unknown>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>> {
-    this.checkName(collection, '');
+    this.args.checkName(collection, '');
     const action = `scan records of "${collection}" of plugin ${this.plugin}`;
     let page = (await this.run<RecordRow>(action, SQL.scanFirstPage, [this.plugin, collection, from, to, this.pageSize])).rows;
     for (;;) {
@@ -69,24 +63,6 @@ export class PgPluginRecords implements PluginRecords {
 
   private action(verb: string, collection: string, key: string): string {
     return `${verb} record "${key}" of "${collection}" of plugin ${this.plugin}`;
-  }
-
-  private checkName(collection: string, key: string): void {
-    if (typeof collection !== 'string' || collection.length === 0) {
-      this.refuse(String(collection), key, 'the collection name must be a non-empty string');
-    }
-    if (typeof key !== 'string') this.refuse(collection, String(key), 'the key must be a string');
-    if (collection.includes('\u0000') || key.includes('\u0000')) {
-      this.refuse(collection.replaceAll('\u0000', '\\u0000'), key.replaceAll('\u0000', '\\u0000'), 'names cannot contain the NUL character (\\u0000)');
-    }
-  }
-
-  private refuse(collection: string, key: string, problem: string): never {
-    throw new PermanentError(`plugin ${this.plugin}: records of "${collection}"${key ? ` key "${key}"` : ''}: ${problem}`, {
-      plugin: this.plugin,
-      collection,
-      key,
-    });
   }
 }
 

@@ -8,7 +8,7 @@
  * the delivery goes dead at once with a message naming the plugin,
  * collection and key.
  */
-import { PermanentError, describeError } from '../../errors';
+import { RecordArguments } from '../record-arguments';
 import type { PluginRecord, PluginRecords } from '../store';
 import type { Statements } from './statements';
 import type { WriteOp } from './writer-protocol';
@@ -23,26 +23,20 @@ interface RecordRow {
 }
 
 export class SqlitePluginRecords implements PluginRecords {
+  private readonly args: RecordArguments;
+
   constructor(
     private readonly plugin: string,
     private readonly write: WriteRecord,
     /** Looked up on each call, so a closed store gives its own clear error. */
     private readonly statements: () => Statements,
     private readonly pageSize: number,
-  ) {}
+  ) {
+    this.args = new RecordArguments(plugin, false);
+  }
 
   async put(collection: string, key: string, at: number, value: unknown): Promise<boolean> {
-    this.checkName(collection, key);
-    if (!Number.isSafeInteger(at)) {
-      this.refuse(collection, key, `at must be an integer number of ms since the epoch (got ${String(at)})`);
-    }
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(value);
-    } catch (err) {
-      this.refuse(collection, key, `the value is not plain JSON (${describeError(err)})`);
-    }
-    if (text === undefined) this.refuse(collection, key, 'the value is not plain JSON (undefined or a function)');
+    const text = this.args.serialize(collection, key, at, value);
     // The writer checks for the key and writes it in one transaction, under
     // the write lock: "true when new" holds against other processes too.
     const op: WriteOp = { kind: 'putRecord', plugin: this.plugin, collection, key, at, value: text };
@@ -50,19 +44,19 @@ export class SqlitePluginRecords implements PluginRecords {
   }
 
   async get<V = unknown>(collection: string, key: string): Promise<PluginRecord<V> | null> {
-    this.checkName(collection, key);
+    this.args.checkName(collection, key);
     const row = this.statements().getRecord.get(this.plugin, collection, key) as RecordRow | undefined;
     return row ? toRecord<V>(row) : null;
   }
 
   async delete(collection: string, key: string): Promise<boolean> {
-    this.checkName(collection, key);
+    this.args.checkName(collection, key);
     const op: WriteOp = { kind: 'deleteRecord', plugin: this.plugin, collection, key };
     return (await this.write(`delete record "${key}" of "${collection}" for plugin ${this.plugin}`, op)) > 0;
   }
 
   async *scan<V = unknown>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>> {
-    this.checkName(collection, '');
+    this.args.checkName(collection, '');
     const base = { plugin: this.plugin, collection, to, limit: this.pageSize };
     let page = this.statements().scanFirstPage.all({ ...base, from }) as RecordRow[];
     for (;;) {
@@ -71,21 +65,6 @@ export class SqlitePluginRecords implements PluginRecords {
       const last = page[page.length - 1]!;
       page = this.statements().scanNextPage.all({ ...base, at: last.at, key: last.key }) as RecordRow[];
     }
-  }
-
-  private checkName(collection: string, key: string): void {
-    if (typeof collection !== 'string' || collection.length === 0) {
-      this.refuse(String(collection), key, 'the collection name must be a non-empty string');
-    }
-    if (typeof key !== 'string') this.refuse(collection, String(key), 'the key must be a string');
-  }
-
-  private refuse(collection: string, key: string, problem: string): never {
-    throw new PermanentError(`plugin ${this.plugin}: records of "${collection}"${key ? ` key "${key}"` : ''}: ${problem}`, {
-      plugin: this.plugin,
-      collection,
-      key,
-    });
   }
 }
 
