@@ -1,22 +1,30 @@
 /** `livehook serve` (what `npm start` runs): start, and stop cleanly on SIGTERM/SIGINT. */
-import { startService } from '../service';
+import { startService, type RunningService } from '../service';
 import type { CliIo } from './io';
 
 export async function serve(io: CliIo): Promise<number> {
-  const service = await startService({ env: io.env });
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        service.logger.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
-      }
-      stopping = true;
-      service.logger.info({ signal }, 'stopping: finishing in-flight requests and deliveries');
-      void service.close().then(resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  // Handlers first: a signal that arrives while the service starts still gets a clean stop.
+  let service: RunningService | null = null;
+  let stopRequested: NodeJS.Signals | null = null;
+  let stopped!: () => void;
+  const done = new Promise<void>((resolve) => (stopped = resolve));
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopRequested) {
+      service?.logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopRequested = signal;
+    if (service) shutdown(service, signal);
+  };
+  const shutdown = (running: RunningService, signal: NodeJS.Signals): void => {
+    running.logger.info({ signal }, 'stopping: finishing in-flight requests and deliveries');
+    void running.close().then(stopped);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  service = await startService({ env: io.env });
+  if (stopRequested) shutdown(service, stopRequested);
+  await done;
   return 0;
 }
