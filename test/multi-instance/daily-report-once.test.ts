@@ -7,29 +7,25 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { post, waitFor } from '../helpers/service';
-import { createTestSchema, type TestSchema } from '../helpers/pg-schema';
 import { TestSmtpServer } from '../mail/smtp-test-server';
 import { destroyRoom } from '../plugins/stats-rollup/harness';
-import { type Instance, startInstance, stopInstances } from './instances';
+import { type Instance, startInstance, stopInstances, useCluster } from './instances';
 
 const ROLLUP = { enabled: true, capabilities: ['store', 'scheduler', 'reports', 'mailer'], catchUpDays: 0 };
 const QUERY = { SdkAppid: '1400000001' };
 
 describe('several instances on one PostgreSQL database: one report per slot', function () {
   this.timeout(90_000);
-  let db: TestSchema;
+  const cluster = useCluster();
+  const { instances } = cluster;
   let smtp: TestSmtpServer;
-  const instances: Instance[] = [];
 
   beforeEach(async function () {
-    db = await createTestSchema();
     smtp = await TestSmtpServer.start();
   });
 
   afterEach(async function () {
-    await stopInstances(instances.splice(0));
     await smtp.stop();
-    await db.drop();
   });
 
   it('builds each slot on one instance, whichever fires first, and mails the day once', async function () {
@@ -38,7 +34,7 @@ describe('several instances on one PostgreSQL database: one report per slot', fu
     const start = (name: string, schedule: string, extra: Record<string, unknown> = {}) =>
       startInstance({
         name,
-        databaseUrl: db.url,
+        databaseUrl: cluster.db.url,
         config: { onlyPlugins: ['stats-rollup'], plugins: { 'stats-rollup': { ...ROLLUP, ...extra } } },
         // debug: the scheduler then says when a slot was already claimed by the other instance.
         env: { LIVEHOOK_TIMEZONE: 'UTC', LIVEHOOK_ROLLUP_SCHEDULE: schedule, LIVEHOOK_SMTP_URL: smtp.url, LIVEHOOK_LOG_LEVEL: 'debug' },
@@ -49,7 +45,7 @@ describe('several instances on one PostgreSQL database: one report per slot', fu
     instances.push(seed);
     for (let i = 0; i < 5; i++) expect((await post(seed.url, JSON.stringify(destroyRoom(noon + i * 60_000)), QUERY)).status).to.equal(200);
     await waitFor(
-      async () => (await db.sql("SELECT 1 FROM plugin_records WHERE plugin = 'stats-rollup' AND collection = 'rooms'")).length === 5,
+      async () => (await cluster.db.sql("SELECT 1 FROM plugin_records WHERE plugin = 'stats-rollup' AND collection = 'rooms'")).length === 5,
       10_000,
       'stats-rollup to record the 5 rooms',
     );
@@ -78,7 +74,7 @@ describe('several instances on one PostgreSQL database: one report per slot', fu
       const other = ranOn === a.pid ? b : a;
       expect(skipped(other).has(slot), `${other.name} saw ${slot} already claimed`).to.equal(true);
     }
-    const claims = await db.sql<{ key: string }>("SELECT key FROM plugin_records WHERE plugin = 'scheduler/stats-rollup' AND collection = 'cron-slots'");
+    const claims = await cluster.db.sql<{ key: string }>("SELECT key FROM plugin_records WHERE plugin = 'scheduler/stats-rollup' AND collection = 'cron-slots'");
     expect(claims.map((c) => c.key)).to.include.members(slots.map((slot) => `daily-report@${slot}`));
 
     // Every run built the day (with all 5 rooms, whichever instance built it), and it was mailed once.

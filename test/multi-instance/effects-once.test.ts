@@ -9,10 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { fixture, post, tempDir, waitFor } from '../helpers/service';
-import { recorderTs, writePlugin } from '../helpers/plugin-files';
-import { createTestSchema, type TestSchema } from '../helpers/pg-schema';
+import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
 import { TestSmtpServer } from '../mail/smtp-test-server';
-import { type Instance, pluginsDirWith, readRecordLines, startInstance, stopInstances } from './instances';
+import { type Instance, pluginsDirWith, startInstance, useCluster } from './instances';
 
 const QUERY = { SdkAppid: '1400000001' };
 
@@ -27,21 +26,16 @@ function systemDestroy(roomId: string): string {
 
 describe('several instances on one PostgreSQL database: effects happen once', function () {
   this.timeout(90_000);
-  let db: TestSchema;
+  const cluster = useCluster();
+  const { instances, dirs } = cluster;
   let smtp: TestSmtpServer;
-  const instances: Instance[] = [];
-  const dirs: string[] = [];
 
   beforeEach(async function () {
-    db = await createTestSchema();
     smtp = await TestSmtpServer.start();
   });
 
   afterEach(async function () {
-    await stopInstances(instances.splice(0));
     await smtp.stop();
-    await db.drop();
-    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('stores each callback once and runs each plugin once per event, whichever instance got it', async function () {
@@ -55,7 +49,7 @@ describe('several instances on one PostgreSQL database: effects happen once', fu
       instances.push(
         await startInstance({
           name,
-          databaseUrl: db.url,
+          databaseUrl: cluster.db.url,
           config: {
             pluginsDir,
             onlyPlugins: ['email-alert'],
@@ -86,13 +80,13 @@ describe('several instances on one PostgreSQL database: effects happen once', fu
     expect(statuses.filter((s) => s !== 200), 'non-200 answers').to.deep.equal([]);
 
     const rooms = [...spread, ...both];
-    const handled = () => [...readRecordLines(path.join(outDir, 'a.jsonl')), ...readRecordLines(path.join(outDir, 'b.jsonl'))].filter((r) => r.hook === 'handle');
+    const handled = () => [...readRecords(path.join(outDir, 'a.jsonl')), ...readRecords(path.join(outDir, 'b.jsonl'))].filter((r) => r.hook === 'handle');
     await waitFor(() => new Set(handled().map((r) => r.event.roomId)).size === rooms.length, 20_000, 'the recorder to see every room');
     await smtp.waitForMessages(rooms.length, 20_000);
     // Give a second delivery, if there were to be one, time to happen.
     await new Promise((r) => setTimeout(r, 1500));
 
-    const stored = await db.sql<{ room_id: string }>('SELECT room_id FROM events ORDER BY seq');
+    const stored = await cluster.db.sql<{ room_id: string }>('SELECT room_id FROM events ORDER BY seq');
     expect(stored.map((r) => r.room_id).sort()).to.deep.equal([...rooms].sort());
 
     const perRoom = new Map<string, number>();
@@ -104,7 +98,7 @@ describe('several instances on one PostgreSQL database: effects happen once', fu
     for (const room of rooms) expect(mailed.filter((s) => s.includes(`(${room})`)), `mails about ${room}`).to.have.length(1);
 
     // One instance delivered the recorder (its lease), although both took callbacks.
-    const deliverers = ['a', 'b'].filter((n) => readRecordLines(path.join(outDir, `${n}.jsonl`)).some((r) => r.hook === 'handle'));
+    const deliverers = ['a', 'b'].filter((n) => readRecords(path.join(outDir, `${n}.jsonl`)).some((r) => r.hook === 'handle'));
     expect(deliverers).to.have.length(1);
   });
 });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startChildService, type ChildService } from '../helpers/child-service';
+import { createTestSchema, type TestSchema } from '../helpers/pg-schema';
 import { REPO_ROOT, tempDir, writeConfigDir } from '../helpers/service';
 
 export interface Instance {
@@ -70,17 +71,6 @@ export function pluginsDirWith(builtIns: string[]): string {
   return dir;
 }
 
-/**
- * A recorder plugin's JSON lines, read while the plugin may be writing: only
- * complete lines count (a reader can catch the last one half written).
- */
-export function readRecordLines(file: string): Array<Record<string, any>> {
-  if (!fs.existsSync(file)) return [];
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
-  lines.pop(); // '' after the last newline, or a line not finished yet
-  return lines.filter(Boolean).map((line) => JSON.parse(line));
-}
-
 function parseLines(text: string): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   for (const line of text.split('\n')) {
@@ -92,4 +82,28 @@ function parseLines(text: string): Array<Record<string, unknown>> {
     }
   }
   return out;
+}
+
+/** What a multi-instance test works with; filled anew before each test. */
+export interface Cluster {
+  /** A fresh schema of its own. */
+  db: TestSchema;
+  /** Instances started by the test: stopped after it. */
+  instances: Instance[];
+  /** Extra folders made by the test: removed after it. */
+  dirs: string[];
+}
+
+/** Registers the hooks every multi-instance suite needs: a fresh schema per test, everything stopped and dropped after. */
+export function useCluster(): Cluster {
+  const cluster = { instances: [], dirs: [] } as unknown as Cluster;
+  beforeEach(async function () {
+    cluster.db = await createTestSchema();
+  });
+  afterEach(async function () {
+    await stopInstances(cluster.instances.splice(0));
+    await cluster.db.drop();
+    for (const dir of cluster.dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return cluster;
 }

@@ -9,9 +9,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { livehook } from '../helpers/cli';
 import { get, post, tempDir, waitFor } from '../helpers/service';
-import { createTestSchema, type TestSchema } from '../helpers/pg-schema';
 import { destroyRoom } from '../plugins/stats-rollup/harness';
-import { type Instance, startInstance, stopInstances } from './instances';
+import { type Instance, startInstance, stopInstances, useCluster } from './instances';
 
 const ROLLUP = { enabled: true, capabilities: ['store', 'scheduler', 'reports', 'mailer'] };
 const QUERY = { SdkAppid: '1400000001' };
@@ -20,24 +19,13 @@ const utcDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400
 
 describe('several instances on one PostgreSQL database: reports are shared', function () {
   this.timeout(90_000);
-  let db: TestSchema;
-  const instances: Instance[] = [];
-  const dirs: string[] = [];
-
-  beforeEach(async function () {
-    db = await createTestSchema();
-  });
-
-  afterEach(async function () {
-    await stopInstances(instances.splice(0));
-    await db.drop();
-    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const cluster = useCluster();
+  const { instances, dirs } = cluster;
 
   const start = (name: string, rollup: Record<string, unknown>) =>
     startInstance({
       name,
-      databaseUrl: db.url,
+      databaseUrl: cluster.db.url,
       // The daily job far away: the catch-up and the CLI are what build here.
       config: { onlyPlugins: ['stats-rollup'], plugins: { 'stats-rollup': { ...ROLLUP, schedule: '0 0 1 1 *', ...rollup } } },
       env: { LIVEHOOK_TIMEZONE: 'UTC' },
@@ -53,14 +41,14 @@ describe('several instances on one PostgreSQL database: reports are shared', fun
     const bodies = [...missed.flatMap((day) => [0, 1, 2].map((i) => destroyRoom(Date.parse(`${day}T09:00:00Z`) + i * 60_000))), destroyRoom(Date.parse(`${byCli}T12:00:00Z`))];
     for (const body of bodies) expect((await post(seed.url, JSON.stringify(body), QUERY)).status).to.equal(200);
     await waitFor(
-      async () => (await db.sql("SELECT 1 FROM plugin_records WHERE plugin = 'stats-rollup' AND collection = 'rooms'")).length === bodies.length,
+      async () => (await cluster.db.sql("SELECT 1 FROM plugin_records WHERE plugin = 'stats-rollup' AND collection = 'rooms'")).length === bodies.length,
       10_000,
       'stats-rollup to record the rooms',
     );
     await stopInstances(instances.splice(0));
     // Many more rooms on the first missed day, so that its build takes a while: the other
     // instance's catch-up then finds it unlisted and claimed, rather than built already.
-    await db.sql(
+    await cluster.db.sql(
       `INSERT INTO plugin_records (plugin, collection, key, at, value)
        SELECT 'stats-rollup', 'rooms', 'bulk-' || n, $1::bigint + n, json_build_object(
          'roomId', 'bulk-' || n, 'roomName', 'Bulk ' || n, 'owner', NULL, 'eventType', 'DestroyByUser',
@@ -112,7 +100,7 @@ describe('several instances on one PostgreSQL database: reports are shared', fun
     // `livehook report` from a data dir of its own, on the same database: both serve what it built.
     const cliData = tempDir('livehook-cli-');
     dirs.push(cliData);
-    const run = livehook(['report', '--date', byCli], { LIVEHOOK_CONFIG_DIR: a.configDir, LIVEHOOK_DATA_DIR: cliData, DATABASE_URL: db.url });
+    const run = livehook(['report', '--date', byCli], { LIVEHOOK_CONFIG_DIR: a.configDir, LIVEHOOK_DATA_DIR: cliData, DATABASE_URL: cluster.db.url });
     expect(run.code, run.stderr).to.equal(0);
     for (const i of [a, b]) expect((await served(i, byCli))?.rooms.destroyed, `${i.name} serves ${byCli}`).to.equal(1);
     expect(await listed(b)).to.deep.equal([...missed].reverse().concat(byCli));

@@ -4,13 +4,11 @@
  * SIGKILL mid-work. The other waits for the lease to time out, takes it,
  * and finishes every event the dead one had not.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { fixture, post, tempDir, waitFor } from '../helpers/service';
-import { recorderTs, writePlugin } from '../helpers/plugin-files';
-import { createTestSchema, type TestSchema } from '../helpers/pg-schema';
-import { type Instance, readRecordLines, startInstance, stopInstances } from './instances';
+import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
+import { type Instance, startInstance, useCluster } from './instances';
 
 const LEASE_MS = 3000;
 const seed = fixture('destroy-room.seed-example.json');
@@ -18,19 +16,8 @@ const body = (room: string): string => seed.replace('"tandy-test-rest"', `"${roo
 
 describe('several instances on one PostgreSQL database: a killed instance\'s work', function () {
   this.timeout(90_000);
-  let db: TestSchema;
-  const instances: Instance[] = [];
-  const dirs: string[] = [];
-
-  beforeEach(async function () {
-    db = await createTestSchema();
-  });
-
-  afterEach(async function () {
-    await stopInstances(instances.splice(0));
-    await db.drop();
-    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const cluster = useCluster();
+  const { instances, dirs } = cluster;
 
   it('is finished by the other instance once the lease times out', async function () {
     const pluginsDir = tempDir('livehook-plugins-');
@@ -42,7 +29,7 @@ describe('several instances on one PostgreSQL database: a killed instance\'s wor
       instances.push(
         await startInstance({
           name,
-          databaseUrl: db.url,
+          databaseUrl: cluster.db.url,
           config: { pluginsDir, config: { delivery: { leaseMs: LEASE_MS } }, plugins: { slowpoke: { enabled: true, out: out(name), sleepMs: 40 } } },
         }),
       );
@@ -55,14 +42,14 @@ describe('several instances on one PostgreSQL database: a killed instance\'s wor
     expect(answers.map((r) => r.status)).to.deep.equal(rooms.map(() => 200));
 
     const holderPid = async (): Promise<number | null> => {
-      const rows = await db.sql<{ owner: string }>("SELECT owner FROM leases WHERE name = 'plugin:slowpoke'");
+      const rows = await cluster.db.sql<{ owner: string }>("SELECT owner FROM leases WHERE name = 'plugin:slowpoke'");
       return rows.length === 0 ? null : Number(rows[0]!.owner.split(':').at(-2));
     };
     await waitFor(async () => (await holderPid()) !== null, 10_000, 'an instance to take the slowpoke lease');
     const victim = (await holderPid()) === a.pid ? a : b;
     const survivor = victim === a ? b : a;
-    const handled = (i: Instance) => readRecordLines(out(i.name)).filter((r) => r.hook === 'handle');
-    const done = (i: Instance) => new Set(readRecordLines(out(i.name)).filter((r) => r.hook === 'done').map((r) => r.seq as number));
+    const handled = (i: Instance) => readRecords(out(i.name)).filter((r) => r.hook === 'handle');
+    const done = (i: Instance) => new Set(readRecords(out(i.name)).filter((r) => r.hook === 'done').map((r) => r.seq as number));
 
     // Kill the holder with work in flight.
     await waitFor(() => done(victim).size >= 5, 10_000, `${victim.name} to finish a few events`);
@@ -81,7 +68,7 @@ describe('several instances on one PostgreSQL database: a killed instance\'s wor
     expect(tookOverAfter, 'ms from the kill to the takeover').to.be.at.least(1000);
 
     // Every event the victim had not finished is finished by the survivor.
-    const seqs = (await db.sql<{ seq: string }>('SELECT seq FROM events ORDER BY seq')).map((r) => Number(r.seq));
+    const seqs = (await cluster.db.sql<{ seq: string }>('SELECT seq FROM events ORDER BY seq')).map((r) => Number(r.seq));
     expect(seqs).to.have.length(rooms.length);
     await waitFor(() => seqs.every((s) => victimDone.has(s) || done(survivor).has(s)), 15_000, `${survivor.name} to finish the rest`);
     const missing = seqs.filter((s) => !victimDone.has(s) && !done(survivor).has(s));
@@ -92,7 +79,7 @@ describe('several instances on one PostgreSQL database: a killed instance\'s wor
     const victimKeys = keyOf(victim);
     for (const [seq, key] of keyOf(survivor)) if (victimKeys.has(seq)) expect(key, `idempotency key of seq ${seq}`).to.equal(victimKeys.get(seq));
     // And the shared cursor reaches the end of the log, so a restart redelivers nothing.
-    const cursor = async () => Number((await db.sql<{ seq: string }>("SELECT seq FROM plugin_cursors WHERE plugin = 'slowpoke'"))[0]!.seq);
+    const cursor = async () => Number((await cluster.db.sql<{ seq: string }>("SELECT seq FROM plugin_cursors WHERE plugin = 'slowpoke'"))[0]!.seq);
     await waitFor(async () => (await cursor()) === seqs.at(-1), 5000, 'the cursor to reach the last event');
   });
 });
