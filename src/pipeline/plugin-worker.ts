@@ -18,7 +18,7 @@ import type { Store, StoredEvent } from '../store/store';
 import { retryDelay } from './backoff';
 import type { EventFeed } from './event-feed';
 import type { ActivePlugin } from './plugin-host';
-import { runWithTimeout } from './run-with-timeout';
+import { CallCancellation, runWithTimeout } from './run-with-timeout';
 
 export interface WorkerOptions {
   batchSize: number;
@@ -47,7 +47,9 @@ export class PluginWorker {
   private leaseUntil = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
-  private readonly abort = new AbortController();
+  /** Calls in progress, cancelled when stop() runs out of grace. */
+  private readonly calls = new Set<CallCancellation>();
+  private stopReason: Error | null = null;
 
   constructor(
     readonly plugin: ActivePlugin,
@@ -104,7 +106,8 @@ export class PluginWorker {
       });
       await Promise.race([this.running, deadline]);
       clearTimeout(timer);
-      this.abort.abort(new Error('livehook is shutting down'));
+      this.stopReason = new Error('livehook is shutting down');
+      for (const call of this.calls) call.abort(this.stopReason);
     }
     await this.saveCursor(true).catch((err) => this.logger.error({ plugin: this.plugin.name, err }, 'could not save the cursor at shutdown'));
     if (this.options.useLeases) await this.store.releaseLease(this.leaseName(), this.options.instanceId).catch(() => undefined);
@@ -204,9 +207,19 @@ export class PluginWorker {
   private async deliver(stored: StoredEvent, attempt: number, hasRow: boolean): Promise<void> {
     const { event, seq } = stored;
     const started = performance.now();
+    const call = new CallCancellation();
+    if (this.stopReason) call.abort(this.stopReason);
+    this.calls.add(call);
     try {
-      await runWithTimeout(this.plugin.name, this.plugin.timeoutMs, this.abort.signal, (signal) =>
-        this.plugin.handler.handle(event, { idempotencyKey: event.id, attempt, seq, signal }),
+      await runWithTimeout(this.plugin.name, this.plugin.timeoutMs, call, () =>
+        this.plugin.handler.handle(event, {
+          idempotencyKey: event.id,
+          attempt,
+          seq,
+          get signal() {
+            return call.signal;
+          },
+        }),
       );
       if (hasRow) await this.store.markDelivered(this.plugin.name, seq);
       this.options.onAttempt?.(this.plugin.name, 'done', performance.now() - started);
@@ -219,6 +232,8 @@ export class PluginWorker {
       else this.logger.warn({ ...log, retryAt: new Date(nextAttemptAt!).toISOString() }, 'plugin failed: delivery will be retried');
       await this.store.recordFailure({ plugin: this.plugin.name, eventSeq: seq, attempts: attempt, nextAttemptAt, error: describeError(err) });
       this.options.onAttempt?.(this.plugin.name, dead ? 'dead' : 'retry', performance.now() - started);
+    } finally {
+      this.calls.delete(call);
     }
   }
 

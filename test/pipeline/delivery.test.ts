@@ -84,6 +84,40 @@ describe('delivery: failing and slow plugins', () => {
   });
 });
 
+describe('delivery: the AbortSignal a handler is given', () => {
+  // Waits for its signal and records why it fired: a plugin that stops its I/O when told to.
+  const listener =
+    "await new Promise((resolve) => delivery.signal.addEventListener('abort', resolve, { once: true }));" +
+    " this.recorder.write(this.options.out, { hook: 'aborted', plugin: 'patient', seq: delivery.seq, reason: String(delivery.signal.reason?.message ?? delivery.signal.reason) });";
+
+  it('fires when the delivery times out, with the time-out as the reason', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const out = path.join(tempDir(), 'calls.jsonl');
+    writePlugin(pluginsDir, 'patient', 'index.ts', recorderTs('patient', { behaviour: listener }));
+    const svc = await startTestService({ pluginsDir, plugins: { patient: { enabled: true, out, timeoutMs: 150, retry: { baseMs: 10, capMs: 10, maxAttempts: 1 } } } });
+    try {
+      expect((await svc.post(destroyBody('room-signal'), QUERY)).status).to.equal(200);
+      await waitFor(() => readRecords(out).some((r) => r.hook === 'aborted'), 5000, 'the handler to see its signal fire');
+      expect(readRecords(out).find((r) => r.hook === 'aborted')!.reason).to.equal('plugin "patient" timed out after 150 ms');
+      await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'patient', status: 'dead' })).length === 1, 5000, 'the delivery to go dead');
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('fires at shutdown when the grace period runs out', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const out = path.join(tempDir(), 'calls.jsonl');
+    writePlugin(pluginsDir, 'patient', 'index.ts', recorderTs('patient', { behaviour: listener }));
+    const svc = await startTestService({ pluginsDir, config: { delivery: { shutdownGraceMs: 100 } }, plugins: { patient: { enabled: true, out, timeoutMs: 60_000 } } });
+    expect((await svc.post(destroyBody('room-shutdown'), QUERY)).status).to.equal(200);
+    await waitFor(() => readRecords(out).some((r) => r.hook === 'handle'), 5000, 'the handler to start');
+    await svc.stop();
+    await waitFor(() => readRecords(out).some((r) => r.hook === 'aborted'), 2000, 'the handler to see its signal fire');
+    expect(readRecords(out).find((r) => r.hook === 'aborted')!.reason).to.equal('livehook is shutting down');
+  });
+});
+
 describe('delivery: duplicates', () => {
   it('stores a repeated callback once and runs its plugins once', async () => {
     const pluginsDir = tempDir('livehook-plugins-');
