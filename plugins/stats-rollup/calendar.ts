@@ -17,6 +17,8 @@ const SEARCH_MARGIN_MS = 15 * 3_600_000;
 export class ZoneCalendar {
   private readonly format: Intl.DateTimeFormat;
   private readonly hourCache = new Map<string, number[]>();
+  /** The day dateOf() last answered, with its bounds: rooms come in time order, so the next one is almost always that day too. */
+  private lastDay: { date: string; from: number; to: number } | null = null;
 
   /** Throws a RangeError naming the zone when Intl does not know it. */
   constructor(readonly timezone: string) {
@@ -45,7 +47,12 @@ export class ZoneCalendar {
 
   /** The local day (YYYY-MM-DD) an instant falls on. */
   dateOf(t: number): string {
-    return this.wallClock(t).date;
+    const last = this.lastDay;
+    if (last !== null && t >= last.from && t < last.to) return last.date;
+    // Intl's formatToParts costs microseconds; one call per day instead of per room.
+    const date = this.wallClock(t).date;
+    this.lastDay = { date, ...this.dayRange(date) };
+    return date;
   }
 
   /** Minutes the zone is ahead of UTC at an instant (+480 for Shanghai). */
