@@ -90,12 +90,12 @@ function body(room: string, n: number): string {
   return BODY_TEMPLATE.replace('@ROOM@', room).replace('"@TIME@"', String(1764000000000 + n)).replace('@TYPE@', type);
 }
 
-async function round(target: Round['target'], url: string, pid: number, seconds: number): Promise<Round> {
+async function round(target: Round['target'], url: string, pid: number, seconds: number, connections = 50): Promise<Round> {
   const serverBefore = processCpuSeconds(pid);
   const loadBefore = process.cpuUsage();
   const result = await autocannon({
     url,
-    connections: 50,
+    connections,
     duration: seconds,
     requests: [
       {
@@ -152,6 +152,7 @@ export async function runIngestBench(options: { rounds?: number; seconds?: numbe
   });
   const bare = await startChild([path.join(ROOT, 'src', 'bin', 'run-ts.js'), path.join(__dirname, 'bare-koa.ts')], {});
   const results: Round[] = [];
+  let alone: Round | undefined;
   try {
     // Warm both (JIT, SQLite pages) before measuring.
     await round('livehook', service.url, service.child.pid!, 2);
@@ -168,6 +169,10 @@ export async function runIngestBench(options: { rounds?: number; seconds?: numbe
         );
       }
     }
+    // Unsaturated: one callback at a time, each with its own commit. (autocannon's fixed-rate
+    // mode was tried for this and rejected: it bunches requests, bare Koa showed p99 97 ms at 200 req/s.)
+    await settle(service.url);
+    alone = await round('livehook', service.url, service.child.pid!, seconds, 1);
   } finally {
     await stop(service.child);
     await stop(bare.child);
@@ -184,6 +189,7 @@ export async function runIngestBench(options: { rounds?: number; seconds?: numbe
   console.log(`ratio    : ${(svcRps / bareRps).toFixed(2)} (target >= 0.70), livehook p99 ${svcP99} ms (target <= 25 ms)`);
   const svcCpu = median(of('livehook').map((r) => r.serverCpuUs));
   const bareCpu = median(of('bare-koa').map((r) => r.serverCpuUs));
+  if (alone) console.log(`alone    : livehook with 1 connection (one callback at a time, each its own fsync): ${alone.requests.toFixed(0)} req/s, p99 ${alone.p99} ms`);
   // Plugins still catching up after a round spend CPU outside it: see settle().
   console.log(`cpu      : livehook ${svcCpu.toFixed(0)} µs per callback (all threads, during the round), bare koa ${bareCpu.toFixed(0)} µs: ${(svcCpu / bareCpu).toFixed(1)}x; ${os.cpus().length} cores shared with the load generator`);
 
