@@ -1,10 +1,12 @@
 /**
  * Ingest benchmark (issue 3): autocannon, 50 connections, distinct signed
  * destroy-room callbacks, posted in alternating rounds to
- *   - the real service (`livehook serve`, default config and plugins, durable SQLite store), and
+ *   - the real service (`livehook serve`, default config and plugins, durable SQLite store),
+ *   - the same with every plugin switched off (what ingest alone costs), and
  *   - a bare Koa + koa-bodyparser server that only answers the OK envelope.
- * Both run as child processes; autocannon runs here. Prints req/s and p99 of
- * each, the ratio, and checks that every acknowledged callback is in the store.
+ * All run as child processes; autocannon runs here. Prints req/s, p99 and CPU
+ * time per request of each, the ratio, the latency of one callback at a time,
+ * and checks that every callback the real service acknowledged is in its store.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -20,7 +22,7 @@ const TOKEN = 'bench-callback-token';
 const SEED = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'destroy-room.seed-example.json'), 'utf8')) as Record<string, unknown>;
 
 interface Round {
-  target: 'livehook' | 'bare-koa';
+  target: 'livehook' | 'no-plugins' | 'bare-koa';
   requests: number;
   p99: number;
   non2xx: number;
@@ -137,6 +139,17 @@ async function settle(url: string, maxMs = 120_000): Promise<void> {
   console.log('  (plugins still behind after 2 minutes; measuring anyway)');
 }
 
+/** The default config with every plugin switched off: what ingest alone costs. */
+function configWithoutPlugins(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-bench-config-'));
+  const config = JSON.parse(fs.readFileSync(path.join(ROOT, 'config', 'livehook.json'), 'utf8')) as { plugins: { dir: string; order: string[] } };
+  config.plugins.dir = path.join(ROOT, 'plugins');
+  fs.writeFileSync(path.join(dir, 'livehook.json'), JSON.stringify(config));
+  fs.mkdirSync(path.join(dir, 'plugins'));
+  for (const name of fs.readdirSync(config.plugins.dir)) fs.writeFileSync(path.join(dir, 'plugins', `${name}.json`), '{ "enabled": false }');
+  return dir;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function runIngestBench(options: { rounds?: number; seconds?: number } = {}): Promise<void> {
@@ -151,6 +164,15 @@ export async function runIngestBench(options: { rounds?: number; seconds?: numbe
     LIVEHOOK_CONFIG_DIR: path.join(ROOT, 'config'),
   });
   const bare = await startChild([path.join(ROOT, 'src', 'bin', 'run-ts.js'), path.join(__dirname, 'bare-koa.ts')], {});
+  const ingestOnlyDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-bench-'));
+  const ingestOnlyConfig = configWithoutPlugins();
+  const ingestOnly = await startChild([path.join(ROOT, 'src', 'bin', 'livehook.js'), 'serve'], {
+    PORT: '0',
+    LIVEHOOK_DATA_DIR: ingestOnlyDataDir,
+    LIVEHOOK_CALLBACK_TOKEN: TOKEN,
+    LIVEHOOK_LOG_LEVEL: 'info',
+    LIVEHOOK_CONFIG_DIR: ingestOnlyConfig,
+  });
   const results: Round[] = [];
   let alone: Round | undefined;
   try {
@@ -158,13 +180,14 @@ export async function runIngestBench(options: { rounds?: number; seconds?: numbe
     await round('livehook', service.url, service.child.pid!, 2);
     await settle(service.url);
     await round('bare-koa', bare.url, bare.child.pid!, 2);
+    await round('no-plugins', ingestOnly.url, ingestOnly.child.pid!, 2);
     for (let i = 0; i < rounds; i++) {
-      for (const [target, server] of [['livehook', service], ['bare-koa', bare]] as const) {
-        if (target === 'bare-koa') await settle(service.url);
+      for (const [target, server] of [['livehook', service], ['no-plugins', ingestOnly], ['bare-koa', bare]] as const) {
+        if (target !== 'livehook') await settle(service.url);
         const r = await round(target, server.url, server.child.pid!, seconds);
         results.push(r);
         console.log(
-          `round ${i + 1} ${target.padEnd(8)} ${r.requests.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(3)} ms  ` +
+          `round ${i + 1} ${target.padEnd(10)} ${r.requests.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(3)} ms  ` +
             `CPU/request: server ${r.serverCpuUs.toFixed(0)} µs, load generator ${r.loadCpuUs.toFixed(0)} µs  non-2xx ${r.non2xx}  errors ${r.errors}`,
         );
       }
@@ -176,6 +199,9 @@ export async function runIngestBench(options: { rounds?: number; seconds?: numbe
   } finally {
     await stop(service.child);
     await stop(bare.child);
+    await stop(ingestOnly.child);
+    fs.rmSync(ingestOnlyDataDir, { recursive: true, force: true });
+    fs.rmSync(ingestOnlyConfig, { recursive: true, force: true });
   }
 
   const of = (t: Round['target']) => results.filter((r) => r.target === t);
@@ -189,9 +215,15 @@ export async function runIngestBench(options: { rounds?: number; seconds?: numbe
   console.log(`ratio    : ${(svcRps / bareRps).toFixed(2)} (target >= 0.70), livehook p99 ${svcP99} ms (target <= 25 ms)`);
   const svcCpu = median(of('livehook').map((r) => r.serverCpuUs));
   const bareCpu = median(of('bare-koa').map((r) => r.serverCpuUs));
+  const ingestRps = median(of('no-plugins').map((r) => r.requests));
+  const ingestCpu = median(of('no-plugins').map((r) => r.serverCpuUs));
+  console.log(`no plugins: ${ingestRps.toFixed(0)} req/s, ratio ${(ingestRps / bareRps).toFixed(2)}, p99 ${median(of('no-plugins').map((r) => r.p99))} ms (the default config with every plugin off)`);
   if (alone) console.log(`alone    : livehook with 1 connection (one callback at a time, each its own fsync): ${alone.requests.toFixed(0)} req/s, p99 ${alone.p99} ms`);
   // Plugins still catching up after a round spend CPU outside it: see settle().
-  console.log(`cpu      : livehook ${svcCpu.toFixed(0)} µs per callback (all threads, during the round), bare koa ${bareCpu.toFixed(0)} µs: ${(svcCpu / bareCpu).toFixed(1)}x; ${os.cpus().length} cores shared with the load generator`);
+  console.log(
+    `cpu      : per callback, all threads, during the round: livehook ${svcCpu.toFixed(0)} µs (${(svcCpu / bareCpu).toFixed(1)}x), ` +
+      `no plugins ${ingestCpu.toFixed(0)} µs (${(ingestCpu / bareCpu).toFixed(1)}x), bare koa ${bareCpu.toFixed(0)} µs; ${os.cpus().length} cores shared with the load generator`,
+  );
 
   const store = await openStore({ dataDir, logger: createLogger('silent') });
   try {
