@@ -14,6 +14,7 @@ import { loadConfig, type LoadedConfig } from './config/load-config';
 import { createApp } from './http/app';
 import { callbackRouter } from './http/callback-route';
 import { healthRouter } from './http/health-routes';
+import { openAccessWarnings } from './http/open-access';
 import { reportsRouter } from './reports/reports-routes';
 import { createLogger } from './log/logger';
 import { callbackMetrics } from './metrics/callback-metrics';
@@ -138,6 +139,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     const port = (server.address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}`;
     logger.info({ port, dataDir: service.dataDir, store: store.engine, plugins: host.plugins.map((p) => p.name) }, `livehook listening on ${url}`);
+    for (const warning of openAccessWarnings(service.auth)) logger.warn(warning);
 
     let closing: Promise<void> | null = null;
     return {

@@ -10,6 +10,35 @@ describe('callback authentication', () => {
     expect(expectedSign('xxxxyyyy', '1669872112')).to.equal('17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061');
   });
 
+  describe('open doors at start', () => {
+    const warnings = (svc: TestService) => svc.logs.filter((l) => l.level === 'warn' && /^no (callback token|SdkAppid set|admin token)/.test(String(l.msg))).map((l) => String(l.msg));
+
+    it('warns of each one left open: no callback token, no SdkAppid, no admin token', async () => {
+      const svc = await startTestService({ onlyPlugins: ['logging'] });
+      try {
+        const said = warnings(svc);
+        expect(said).to.have.length(3);
+        expect(said[0]).to.match(/^no callback token: \/callback accepts unsigned callbacks .*LIVEHOOK_CALLBACK_TOKEN/);
+        expect(said[1]).to.match(/^no SdkAppid set: .*LIVEHOOK_SDKAPPID/);
+        expect(said[2]).to.match(/^no admin token: \/reports and \/metrics are open .*LIVEHOOK_ADMIN_TOKEN/);
+      } finally {
+        await svc.stop();
+      }
+    });
+
+    it('says nothing when all three are set', async () => {
+      const svc = await startTestService({
+        onlyPlugins: ['logging'],
+        env: { LIVEHOOK_CALLBACK_TOKEN: 'tok', LIVEHOOK_SDKAPPID: '1400000001', LIVEHOOK_ADMIN_TOKEN: 'admin-token-1' },
+      });
+      try {
+        expect(warnings(svc)).to.deep.equal([]);
+      } finally {
+        await svc.stop();
+      }
+    });
+  });
+
   describe('with LIVEHOOK_SDKAPPID set', () => {
     let svc: TestService;
     before(async () => {
