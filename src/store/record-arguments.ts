@@ -23,6 +23,12 @@ export class RecordArguments {
     }
   }
 
+  /** Checks deleteBefore's arguments. */
+  checkBefore(collection: string, before: number): void {
+    this.checkName(collection, '');
+    if (!Number.isSafeInteger(before)) this.refuse(collection, '', `before must be an integer number of ms since the epoch (got ${String(before)})`);
+  }
+
   /** Checks a put's arguments and returns the value as JSON text. */
   serialize(collection: string, key: string, at: number, value: unknown): string {
     this.checkName(collection, key);

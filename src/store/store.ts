@@ -91,6 +91,12 @@ export interface PluginRecords {
   delete(collection: string, key: string): Promise<boolean>;
   /** Records with from <= at < to, in `at` order, fetched in pages (memory stays flat for a million rows). */
   scan<V = unknown>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>>;
+  /**
+   * Deletes the collection's records with at < before; resolves with how many
+   * went. Done in chunks, so a million old records never hold the store (and
+   * the callbacks waiting for it) for long.
+   */
+  deleteBefore(collection: string, before: number): Promise<number>;
 }
 
 export interface Store {

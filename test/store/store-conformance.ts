@@ -387,6 +387,24 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         expect(none).to.equal(0);
       });
 
+      it('deletes the records before a time, across chunks, and only those of that plugin and collection', async function () {
+        const r = store.records('p');
+        // 23 records at 10 times: with a small page size the delete runs in several chunks.
+        for (let i = 0; i < 23; i++) await r.put('c', `k${i}`, 1000 + (i % 10) * 10, { i });
+        await r.put('other', 'old', 1000, 'another collection');
+        await store.records('q').put('c', 'old', 1000, 'another plugin');
+        const before = 1050; // times 1000..1040 go: i % 10 < 5
+        const expected = [...Array(23).keys()].filter((i) => i % 10 < 5).length;
+        expect(await r.deleteBefore('c', before)).to.equal(expected);
+        const left: number[] = [];
+        for await (const rec of r.scan<{ i: number }>('c', 0, 10_000)) left.push(rec.value.i);
+        expect(left.sort((x, y) => x - y)).to.deep.equal([...Array(23).keys()].filter((i) => i % 10 >= 5));
+        expect((await r.get('other', 'old'))!.value).to.equal('another collection');
+        expect((await store.records('q').get('c', 'old'))!.value).to.equal('another plugin');
+        expect(await r.deleteBefore('c', before)).to.equal(0);
+        await expectRejection(r.deleteBefore('c', 1.5), 'PERMANENT_FAILURE');
+      });
+
       it('refuses a time that is not whole milliseconds or a value that is not JSON, as a permanent plugin error', async function () {
         const r = store.records('p');
         const err = await expectRejection(r.put('c', 'k', 1.5, {}), 'PERMANENT_FAILURE');

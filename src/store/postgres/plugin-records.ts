@@ -49,6 +49,17 @@ export class PgPluginRecords implements PluginRecords {
     return rowCount > 0;
   }
 
+  async deleteBefore(collection: string, before: number): Promise<number> {
+    this.args.checkBefore(collection, before);
+    let deleted = 0;
+    for (;;) {
+      // One statement per chunk: each commits on its own and holds its row locks briefly.
+      const { rowCount } = await this.run(`delete records of "${collection}" before ${before} of plugin ${this.plugin}`, SQL.deleteRecordsBefore, [this.plugin, collection, before, this.pageSize]);
+      deleted += rowCount;
+      if (rowCount < this.pageSize) return deleted;
+    }
+  }
+
   async *scan<V = unknown>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>> {
     this.args.checkName(collection, '');
     const action = `scan records of "${collection}" of plugin ${this.plugin}`;

@@ -55,6 +55,18 @@ export class SqlitePluginRecords implements PluginRecords {
     return (await this.write(`delete record "${key}" of "${collection}" for plugin ${this.plugin}`, op)) > 0;
   }
 
+  async deleteBefore(collection: string, before: number): Promise<number> {
+    this.args.checkBefore(collection, before);
+    let deleted = 0;
+    for (;;) {
+      // One chunk per write: appends committed between chunks never wait for the whole delete.
+      const op: WriteOp = { kind: 'deleteRecordsBefore', plugin: this.plugin, collection, before, limit: this.pageSize };
+      const n = await this.write(`delete records of "${collection}" before ${before} for plugin ${this.plugin}`, op);
+      deleted += n;
+      if (n < this.pageSize) return deleted;
+    }
+  }
+
   async *scan<V = unknown>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>> {
     this.args.checkName(collection, '');
     const base = { plugin: this.plugin, collection, to, limit: this.pageSize };

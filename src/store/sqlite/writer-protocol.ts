@@ -55,6 +55,8 @@ export type WriteOp =
   /** Insert or replace; the result is 1 when the key was new, else 0. */
   | { kind: 'putRecord'; plugin: string; collection: string; key: string; at: number; value: string }
   | { kind: 'deleteRecord'; plugin: string; collection: string; key: string }
+  /** Deletes up to `limit` records with at < before; the result is how many. */
+  | { kind: 'deleteRecordsBefore'; plugin: string; collection: string; before: number; limit: number }
   | { kind: 'pruneChunk'; before: number; plugins: string; at: number; seq: number; limit: number }
   | { kind: 'pruneQuarantine'; before: number };
 

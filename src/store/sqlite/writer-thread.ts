@@ -82,6 +82,8 @@ function applyOp(s: Statements, op: WriteOp): OpValue {
     }
     case 'deleteRecord':
       return s.deleteRecord.run(op.plugin, op.collection, op.key).changes;
+    case 'deleteRecordsBefore':
+      return s.deleteRecordsBefore.run({ plugin: op.plugin, collection: op.collection, before: op.before, limit: op.limit }).changes;
     case 'pruneChunk':
       return pruneChunk(s, op);
     case 'pruneQuarantine':
