@@ -8,3 +8,5 @@ export const PUBLISHED = 'published';
 export const BUILDING = 'building';
 /** Days whose report is out of date because rooms arrived after it was built. */
 export const STALE = 'stale';
+/** Key `rooms`: how far room records have been deleted (see ./room-retention.ts). */
+export const PRUNED = 'pruned';

@@ -16,6 +16,8 @@
  *   rebuild) the day is rebuilt and its report says it was revised and how
  *   many rooms came late. A rebuild is not mailed again.
  * - Task 'report' (`livehook report --date D`) rebuilds any day on demand.
+ * - After each daily run, the rooms of days older than `keepDays` are
+ *   deleted (./room-retention.ts); such a day is never rebuilt.
  *
  * Builds run one at a time: a day with a million rooms takes a few seconds
  * of CPU, and two at once would only slow each other and the event handling.
@@ -30,6 +32,7 @@ import type { RollupOptions } from './options';
 import { ReportBuilder, type BuiltReport } from './report-builder';
 import { reportMail } from './report-mail';
 import { roomRecordOf, roomTime } from './room-record';
+import { RoomRetention } from './room-retention';
 
 /** Wait this long after start before catching up, so the backlog of stored events is handled first. */
 const CATCH_UP_DELAY_MS = 1_000;
@@ -40,6 +43,7 @@ type BuildReason = 'schedule' | 'catch-up' | 'late rooms' | 'task';
 export class StatsRollupHandler implements PluginHandler {
   private readonly calendar: ZoneCalendar;
   private readonly builder: ReportBuilder;
+  private readonly retention: RoomRetention;
   /** Aborted at close: pending builds are skipped and a running one stops at its next check. */
   private readonly stopping = new AbortController();
   private queue: Promise<unknown> = Promise.resolve();
@@ -62,6 +66,7 @@ export class StatsRollupHandler implements PluginHandler {
   ) {
     this.calendar = new ZoneCalendar(context.timezone);
     this.builder = new ReportBuilder(records, reports, this.calendar, options.topRooms);
+    this.retention = new RoomRetention(records, this.calendar, options.keepDays);
   }
 
   init(): void {
@@ -86,6 +91,10 @@ export class StatsRollupHandler implements PluginHandler {
 
     const day = this.calendar.dateOf(at);
     if (await this.comesLate(day)) {
+      if (await this.retention.isPruned(day)) {
+        this.logger.warn({ date: day, roomId: event.roomId }, `a room of ${day} came after that day's rooms were deleted (keepDays ${this.options.keepDays}): its report stays as built`);
+        return;
+      }
       await this.records.put(STALE, day, this.calendar.dayRange(day).from, { since: Date.now() });
       this.reviseSoon(day);
     }
@@ -144,6 +153,8 @@ export class StatsRollupHandler implements PluginHandler {
     // A slot lost to a shutdown mid-build (or claimed by a `livehook report`
     // process that then exited) leaves a day without its report: fill it in.
     await this.catchUp();
+    const pruned = await this.retention.prune(run.slot.getTime());
+    if (pruned.rooms > 0) this.logger.info(pruned, `deleted ${pruned.rooms} room records of days before ${pruned.before} (keepDays ${this.options.keepDays}); their reports stay`);
   }
 
   /** Days the job missed while the service was down, and days left stale by a crash. */
@@ -212,6 +223,9 @@ export class StatsRollupHandler implements PluginHandler {
   private build(day: string, reason: BuildReason): Promise<BuiltReport> {
     const run = this.queue.then(async () => {
       this.stopping.signal.throwIfAborted();
+      if (await this.retention.isPruned(day)) {
+        throw new PermanentError(`the rooms of ${day} were deleted after keepDays (${this.options.keepDays}) days, so it cannot be rebuilt: its report stays as built`);
+      }
       const started = Date.now();
       const built = await this.builder.build(day, this.stopping.signal);
       const r = built.report;

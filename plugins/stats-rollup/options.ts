@@ -18,6 +18,8 @@ export interface RollupOptions {
   mailTo: string[];
   /** A room that arrives for a day already reported is gathered this long before the day is rebuilt. */
   reviseDelayMs: number;
+  /** Room records of this many past days are kept (a day can be rebuilt while they are); older ones go after each daily run. */
+  keepDays: number;
 }
 
 export const optionsSchema = Joi.object<RollupOptions>({
@@ -35,4 +37,15 @@ export const optionsSchema = Joi.object<RollupOptions>({
   topRooms: Joi.number().integer().min(1).max(100).default(10),
   mailTo: Joi.array().items(Joi.string().trim().email({ tlds: { allow: false } })).single().default([]),
   reviseDelayMs: Joi.number().integer().min(0).max(3_600_000).default(5_000),
+  keepDays: Joi.number()
+    .integer()
+    .min(1)
+    .max(36_500)
+    .default(90)
+    .custom((value: number, helpers) => {
+      // The catch-up builds its days from their rooms: they must still be there.
+      const catchUpDays = (helpers.state.ancestors[0] as { catchUpDays?: number }).catchUpDays ?? 0;
+      if (value >= catchUpDays) return value;
+      return helpers.message({ custom: `must be at least catchUpDays (${catchUpDays}): the catch-up builds days from their rooms (got ${value})` });
+    }),
 });

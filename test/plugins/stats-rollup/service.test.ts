@@ -94,6 +94,39 @@ describe('stats-rollup in the running service', function () {
     expect(lines[2]).to.match(/^2 reports built in \d+\.\d s$/);
   });
 
+  it('deletes the rooms of days older than keepDays after the daily run, keeps their reports, and never rebuilds such a day', async () => {
+    const old = utcDay(-5);
+    const recent = utcDay(-1);
+    const noon = (day: string) => Date.parse(`${day}T12:00:00Z`);
+    const first = await start({ plugins: { 'stats-rollup': { ...ROLLUP, catchUpDays: 0 } } });
+    dirs.push(first.dataDir, first.configDir);
+    for (let i = 0; i < 3; i++) expect((await first.post(destroyRoom(noon(old) + i, { roomId: `old-${i}` }), { SdkAppid: '1400000001' })).status).to.equal(200);
+    expect((await first.post(destroyRoom(noon(recent), { roomId: 'recent' }), { SdkAppid: '1400000001' })).status).to.equal(200);
+    await first.waitForIdle();
+    const env = { LIVEHOOK_CONFIG_DIR: first.configDir, LIVEHOOK_DATA_DIR: first.dataDir, LIVEHOOK_TIMEZONE: 'UTC' };
+    expect((await livehook(['report', '--date', old], env)).stdout).to.contain(`${old}: 3 rooms closed`);
+    await first.stop();
+
+    // The daily job every second, rooms kept for 2 days: the old day's rooms go at its first run.
+    const svc = await start({ dataDir: first.dataDir, plugins: { 'stats-rollup': { ...ROLLUP, schedule: '* * * * * *', catchUpDays: 0, keepDays: 2 } } });
+    await waitFor(() => svc.logs.some((l) => /^deleted \d+ room records/.test(String(l.msg))), 10_000, 'the rooms to be pruned');
+    expect(svc.logs.find((l) => /^deleted \d+ room records/.test(String(l.msg)))!.msg).to.equal(`deleted 3 room records of days before ${utcDay(-2)} (keepDays 2); their reports stay`);
+    const rooms: string[] = [];
+    for await (const rec of svc.service.store.records('stats-rollup').scan<{ roomId: string }>('rooms', 0, Number.MAX_SAFE_INTEGER)) rooms.push(rec.value.roomId);
+    expect(rooms).to.deep.equal(['recent']);
+    expect((await svc.get('/reports/' + old + '.json')).body.rooms.destroyed).to.equal(3);
+
+    // A late room for that day is not counted into a report rebuilt from what is left.
+    expect((await svc.post(destroyRoom(noon(old) + 10, { roomId: 'old-late' }), { SdkAppid: '1400000001' })).status).to.equal(200);
+    await waitFor(() => svc.logs.some((l) => l.level === 'warn' && l.date === old), 5000, 'the warning about the late room');
+    expect(svc.logs.find((l) => l.level === 'warn' && l.date === old)!.msg).to.contain(`a room of ${old} came after that day's rooms were deleted`);
+    // Nor by hand.
+    const rebuild = await livehook(['report', '--date', old], { ...env, LIVEHOOK_CONFIG_DIR: svc.configDir });
+    expect(rebuild.code).to.equal(1);
+    expect(rebuild.stderr).to.contain(`the rooms of ${old} were deleted after keepDays (2) days, so it cannot be rebuilt`);
+    expect((await svc.get('/reports/' + old + '.json')).body.rooms.destroyed).to.equal(3);
+  });
+
   it('explains bad usage with exit code 2, before starting anything', async () => {
     const env = { LIVEHOOK_CONFIG_DIR: '/nonexistent', LIVEHOOK_DATA_DIR: tempDir() };
     dirs.push(env.LIVEHOOK_DATA_DIR);
