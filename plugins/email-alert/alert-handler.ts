@@ -19,6 +19,8 @@ import { roomFacts } from './room-facts';
 import { Serial } from './serial';
 import { StormLedger, type AlertRecord } from './storm-ledger';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 @injectable()
 export class EmailAlertHandler implements PluginHandler {
   private readonly ledger: StormLedger;
@@ -29,6 +31,8 @@ export class EmailAlertHandler implements PluginHandler {
   private readonly tickMs: number;
   private timer: NodeJS.Timeout | null = null;
   private sendingDigests: Promise<void> | null = null;
+  /** When old records were last deleted (in memory: after a restart it is done again, which is harmless). */
+  private lastForget = 0;
 
   constructor(
     @inject('options') private readonly options: AlertOptions,
@@ -112,8 +116,25 @@ export class EmailAlertHandler implements PluginHandler {
 
   private sendDueDigests(): void {
     if (this.sendingDigests) return;
-    this.sendingDigests = this.digests.sendDue().finally(() => {
-      this.sendingDigests = null;
-    });
+    this.sendingDigests = this.digests
+      .sendDue()
+      .then(() => this.forgetOldRecords())
+      .finally(() => {
+        this.sendingDigests = null;
+      });
+  }
+
+  /** Once a day (and at start): alert records older than keepDays go. Never throws. */
+  private async forgetOldRecords(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastForget < DAY_MS) return;
+    this.lastForget = now;
+    try {
+      const forgotten = await this.decisions.run(() => this.ledger.forgetBefore(now - this.options.keepDays * DAY_MS));
+      if (forgotten.alerts + forgotten.digests > 0) this.logger.info(forgotten, `deleted alert records older than ${this.options.keepDays} days (keepDays)`);
+    } catch (err) {
+      this.lastForget = 0; // try again at the next tick
+      this.logger.error({ err }, 'could not delete old alert records; will try again');
+    }
   }
 }

@@ -24,6 +24,8 @@ export interface AlertOptions {
     /** Window length. A window opens with the first alert after the previous one closed. */
     windowMinutes: number;
   };
+  /** Alert and digest records of this many past days are kept (they stop a redelivered event being mailed twice). */
+  keepDays: number;
 }
 
 // Domains need no dot (ops@localhost on an internal relay); a bare word is refused.
@@ -58,4 +60,5 @@ export const optionsSchema = Joi.object<AlertOptions>({
     maxAlerts: Joi.number().integer().min(0).default(10),
     windowMinutes: Joi.number().positive().max(24 * 60).default(5),
   }).default(),
+  keepDays: Joi.number().integer().min(1).max(36_500).default(90),
 });

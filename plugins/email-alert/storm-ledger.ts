@@ -13,6 +13,9 @@
  *                    here, so after any crash every held room has a digest due.
  *   digests          what each sent digest held (for the record).
  *
+ * Alerts and digests older than the option keepDays are deleted once a day
+ * (forgetBefore); windows go a day after they close.
+ *
  * A window opens with the first alert after the previous one closed and lasts
  * windowMinutes. Its first maxAlerts rooms get a mail each; every later room
  * goes into the window's digest, sent once the window is over.
@@ -101,6 +104,18 @@ export class StormLedger {
   async digestSent(digest: PendingDigest, rooms: RoomFacts[], messageId: string | null, now: number): Promise<void> {
     await this.records.put(DIGESTS, String(digest.start), digest.start, { ...digest, sentAt: now, messageId, rooms: rooms.map((r) => r.roomId) });
     await this.records.delete(PENDING, String(digest.start));
+  }
+
+  /**
+   * Deletes alert and digest records from before `before`: the records that
+   * make a redelivery send nothing are needed only while the service can
+   * still redeliver the event (its retention). Alerts held for a digest not
+   * sent yet are kept whatever their age.
+   */
+  async forgetBefore(before: number): Promise<{ alerts: number; digests: number }> {
+    let keepFrom = before;
+    for await (const { value } of this.records.scan<PendingDigest>(PENDING, 0, Number.MAX_SAFE_INTEGER)) keepFrom = Math.min(keepFrom, value.start);
+    return { alerts: await this.records.deleteBefore(ALERTS, keepFrom), digests: await this.records.deleteBefore(DIGESTS, before) };
   }
 
   /** The open window, or a new one opening now (old window records are dropped then). */

@@ -3,6 +3,8 @@ import type { ParsedMail } from 'mailparser';
 import { startChildService } from '../../helpers/child-service';
 import { post, tempDir, waitFor, writeConfigDir, type TestService } from '../../helpers/service';
 import { TestSmtpServer } from '../../mail/smtp-test-server';
+import { createLogger } from '../../../src/log/logger';
+import { openStore } from '../../../src/store/open-store';
 import { ALERT_TO, QUERY, repoPluginConfig, sleep, startAlertService, systemDestroy } from './alert-service';
 
 /** The rooms a mail is about: the id in parentheses after each quoted room name. */
@@ -129,6 +131,39 @@ describe('email-alert storm control, through the running service', function () {
     await svc.waitForIdle();
     await sleep(500);
     expect(smtp.received).to.have.length(2);
+  });
+
+  it('deletes alert and digest records older than keepDays at start, but not the rooms of a digest still to send', async () => {
+    const DAY = 86_400_000;
+    const now = Date.now();
+    const dataDir = tempDir();
+    const room = (roomId: string) => ({ eventId: roomId, command: 'Live.CallbackAfterDestroyRoom', roomId, roomName: `Room ${roomId}`, owner: null, operator: null, eventType: 'DestroyBySystem', eventTime: now, sdkAppId: null, statistic: null });
+    const store = await openStore({ dataDir, logger: createLogger('silent') });
+    const records = store.records('email-alert');
+    await records.put('alerts', 'old-single', now - 100 * DAY, { kind: 'single', windowStart: now - 100 * DAY, sentAt: now - 100 * DAY, messageId: 'm1', room: room('old') });
+    await records.put('alerts', 'recent-single', now - DAY, { kind: 'single', windowStart: now - DAY, sentAt: now - DAY, messageId: 'm2', room: room('recent') });
+    await records.put('digests', String(now - 100 * DAY), now - 100 * DAY, { start: now - 100 * DAY, end: now - 100 * DAY + 60_000, sentAt: now, messageId: 'm3', rooms: ['x'] });
+    // A digest that never went out (the SMTP server is down): its room is kept, however old.
+    const held = now - 95 * DAY;
+    await records.put('pending-digests', String(held), held, { start: held, end: held + 60_000 });
+    await records.put('alerts', 'held', held + 1000, { kind: 'digest', windowStart: held, sentAt: null, messageId: null, room: room('held') });
+    await store.close();
+
+    await smtp.stop();
+    // Short windows: the digest is retried every few hundred ms.
+    const svc = await start(smtp, { dataDir, plugin: { keepDays: 90, storm: { maxAlerts: 10, windowMinutes: 0.05 } } });
+    await waitFor(() => svc.logs.some((l) => String(l.msg).startsWith('deleted alert records older than 90 days')), 5000, 'the old records to be deleted');
+    expect(svc.logs.find((l) => String(l.msg).startsWith('deleted alert records'))).to.include({ alerts: 1, digests: 1 });
+    const left = svc.service.store.records('email-alert');
+    expect(await left.get('alerts', 'old-single')).to.equal(null);
+    expect(await left.get('digests', String(now - 100 * DAY))).to.equal(null);
+    expect(await left.get('alerts', 'recent-single')).not.to.equal(null);
+    expect(await left.get('alerts', 'held')).not.to.equal(null);
+
+    // Once the server is back, the held room still gets its digest.
+    await smtp.restart();
+    const [digest] = await smtp.waitForMessages(1, 10_000);
+    expect(roomIdsIn(digest.parsed.text ?? '')).to.deep.equal(['held']);
   });
 
   it('keeps trying the digest while the SMTP server is down, and sends it once it is back', async () => {
