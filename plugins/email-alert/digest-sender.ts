@@ -47,7 +47,17 @@ export class DigestSender {
 
   private async send(digest: PendingDigest, now: number): Promise<void> {
     const { ledger, mailer, logger } = this.deps;
+    let claimed = false;
     try {
+      claimed = await ledger.claimDigest(digest, now);
+      if (!claimed) return; // another instance is sending it
+      // Sent (and released) by another instance since this one listed it: the
+      // sender drops the pending mark before it releases the claim.
+      if (!(await ledger.isPending(digest))) {
+        await ledger.releaseDigest(digest);
+        return;
+      }
+
       // Gathered in the decisions' queue: any room decided for this window is
       // recorded by then, and no later decision can pick a window that is over.
       const rooms = await this.deps.decisions.run(() => ledger.digestRooms(digest));
@@ -65,6 +75,8 @@ export class DigestSender {
         `storm digest for ${rooms.length} room(s) ${result.transport === 'outbox' ? `written to ${result.file}` : 'sent'}`,
       );
     } catch (err) {
+      // Should even this fail, the claim runs out after SENDING_CLAIM_MS and any instance tries again.
+      if (claimed) await ledger.releaseDigest(digest).catch(() => undefined);
       const attempts = (this.failures.get(digest.start)?.attempts ?? 0) + 1;
       const pause = Math.min(MAX_PAUSE_MS, this.deps.retryBaseMs * 2 ** (attempts - 1));
       this.failures.set(digest.start, { attempts, nextAt: Date.now() + pause });

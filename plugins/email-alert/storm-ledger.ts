@@ -12,6 +12,10 @@
  *                    is only recorded for a digest after its window is listed
  *                    here, so after any crash every held room has a digest due.
  *   digests          what each sent digest held (for the record).
+ *   sending          a digest being sent right now, by whichever instance
+ *                    claimed it: with several instances on one database
+ *                    each one's timer finds the same due digest, and only
+ *                    the claimant sends it.
  *
  * Alerts and digests older than the option keepDays are deleted once a day
  * (forgetBefore); windows go a day after they close.
@@ -27,6 +31,12 @@ const ALERTS = 'alerts';
 const WINDOWS = 'windows';
 const PENDING = 'pending-digests';
 const DIGESTS = 'digests';
+const SENDING = 'sending';
+/**
+ * A claim older than this is taken to be left by an instance that died
+ * mid-send, and may be taken over. Well above a send's SMTP time-outs.
+ */
+const SENDING_CLAIM_MS = 15 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface AlertRecord {
@@ -104,6 +114,31 @@ export class StormLedger {
   async digestSent(digest: PendingDigest, rooms: RoomFacts[], messageId: string | null, now: number): Promise<void> {
     await this.records.put(DIGESTS, String(digest.start), digest.start, { ...digest, sentAt: now, messageId, rooms: rooms.map((r) => r.roomId) });
     await this.records.delete(PENDING, String(digest.start));
+    await this.releaseDigest(digest);
+  }
+
+  /**
+   * True when this caller may send the digest now: no other instance is
+   * sending it. put() is "true when new" atomically in both store engines,
+   * so of several instances asking at once exactly one gets true.
+   */
+  async claimDigest(digest: PendingDigest, now: number): Promise<boolean> {
+    const key = String(digest.start);
+    const claim = await this.records.get<{ at: number }>(SENDING, key);
+    if (claim !== null) {
+      if (now - claim.value.at < SENDING_CLAIM_MS) return false;
+      await this.records.delete(SENDING, key); // left by an instance that died mid-send
+    }
+    return this.records.put(SENDING, key, now, { at: now });
+  }
+
+  async isPending(digest: PendingDigest): Promise<boolean> {
+    return (await this.records.get(PENDING, String(digest.start))) !== null;
+  }
+
+  /** Gives the claim back: sent, or failed and to be tried again (by any instance). */
+  async releaseDigest(digest: PendingDigest): Promise<void> {
+    await this.records.delete(SENDING, String(digest.start));
   }
 
   /**

@@ -31,6 +31,8 @@ export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   /** Set to make the server refuse; null accepts everything. */
   refusal: Refusal | null = null;
+  /** How long the server takes to answer a message's DATA (a slow relay). */
+  dataDelayMs = 0;
   private server: SMTPServer | null = null;
   private waiters: Array<() => void> = [];
 
@@ -111,9 +113,11 @@ export class TestSmtpServer {
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                 to: session.envelope.rcptTo.map((r) => r.address),
               };
-              this.received.push({ envelope, parsed, raw: raw.toString('utf8') });
-              for (const wake of this.waiters.splice(0)) wake();
-              callback(null, `Queued as test-${this.received.length}`);
+              setTimeout(() => {
+                this.received.push({ envelope, parsed, raw: raw.toString('utf8') });
+                for (const wake of this.waiters.splice(0)) wake();
+                callback(null, `Queued as test-${this.received.length}`);
+              }, this.dataDelayMs);
             },
             (err: Error) => callback(err),
           );
