@@ -1,5 +1,6 @@
 /** `livehook config check`: everything start-up validates, without starting. */
 import { loadConfig } from '../config/load-config';
+import { openAccessWarnings } from '../http/open-access';
 import { planPlugins } from '../pipeline/plan-plugins';
 import { println, type CliIo } from './io';
 
@@ -11,5 +12,7 @@ export function configCheck(io: CliIo): number {
   if (errors.length > 0) return 1;
   const enabled = plans.filter((p) => p.state === 'enabled').map((p) => p.name);
   println(io.stdout, `config OK: ${config.configDir} (plugins enabled: ${enabled.join(', ') || 'none'})`);
+  // Valid, but not fit for production: said here as the service says it at start.
+  for (const warning of openAccessWarnings(config.service.auth)) println(io.stdout, `warning: ${warning}`);
   return 0;
 }

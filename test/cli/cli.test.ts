@@ -32,6 +32,10 @@ describe('livehook command line', () => {
     let result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: good });
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.contain('config OK');
+    expect(result.stdout).to.contain('warning: no callback token: /callback accepts unsigned callbacks');
+    const locked = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: good, LIVEHOOK_CALLBACK_TOKEN: 't', LIVEHOOK_SDKAPPID: '1400000001', LIVEHOOK_ADMIN_TOKEN: 'admin-token-1' });
+    expect(locked.code, locked.stderr).to.equal(0);
+    expect(locked.stdout).not.to.contain('warning:');
 
     fs.writeFileSync(path.join(good, 'plugins', 'email-alert.json'), JSON.stringify({ enabled: true, capabilities: ['mailer', 'store'], storm: { maxAlerts: -1 } }));
     result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: good });
