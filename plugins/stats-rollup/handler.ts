@@ -148,12 +148,23 @@ export class StatsRollupHandler implements PluginHandler {
   private async buildPreviousDay(run: ScheduledRun): Promise<void> {
     if (this.stopping.signal.aborted) return; // a tick between close() and the scheduler's stop
     const day = addDays(this.calendar.dateOf(run.slot.getTime()), -1);
-    const built = await this.build(day, 'schedule');
-    await this.mail(built);
-    // A slot lost to a shutdown mid-build (or claimed by a `livehook report`
-    // process that then exited) leaves a day without its report: fill it in.
-    await this.catchUp();
-    const pruned = await this.retention.prune(run.slot.getTime());
+    try {
+      const built = await this.build(day, 'schedule');
+      await this.mail(built);
+      // A slot lost to a shutdown mid-build (or claimed by a `livehook report`
+      // process that then exited) leaves a day without its report: fill it in.
+      await this.catchUp();
+    } finally {
+      // Whatever became of the build: records must not pile up because one day failed.
+      await this.pruneOldRooms(run.slot.getTime());
+    }
+  }
+
+  /** In the build queue: a day's rooms are never deleted while this instance builds it. */
+  private async pruneOldRooms(now: number): Promise<void> {
+    const pruning = this.queue.then(() => this.retention.prune(now));
+    this.queue = pruning.catch(() => undefined);
+    const pruned = await pruning;
     if (pruned.rooms > 0) this.logger.info(pruned, `deleted ${pruned.rooms} room records of days before ${pruned.before} (keepDays ${this.options.keepDays}); their reports stay`);
   }
 
@@ -178,12 +189,17 @@ export class StatsRollupHandler implements PluginHandler {
     for (let back = this.options.catchUpDays; back >= 1; back--) {
       const day = addDays(today, -back);
       if (this.stopping.signal.aborted) return;
-      if (reported.has(day) || !(await this.builder.hasRooms(day))) continue;
+      if (reported.has(day) || (await this.retention.isPruned(day)) || !(await this.builder.hasRooms(day))) continue;
       const built = await this.buildClaimed(day, 'catch-up', () => this.hasReport(day));
       if (built) await this.mail(built);
     }
     for (const day of stale) {
       if (this.stopping.signal.aborted) return;
+      if (await this.retention.isPruned(day)) {
+        // Marked by a late room just as its day's rooms went: nothing is left to rebuild it from.
+        await this.records.delete(STALE, day);
+        continue;
+      }
       await this.buildClaimed(day, 'late rooms', async () => (await this.records.get(STALE, day)) === null);
     }
   }

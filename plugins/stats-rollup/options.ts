@@ -41,7 +41,8 @@ export const optionsSchema = Joi.object<RollupOptions>({
     .integer()
     .min(1)
     .max(36_500)
-    .default(90)
+    // Set, it must cover catchUpDays; left out, it does.
+    .default((parent: { catchUpDays?: number }) => Math.max(90, parent.catchUpDays ?? 0))
     .custom((value: number, helpers) => {
       // The catch-up builds its days from their rooms: they must still be there.
       const catchUpDays = (helpers.state.ancestors[0] as { catchUpDays?: number }).catchUpDays ?? 0;
