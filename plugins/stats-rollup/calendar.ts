@@ -51,7 +51,10 @@ export class ZoneCalendar {
     if (last !== null && t >= last.from && t < last.to) return last.date;
     // Intl's formatToParts costs microseconds; one call per day instead of per room.
     const date = this.wallClock(t).date;
-    this.lastDay = { date, ...this.dayRange(date) };
+    const range = this.dayRange(date);
+    // Only a day whose offset holds from start to end: where clocks went back just
+    // after midnight (St. John's 2006) the instants of the day are not one interval.
+    this.lastDay = this.offsetMinutes(range.from) === this.offsetMinutes(range.to - 1) ? { date, ...range } : null;
     return date;
   }
 
@@ -77,6 +80,8 @@ export class ZoneCalendar {
   hourStarts(date: string): number[] {
     let starts = this.hourCache.get(date);
     if (!starts) {
+      // Days of forged or stray event times must not grow the cache without end.
+      if (this.hourCache.size >= 1000) this.hourCache.clear();
       starts = [];
       for (let h = 0; h < 24; h++) starts.push(this.firstInstantAtOrAfter(date, h));
       starts.push(this.firstInstantAtOrAfter(addDays(date, 1), 0));
