@@ -43,8 +43,9 @@ export class EmailAlertHandler implements PluginHandler {
   ) {
     const windowMs = Math.round(options.storm.windowMinutes * 60_000);
     this.ledger = new StormLedger(records, { maxAlerts: options.storm.maxAlerts, windowMs });
-    // Look for finished windows ten times per window (at most every 15 s):
-    // a digest leaves within a tenth of a window of its end.
+    // Look for finished windows ten times per window (at most every 15 s). A
+    // digest waits one such tick after its window (see dueDigests), so it
+    // leaves within two tenths of a window of its end.
     this.tickMs = Math.min(15_000, Math.max(100, Math.floor(windowMs / 10)));
     this.digests = new DigestSender({
       ledger: this.ledger,
@@ -130,7 +131,9 @@ export class EmailAlertHandler implements PluginHandler {
     if (now - this.lastForget < DAY_MS) return;
     this.lastForget = now;
     try {
-      const forgotten = await this.decisions.run(() => this.ledger.forgetBefore(now - this.options.keepDays * DAY_MS));
+      // Outside the decisions' queue: a long delete must not hold up alerts, and a
+      // digest opened meanwhile is far younger than anything deleted.
+      const forgotten = await this.ledger.forgetBefore(now - this.options.keepDays * DAY_MS);
       if (forgotten.alerts + forgotten.digests > 0) this.logger.info(forgotten, `deleted alert records older than ${this.options.keepDays} days (keepDays)`);
     } catch (err) {
       this.lastForget = 0; // try again at the next tick

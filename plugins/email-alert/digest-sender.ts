@@ -20,7 +20,7 @@ export interface DigestSenderDeps {
   pluginName: string;
   timeZone: string;
   to: string[] | undefined;
-  /** First pause after a failed digest; it doubles up to 5 minutes. */
+  /** First pause after a failed digest (it doubles up to 5 minutes), and how long after its window a digest waits. */
   retryBaseMs: number;
 }
 
@@ -33,7 +33,7 @@ export class DigestSender {
   async sendDue(now = Date.now()): Promise<void> {
     let due: PendingDigest[];
     try {
-      due = await this.deps.ledger.dueDigests(now);
+      due = await this.deps.ledger.dueDigests(now, this.deps.retryBaseMs);
     } catch (err) {
       this.deps.logger.error({ err }, 'could not read the pending storm digests; will try again');
       return;
@@ -49,7 +49,7 @@ export class DigestSender {
     const { ledger, mailer, logger } = this.deps;
     let claimed = false;
     try {
-      claimed = await ledger.claimDigest(digest, now);
+      claimed = await ledger.claimDigest(digest);
       if (!claimed) return; // another instance is sending it
       // Sent (and released) by another instance since this one listed it: the
       // sender drops the pending mark before it releases the claim.

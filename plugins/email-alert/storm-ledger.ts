@@ -95,10 +95,15 @@ export class StormLedger {
     await this.records.put(ALERTS, key, stored?.at ?? now, { ...record, sentAt: now, messageId });
   }
 
-  /** Digests whose window is over and that have not been sent. */
-  async dueDigests(now: number): Promise<PendingDigest[]> {
+  /**
+   * Digests whose window ended at least `graceMs` ago and that have not been
+   * sent. The grace lets a decision made just before the end (on another
+   * instance, which holds the plugin's deliveries) be written before the
+   * digest's rooms are read.
+   */
+  async dueDigests(now: number, graceMs: number): Promise<PendingDigest[]> {
     const due: PendingDigest[] = [];
-    for await (const { value } of this.records.scan<PendingDigest>(PENDING, 0, now + 1)) if (value.end <= now) due.push(value);
+    for await (const { value } of this.records.scan<PendingDigest>(PENDING, 0, now + 1)) if (value.end + graceMs <= now) due.push(value);
     return due;
   }
 
@@ -122,14 +127,17 @@ export class StormLedger {
    * sending it. put() is "true when new" atomically in both store engines,
    * so of several instances asking at once exactly one gets true.
    */
-  async claimDigest(digest: PendingDigest, now: number): Promise<boolean> {
+  async claimDigest(digest: PendingDigest): Promise<boolean> {
     const key = String(digest.start);
+    const now = Date.now();
     const claim = await this.records.get<{ at: number }>(SENDING, key);
-    if (claim !== null) {
-      if (now - claim.value.at < SENDING_CLAIM_MS) return false;
-      await this.records.delete(SENDING, key); // left by an instance that died mid-send
-    }
-    return this.records.put(SENDING, key, now, { at: now });
+    if (claim === null) return this.records.put(SENDING, key, now, { at: now });
+    if (now - claim.value.at < SENDING_CLAIM_MS) return false;
+    // Left by an instance that died mid-send. Of several instances that see the
+    // same dead claim, the one that first writes the takeover mark wins.
+    if (!(await this.records.put(SENDING, `${key} after ${claim.value.at}`, now, true))) return false;
+    await this.records.put(SENDING, key, now, { at: now });
+    return true;
   }
 
   async isPending(digest: PendingDigest): Promise<boolean> {
@@ -150,6 +158,7 @@ export class StormLedger {
   async forgetBefore(before: number): Promise<{ alerts: number; digests: number }> {
     let keepFrom = before;
     for await (const { value } of this.records.scan<PendingDigest>(PENDING, 0, Number.MAX_SAFE_INTEGER)) keepFrom = Math.min(keepFrom, value.start);
+    await this.records.deleteBefore(SENDING, before); // takeover marks
     return { alerts: await this.records.deleteBefore(ALERTS, keepFrom), digests: await this.records.deleteBefore(DIGESTS, before) };
   }
 
