@@ -402,6 +402,9 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         expect((await r.get('other', 'old'))!.value).to.equal('another collection');
         expect((await store.records('q').get('c', 'old'))!.value).to.equal('another plugin');
         expect(await r.deleteBefore('c', before)).to.equal(0);
+        // Exactly one chunk's worth (the page size is 7 here): the last chunk finds none.
+        for (let i = 0; i < 7; i++) await r.put('d', `k${i}`, 100 + i, i);
+        expect(await r.deleteBefore('d', 1000)).to.equal(7);
         await expectRejection(r.deleteBefore('c', 1.5), 'PERMANENT_FAILURE');
       });
 

@@ -110,7 +110,7 @@ export const SQL = {
   getRecord: 'SELECT key, at, value FROM plugin_records WHERE plugin = $1 AND collection = $2 AND key = $3',
   deleteRecord: 'DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND key = $3',
   deleteRecordsBefore: `
-    DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND key IN (
+    DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 AND key IN (
       SELECT key FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 ORDER BY at LIMIT $4)`,
   scanFirstPage: `
     SELECT key, at, value FROM plugin_records

@@ -99,7 +99,7 @@ export function prepareStatements(db: Database.Database) {
     getRecord: db.prepare('SELECT key, at, value FROM plugin_records WHERE plugin = ? AND collection = ? AND key = ?'),
     deleteRecord: db.prepare('DELETE FROM plugin_records WHERE plugin = ? AND collection = ? AND key = ?'),
     deleteRecordsBefore: db.prepare(
-      `DELETE FROM plugin_records WHERE plugin = @plugin AND collection = @collection AND key IN (
+      `DELETE FROM plugin_records WHERE plugin = @plugin AND collection = @collection AND at < @before AND key IN (
          SELECT key FROM plugin_records WHERE plugin = @plugin AND collection = @collection AND at < @before ORDER BY at LIMIT @limit)`,
     ),
     scanFirstPage: db.prepare(
