@@ -3,14 +3,15 @@
  *
  * Validation failures of an authenticated body are kept in quarantine (raw
  * bytes + reason) before the 400 goes out, so a schema or config fix can
- * replay them. Backpressure is checked before anything is written: past the
+ * replay them. Tencent does not resend a callback answered 4xx, so when the
+ * body cannot be kept the answer is a 500 instead: the resend is the copy. Backpressure is checked before anything is written: past the
  * limits the caller answers 503 and Tencent's retry brings the event later.
  */
 import type { Logger } from 'pino';
 import { buildEvent, isQuarantinable } from '../callbacks/build-event';
 import { queryValue } from '../callbacks/query';
 import type { CallbackEvent } from '../callbacks/event';
-import { LivehookError } from '../errors';
+import { LivehookError, describeError } from '../errors';
 import type { AppendResult, Store } from '../store/store';
 
 export interface IngestLimits {
@@ -74,6 +75,7 @@ export class Ingest {
     }
   }
 
+  /** Keeps the body, or throws STORE_FAILED (500) naming the validation failure too. */
   private async quarantine(raw: string, query: Record<string, string>, receivedAt: number, err: LivehookError): Promise<void> {
     try {
       const id = await this.store.quarantine({
@@ -86,8 +88,8 @@ export class Ingest {
       });
       this.logger.warn({ quarantineId: id, reason: err.message }, 'invalid callback body kept in quarantine');
     } catch (storeErr) {
-      // The 400 still goes out; losing the copy of a body we reject is logged, not fatal.
-      this.logger.error({ err: storeErr }, 'could not keep an invalid body in quarantine');
+      this.logger.error({ err: storeErr, reason: err.message }, 'could not keep an invalid body in quarantine: answering 500 so that Tencent sends it again');
+      throw new LivehookError('STORE_FAILED', `the body is invalid (${err.message}) but could not be kept for replay: ${describeError(storeErr)}; retry later`, { field: err.details.field }, { cause: storeErr });
     }
   }
 }

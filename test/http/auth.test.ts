@@ -110,6 +110,18 @@ describe('callback authentication', () => {
       expect(fresh.status).to.equal(200);
     });
 
+    it('answers 500, not 400, when an invalid body cannot be kept: Tencent resends a 5xx, never a 4xx', async () => {
+      const dead = await startTestService({ onlyPlugins: ['logging'], env: { LIVEHOOK_CALLBACK_TOKEN: token } });
+      await dead.service.store.close(); // every write now fails
+      try {
+        const res = await dead.post('{not json', signedQuery(token));
+        expect(res.status).to.equal(500);
+        expect(res.body.ErrorInfo).to.match(/^the body is invalid \(malformed JSON.*\) but could not be kept for replay: .*; retry later$/);
+      } finally {
+        await dead.stop();
+      }
+    });
+
     it('does not quarantine bodies from unauthenticated requests', async () => {
       await svc.post('{not json', signedQuery('wrong'));
       expect(await svc.service.store.listQuarantine('held')).to.have.length(0);
