@@ -108,6 +108,9 @@ export class PluginWorker {
       clearTimeout(timer);
       this.stopReason = new Error('livehook is shutting down');
       for (const call of this.calls) call.abort(this.stopReason);
+      // Handlers that heed the signal end now; give the pass a moment to record them
+      // before the cursor is saved and the lease released (not the whole grace again).
+      await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, Math.min(1000, graceMs)).unref())]);
     }
     await this.saveCursor(true).catch((err) => this.logger.error({ plugin: this.plugin.name, err }, 'could not save the cursor at shutdown'));
     if (this.options.useLeases) await this.store.releaseLease(this.leaseName(), this.options.instanceId).catch(() => undefined);
@@ -144,10 +147,13 @@ export class PluginWorker {
         // A pass can outlast the lease (a slow plugin, a long backlog): keep renewing
         // while it runs, so another instance never takes over work still in progress.
         renewal = setInterval(() => {
+          // The clock before asking: the database dates the lease when it runs the statement,
+          // which may be a while before the answer arrives (a busy pool).
+          const asked = Date.now();
           this.store
             .acquireLease(this.leaseName(), this.options.instanceId, this.options.leaseMs)
             .then((held) => {
-              this.leaseUntil = held ? Date.now() + this.options.leaseMs : 0;
+              this.leaseUntil = held ? asked + this.options.leaseMs : 0;
             })
             .catch(() => undefined); // an unreachable store: the lease runs out and the pass stops
         }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
@@ -180,13 +186,27 @@ export class PluginWorker {
     }
   }
 
-  /** Runs `work` over `items`, at most `concurrency` at a time; stops starting new ones when stopped. */
+  /**
+   * Runs `work` over `items`, at most `concurrency` at a time; stops starting
+   * new ones when stopped. `work` throws only when the store failed: then no
+   * lane starts anything more, all settle, and the error goes to the pass,
+   * which retries from the same cursor (lanes left running would deliver the
+   * same events again beside the retry).
+   */
   private async inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
+    let failure: { err: unknown } | null = null;
     const lane = async (): Promise<void> => {
-      while (next < items.length && !this.mustStop()) await work(items[next++]);
+      while (failure === null && next < items.length && !this.mustStop()) {
+        try {
+          await work(items[next++]);
+        } catch (err) {
+          failure ??= { err };
+        }
+      }
     };
     await Promise.all(Array.from({ length: Math.min(this.plugin.concurrency, items.length) }, lane));
+    if (failure !== null) throw (failure as { err: unknown }).err;
   }
 
   private subscribes(event: CallbackEvent): boolean {
@@ -210,6 +230,7 @@ export class PluginWorker {
     const call = new CallCancellation();
     if (this.stopReason) call.abort(this.stopReason);
     this.calls.add(call);
+    let succeeded = false;
     try {
       await runWithTimeout(this.plugin.name, this.plugin.timeoutMs, call, () =>
         this.plugin.handler.handle(event, {
@@ -221,7 +242,7 @@ export class PluginWorker {
           },
         }),
       );
-      if (hasRow) await this.store.markDelivered(this.plugin.name, seq);
+      succeeded = true;
       this.options.onAttempt?.(this.plugin.name, 'done', performance.now() - started);
     } catch (err) {
       const permanent = err instanceof PermanentError;
@@ -235,12 +256,16 @@ export class PluginWorker {
     } finally {
       this.calls.delete(call);
     }
+    // After the handler's try: a store failure here is not the plugin's failure
+    // (the row stays, and the retry delivers once more: at least once).
+    if (succeeded && hasRow) await this.store.markDelivered(this.plugin.name, seq);
   }
 
   private async saveCursor(force: boolean): Promise<void> {
     if (this.cursor === this.savedCursor) return;
     const now = Date.now();
     if (!force && now - this.lastCursorSave < this.options.cursorFlushMs) {
+      if (this.stopped) return; // stop() saves it; a timer now would write after the store closed
       // Coalesce: one cursor write per interval instead of one per batch.
       this.flushTimer ??= setTimeout(() => {
         this.flushTimer = null;
