@@ -27,30 +27,65 @@ export function lockDataDir(dataDir: string): DataDirLock {
   const file = path.join(dataDir, LOCK_FILE);
   const me: Holder = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
-      return { release: () => releaseIfOurs(file) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (createWithContent(file, me)) {
+      // Two starters that both found a stale lock can both remove it; the second
+      // removes the first one's new lock. Looking again a moment later, the loser
+      // sees the winner's name and refuses, like any second service.
+      if (attempt > 0) sleepSync(CONFIRM_MS);
+      const holder = readHolder(file);
+      if (holder && sameHolder(holder, me)) return { release: () => releaseIfOurs(file) };
+      if (holder) throw heldBy(holder, dataDir, file);
+      continue;
     }
     const holder = readHolder(file);
-    if (holder && isAlive(holder)) {
-      throw new LivehookError(
-        'CONFIG_INVALID',
-        `another livehook (pid ${holder.pid} on ${holder.hostname}, since ${holder.startedAt}) is serving the data dir ${dataDir}: stop it first, or give this one another LIVEHOOK_DATA_DIR (several instances share PostgreSQL, not a SQLite file)`,
-        { file, holder },
-      );
-    }
+    if (holder && isAlive(holder)) throw heldBy(holder, dataDir, file);
     fs.rmSync(file, { force: true }); // stale: its process is gone
   }
   throw new LivehookError('CONFIG_INVALID', `could not take the lock ${file}: another process keeps creating it`, { file });
+}
+
+const CONFIRM_MS = 100;
+
+/**
+ * Creates the lock file with its content in one step (written aside, then
+ * linked into place): a reader never finds it empty, which it would take for
+ * a lock left by a dead process. False when it exists.
+ */
+function createWithContent(file: string, me: Holder): boolean {
+  const aside = `${file}.${process.pid}.${Date.now()}`;
+  fs.writeFileSync(aside, JSON.stringify(me));
+  try {
+    fs.linkSync(aside, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    fs.rmSync(aside, { force: true });
+  }
+}
+
+function heldBy(holder: Holder, dataDir: string, file: string): LivehookError {
+  return new LivehookError(
+    'CONFIG_INVALID',
+    `another livehook (pid ${holder.pid} on ${holder.hostname}, since ${holder.startedAt}) is serving the data dir ${dataDir}: stop it first, or give this one another LIVEHOOK_DATA_DIR (several instances share PostgreSQL, not a SQLite file)`,
+    { file, holder },
+  );
+}
+
+function sameHolder(a: Holder, b: Holder): boolean {
+  return a.pid === b.pid && a.hostname === b.hostname && a.startedAt === b.startedAt;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function readHolder(file: string): Holder | null {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Holder;
   } catch {
-    return null; // unreadable or half-written: treat as stale
+    return null; // unreadable (locks are written whole, so it is damaged): treat as stale
   }
 }
 

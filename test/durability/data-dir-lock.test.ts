@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startChildService } from '../helpers/child-service';
@@ -23,5 +25,27 @@ describe('one service per SQLite data dir', function () {
     expect(await first.kill('SIGKILL')).to.equal('SIGKILL');
     const third = await startChildService(env);
     expect(await third.kill('SIGTERM')).to.equal(0);
+  });
+
+  it('lets exactly one of two services starting at once take over a stale lock', async () => {
+    // Each contender takes the lock in its own process and holds it for a second.
+    const contender = (dataDir: string) =>
+      new Promise<string>((resolve) => {
+        const code = `require(${JSON.stringify(path.join(REPO_ROOT, 'src', 'bin', 'register.js'))});
+          const { lockDataDir } = require(${JSON.stringify(path.join(REPO_ROOT, 'src', 'store', 'data-dir-lock.ts'))});
+          try { lockDataDir(process.argv[1]); console.log('got it'); setTimeout(() => {}, 1000); }
+          catch (err) { console.log(err.message.startsWith('another livehook') ? 'refused' : 'error: ' + err.message); }`;
+        const child = spawn(process.execPath, ['-e', code, dataDir], { encoding: 'utf8' } as never);
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('exit', () => resolve(out.trim()));
+      });
+    for (let round = 0; round < 3; round++) {
+      const dataDir = tempDir('livehook-data-');
+      // Left by a process that is gone.
+      fs.writeFileSync(path.join(dataDir, 'livehook.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+      const results = await Promise.all([contender(dataDir), contender(dataDir)]);
+      expect(results.sort(), `round ${round}`).to.deep.equal(['got it', 'refused']);
+    }
   });
 });
