@@ -1,8 +1,10 @@
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import { createLogger } from '../../src/log/logger';
 import { openStore } from '../../src/store/open-store';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store';
-import { createTestSchema, type TestSchema } from '../helpers/pg-schema';
+import { createTestSchema, schemaUrl, type TestSchema } from '../helpers/pg-schema';
 import { makeEvent } from './make-event';
 import { describeStoreConformance, expectRejection } from './store-conformance';
 
@@ -59,6 +61,30 @@ describe('PostgresStore', function () {
       } finally {
         await store.close();
       }
+    });
+  });
+
+  describe('durability of the server', function () {
+    const warningsOpening = async (connectionString: string): Promise<string[]> => {
+      const lines: Array<{ level: string; msg: string }> = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line));
+          done();
+        },
+      });
+      await open({ connectionString, logger: createLogger('info', sink) });
+      return lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+    };
+
+    it('warns at open when the server runs with synchronous_commit = off, since OK then does not mean on disk', async function () {
+      const said = await warningsOpening(schemaUrl(db.schema, { options: `-c search_path=${db.schema} -c synchronous_commit=off` }));
+      expect(said).to.have.length(1);
+      expect(said[0]).to.contain('synchronous_commit = off: a callback answered OK can be lost');
+    });
+
+    it('says nothing with the default (on)', async function () {
+      expect(await warningsOpening(db.url)).to.deep.equal([]);
     });
   });
 

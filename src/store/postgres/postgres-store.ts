@@ -111,6 +111,8 @@ export class PostgresStore implements Store {
   private pool: Pool | null = null;
   private schema = '';
   private schemaVersion = 0;
+  /** The server's synchronous_commit for our connections (read at open). */
+  private synchronousCommit = 'unknown';
   private lockKeys: LockKeys | null = null;
   private appends: GroupCommit<EventColumns, AppendResult> | null = null;
   private readonly pluginRecords = new Map<string, PgPluginRecords>();
@@ -165,6 +167,7 @@ export class PostgresStore implements Store {
           logger: this.logger,
         });
         this.schemaVersion = outcome.version;
+        this.synchronousCommit = (await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? 'unknown';
         client.release();
       } catch (err) {
         client.release(err as Error);
@@ -178,6 +181,13 @@ export class PostgresStore implements Store {
     this.pool = pool;
     this.appends = this.makeGroupCommit(pool);
     this.logger?.info(this.settings(), 'store opened');
+    if (this.synchronousCommit === 'off') {
+      // The OK livehook sends means "on disk" only if the server waits for its WAL flush.
+      this.logger?.warn(
+        { target: this.target.description, synchronousCommit: this.synchronousCommit },
+        'PostgreSQL runs with synchronous_commit = off: a callback answered OK can be lost if the database server crashes; set it to on (ALTER ROLE ... SET synchronous_commit = on) for livehook',
+      );
+    }
   }
 
   /** The schema tables go to: the first existing one on the search_path. */
