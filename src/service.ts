@@ -39,6 +39,8 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Watch the config folder and reload on change and SIGHUP (default true). */
   watchConfig?: boolean;
+  /** The store can no longer write: a process should stop and be restarted (see `livehook serve`). */
+  onFatal?: (reason: Error) => void;
 }
 
 export interface RunningService {
@@ -65,7 +67,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const lock = service.store.databaseUrl ? null : lockDataDir(service.dataDir);
   let store: Store;
   try {
-    store = await openStore({ dataDir: service.dataDir, databaseUrl: service.store.databaseUrl, synchronous: service.store.synchronous, logger });
+    store = await openStore({ dataDir: service.dataDir, databaseUrl: service.store.databaseUrl, synchronous: service.store.synchronous, logger, onFatal: options.onFatal });
   } catch (err) {
     lock?.release();
     throw err;

@@ -6,6 +6,7 @@ export async function serve(io: CliIo): Promise<number> {
   // Handlers first: a signal that arrives while the service starts still gets a clean stop.
   let service: RunningService | null = null;
   let stopRequested: NodeJS.Signals | null = null;
+  let exitCode = 0;
   let stopped!: () => void;
   const done = new Promise<void>((resolve) => (stopped = resolve));
   const stop = (signal: NodeJS.Signals): void => {
@@ -23,8 +24,20 @@ export async function serve(io: CliIo): Promise<number> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
-  service = await startService({ env: io.env });
+  service = await startService({
+    env: io.env,
+    // Crash-only: a store that cannot write any more is not repaired in place. Stop
+    // cleanly and exit non-zero, so systemd (Restart=on-failure) or the orchestrator
+    // starts a fresh process; meanwhile Tencent retries what got 500.
+    onFatal: (reason) => {
+      if (stopRequested || !service) return;
+      exitCode = 1;
+      stopRequested = 'SIGTERM';
+      service.logger.fatal({ err: reason }, 'the store can no longer write: stopping so that livehook is restarted');
+      shutdown(service, 'SIGTERM');
+    },
+  });
   if (stopRequested) shutdown(service, stopRequested);
   await done;
-  return 0;
+  return exitCode;
 }

@@ -18,6 +18,8 @@ export interface OpenStoreOptions {
   /** SQLite only; default 'FULL' (see src/store/sqlite/sqlite-store.ts). */
   synchronous?: SqliteSynchronous;
   logger?: Logger;
+  /** SQLite only: the store can no longer write (see SqliteStoreOptions.onFatal). */
+  onFatal?: (reason: Error) => void;
 }
 
 /** Returns an opened store (migrations applied). Close it with store.close(). */
@@ -35,5 +37,6 @@ function createStore(options: OpenStoreOptions): Store {
     file: path.join(options.dataDir, SQLITE_FILE_NAME),
     synchronous: options.synchronous,
     logger: options.logger,
+    onFatal: options.onFatal,
   });
 }

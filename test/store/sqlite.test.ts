@@ -238,6 +238,16 @@ describe('SqliteStore', function () {
       expect((await store.listQuarantine()).map((q) => q.status)).to.deep.equal(['held']);
     });
 
+    it('tells its owner when the thread is gone, and refuses writes from then on', async function () {
+      const fatal: Error[] = [];
+      const store = await open({ onFatal: (reason) => fatal.push(reason) });
+      expect((await store.append(makeEvent())).seq).to.equal(1);
+      // What an uncaught error or an out-of-memory kill of the thread looks like from here.
+      await (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer.worker.terminate();
+      expect(fatal.map((e) => e.message)).to.deep.equal(['the writer thread exited unexpectedly (code 1)']);
+      await expectRejection(store.append(makeEvent({ roomId: 'after' })), 'STORE_FAILED');
+    });
+
     it('keeps the event loop running while a commit waits for another process\'s write lock', async function () {
       const store = await open();
       const cli = new Database(path.join(dir, 'livehook.db'));

@@ -71,6 +71,8 @@ export interface SqliteStoreOptions {
   maxBatch?: number;
   /** Records per page in PluginRecords.scan. Default 5000. */
   recordsPageSize?: number;
+  /** Told when the store can no longer write (its writer thread died): `livehook serve` exits so that its supervisor restarts it. */
+  onFatal?: (reason: Error) => void;
 }
 
 /** What the connection actually runs with (read back from SQLite, for the start-up log and tests). */
@@ -115,6 +117,7 @@ export class SqliteStore implements Store {
   private readonly synchronous: SqliteSynchronous;
   private readonly busyTimeoutMs: number;
   private readonly maxBatch: number;
+  private readonly onFatal: ((reason: Error) => void) | undefined;
   private readonly recordsPageSize: number;
   private readonly logger: Logger | undefined;
 
@@ -145,6 +148,7 @@ export class SqliteStore implements Store {
     this.maxBatch = options.maxBatch ?? 1000;
     this.recordsPageSize = options.recordsPageSize ?? 5000;
     this.logger = options.logger;
+    this.onFatal = options.onFatal;
   }
 
   // --- lifecycle ---------------------------------------------------------------
@@ -174,6 +178,7 @@ export class SqliteStore implements Store {
       this.statements = prepareStatements(db);
       writer = await SqliteWriter.start({ file: this.file, synchronous: this.synchronous, busyTimeoutMs: this.busyTimeoutMs }, (reason) => {
         this.logger?.error({ err: reason, file: this.file }, 'the SQLite writer thread stopped: every write is refused until livehook restarts');
+        this.onFatal?.(reason);
       });
     } catch (err) {
       db?.close();
