@@ -103,3 +103,15 @@ function refuse(eventId: string | undefined, field: string, problem: string): ne
   const which = eventId === undefined ? 'an event' : `event ${eventId}`;
   throw new LivehookError('STORE_FAILED', `cannot store ${which}: ${field} ${problem}`, { field, eventId });
 }
+
+/**
+ * A group commit closes at this many bytes of events as well as at its count:
+ * a thousand bodies at the 1 MB limit would pass the largest string V8 (and
+ * the pg driver's arrays) can build, and fail the whole batch every time.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+/** About how many bytes an event's columns take (JSON text is mostly one byte a character). */
+export function columnsWeight(columns: EventColumns): number {
+  return columns.raw.length + columns.body.length + columns.query.length + 256;
+}

@@ -28,6 +28,13 @@ export interface GroupCommitStats {
 export interface GroupCommitOptions<I, R> {
   /** Commit as soon as this many items wait, without waiting for the loop turn to end. */
   maxBatch: number;
+  /**
+   * With `weigh`: a batch also closes once its items weigh this much (bytes, say),
+   * so that many large items never make one transaction too big to send or hold.
+   * An item heavier than this on its own goes in a batch alone.
+   */
+  maxWeight?: number;
+  weigh?(item: I): number;
   /** Writes all items in ONE transaction and returns one result per item, in order. Throw to fail the batch. */
   commit(items: I[]): R[] | Promise<R[]>;
   /** Turns what `commit` threw into the error each waiting promise is rejected with. */
@@ -103,8 +110,21 @@ export class GroupCommit<I, R> {
     while (this.queue.length > 0) await this.commitOneBatch();
   }
 
+  /** How many queued items the next batch takes: up to maxBatch, and up to maxWeight (at least one). */
+  private nextBatchSize(): number {
+    const limit = Math.min(this.queue.length, this.options.maxBatch);
+    const { weigh, maxWeight } = this.options;
+    if (!weigh || maxWeight === undefined) return limit;
+    let weight = 0;
+    for (let i = 0; i < limit; i++) {
+      weight += weigh(this.queue[i]!.item);
+      if (weight > maxWeight) return Math.max(1, i);
+    }
+    return limit;
+  }
+
   private async commitOneBatch(): Promise<void> {
-    const batch = this.queue.splice(0, this.options.maxBatch);
+    const batch = this.queue.splice(0, this.nextBatchSize());
     this.inFlight = batch.length;
     this.counters.commits += 1;
     this.counters.items += batch.length;

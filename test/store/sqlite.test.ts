@@ -153,6 +153,18 @@ describe('SqliteStore', function () {
       expect(await store.latestSeq()).to.equal(120);
     });
 
+    it('closes a batch at 64 MB of events too, so large bodies never make one transaction too big to build', async function () {
+      this.timeout(60_000);
+      const store = await open();
+      const big = 'x'.repeat(1024 * 1024); // the default body limit
+      const results = await Promise.all(Array.from({ length: 100 }, () => store.append(makeEvent({ raw: big }))));
+      expect(new Set(results.map((r) => r.seq)).size).to.equal(100);
+      const stats = store.commitStats();
+      expect(stats.items).to.equal(100);
+      expect(stats.commits).to.be.at.least(2);
+      expect(stats.largestBatch).to.be.at.most(64);
+    });
+
     it('rejects every append of a batch whose commit fails, and stores none of them', async function () {
       const store = await open({ busyTimeoutMs: 50 });
       await store.append(makeEvent());

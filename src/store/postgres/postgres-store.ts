@@ -26,7 +26,7 @@ import { Pool, type PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { CallbackEvent } from '../../callbacks/event';
 import { LivehookError, isLivehookError } from '../../errors';
-import { type EventColumns, type EventRow, fromEventColumns, toEventColumns } from '../event-columns';
+import { MAX_BATCH_BYTES, type EventColumns, type EventRow, columnsWeight, fromEventColumns, toEventColumns } from '../event-columns';
 import { GroupCommit, type GroupCommitStats } from '../group-commit';
 import type {
   AppendResult,
@@ -266,6 +266,8 @@ export class PostgresStore implements Store {
     const lockKey = this.lockKeys!.append;
     return new GroupCommit<EventColumns, AppendResult>({
       maxBatch: this.maxBatch,
+      maxWeight: MAX_BATCH_BYTES,
+      weigh: columnsWeight,
       commit: async (batch) => {
         const client = await pool.connect();
         try {

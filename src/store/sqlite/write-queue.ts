@@ -7,7 +7,7 @@
  * reach the writer at different moments and cost two. While a request is at
  * the writer, what arrives waits and goes with the next one.
  */
-import type { EventColumns } from '../event-columns';
+import { MAX_BATCH_BYTES, columnsWeight, type EventColumns } from '../event-columns';
 import { GroupCommit, type GroupCommitStats } from '../group-commit';
 import type { AppendResult } from '../store';
 import type { SqliteWriter } from './sqlite-writer';
@@ -38,6 +38,8 @@ export class WriteQueue {
   constructor(writer: SqliteWriter, maxBatch: number, onBatchFailed: (failure: WriteFailure, items: number) => void) {
     this.queue = new GroupCommit<Item, Outcome>({
       maxBatch,
+      maxWeight: MAX_BATCH_BYTES,
+      weigh: (item) => (item.event ? columnsWeight(item.event) : item.op.kind === 'putRecord' ? item.op.value.length + 256 : 256),
       commit: async (items) => {
         const events: EventColumns[] = [];
         const ops: WriteOp[] = [];
