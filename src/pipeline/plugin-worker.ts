@@ -47,6 +47,12 @@ export class PluginWorker {
   private leaseUntil = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
+  /**
+   * Events after the cursor that already had a delivery row at start: a crash
+   * came between the row and the cursor save. Their row's retry delivers them
+   * (with its attempt count, or not at all when dead), not the main path.
+   */
+  private readonly owned = new Set<number>();
   /** Calls in progress, cancelled when stop() runs out of grace. */
   private readonly calls = new Set<CallCancellation>();
   private stopReason: Error | null = null;
@@ -69,6 +75,7 @@ export class PluginWorker {
       this.cursor = saved;
     }
     this.savedCursor = this.cursor;
+    for (const row of await this.store.listDeliveries({ plugin: this.plugin.name })) if (row.eventSeq > this.cursor) this.owned.add(row.eventSeq);
     const pollMs = Math.min(1000, Math.max(25, Math.floor(this.plugin.retry.baseMs / 2)));
     this.retryTimer = setInterval(() => this.kick(), pollMs);
     this.kick();
@@ -165,13 +172,13 @@ export class PluginWorker {
         if (batch.length === 0) break;
         if (this.plugin.concurrency > 1) {
           // Events are independent for this plugin: overlap them, then pass them all.
-          await this.inParallel(batch.filter((s) => this.subscribes(s.event)), (s) => this.deliver(s, 1, false));
+          await this.inParallel(batch.filter((s) => this.isNew(s)), (s) => this.deliver(s, 1, false));
           if (this.mustStop()) break;
           this.cursor = batch[batch.length - 1].seq;
         } else {
           for (const stored of batch) {
             if (this.mustStop()) break;
-            if (this.subscribes(stored.event)) await this.deliver(stored, 1, false);
+            if (this.isNew(stored)) await this.deliver(stored, 1, false);
             this.cursor = stored.seq;
           }
         }
@@ -207,6 +214,12 @@ export class PluginWorker {
     };
     await Promise.all(Array.from({ length: Math.min(this.plugin.concurrency, items.length) }, lane));
     if (failure !== null) throw (failure as { err: unknown }).err;
+  }
+
+  /** An event for the main path: one the plugin takes, and no retry row owns. */
+  private isNew(stored: StoredEvent): boolean {
+    if (!this.subscribes(stored.event)) return false;
+    return this.owned.size === 0 || !this.owned.has(stored.seq);
   }
 
   private subscribes(event: CallbackEvent): boolean {
