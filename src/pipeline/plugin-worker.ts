@@ -178,7 +178,7 @@ export class PluginWorker {
         } else {
           for (const stored of batch) {
             if (this.mustStop()) break;
-            if (this.isNew(stored)) await this.deliver(stored, 1, false);
+            if (this.isNew(stored) && !(await this.deliver(stored, 1, false))) break;
             this.cursor = stored.seq;
           }
         }
@@ -200,7 +200,7 @@ export class PluginWorker {
    * which retries from the same cursor (lanes left running would deliver the
    * same events again beside the retry).
    */
-  private async inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  private async inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
     let next = 0;
     let failure: { err: unknown } | null = null;
     const lane = async (): Promise<void> => {
@@ -236,8 +236,14 @@ export class PluginWorker {
     }
   }
 
-  /** One attempt. Resolves whatever the outcome: the outcome is written to the store. */
-  private async deliver(stored: StoredEvent, attempt: number, hasRow: boolean): Promise<void> {
+  /**
+   * One attempt. Resolves true once the outcome is written to the store (or
+   * needed no writing), false when it was cut short by shutdown: then nothing
+   * is recorded, the cursor must not pass the event, and the next start
+   * delivers it again. Being stopped is not the plugin's failure, and must not
+   * spend one of its attempts.
+   */
+  private async deliver(stored: StoredEvent, attempt: number, hasRow: boolean): Promise<boolean> {
     const { event, seq } = stored;
     const started = performance.now();
     const call = new CallCancellation();
@@ -258,6 +264,10 @@ export class PluginWorker {
       succeeded = true;
       this.options.onAttempt?.(this.plugin.name, 'done', performance.now() - started);
     } catch (err) {
+      if (this.stopReason) {
+        this.logger.info({ plugin: this.plugin.name, eventId: event.id, seq, attempt, err }, 'delivery cut short by shutdown: it runs again at the next start');
+        return false;
+      }
       const permanent = err instanceof PermanentError;
       const dead = permanent || attempt >= this.plugin.retry.maxAttempts;
       const nextAttemptAt = dead ? null : Date.now() + retryDelay(attempt, this.plugin.retry);
@@ -272,6 +282,7 @@ export class PluginWorker {
     // After the handler's try: a store failure here is not the plugin's failure
     // (the row stays, and the retry delivers once more: at least once).
     if (succeeded && hasRow) await this.store.markDelivered(this.plugin.name, seq);
+    return true;
   }
 
   private async saveCursor(force: boolean): Promise<void> {

@@ -118,6 +118,32 @@ describe('delivery: the AbortSignal a handler is given', () => {
   });
 });
 
+describe('delivery: cut short by shutdown', () => {
+  it('spends no attempt: no dead row, and the next start delivers the event again', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const out = path.join(tempDir(), 'calls.jsonl');
+    const dataDir = tempDir();
+    // Gives up with an error when told to stop, as a well-behaved plugin doing I/O would.
+    const stopsOnAbort =
+      "if (delivery.attempt === 1 && this.options.failTimes === 1) await new Promise((_, reject) => delivery.signal.addEventListener('abort', () => reject(delivery.signal.reason), { once: true }));";
+    writePlugin(pluginsDir, 'careful', 'index.ts', recorderTs('careful', { behaviour: stopsOnAbort }));
+    const plugin = { enabled: true, out, timeoutMs: 60_000, retry: { baseMs: 10, capMs: 10, maxAttempts: 1 } };
+    const first = await startTestService({ dataDir, pluginsDir, config: { delivery: { shutdownGraceMs: 100 } }, plugins: { careful: { ...plugin, failTimes: 1 } } });
+    expect((await first.post(destroyBody('room-cut-short'), QUERY)).status).to.equal(200);
+    await waitFor(() => readRecords(out).some((r) => r.hook === 'handle'), 5000, 'the handler to start');
+    await first.stop();
+    // maxAttempts 1: counted as an attempt, the delivery would be dead now.
+    const second = await startTestService({ dataDir, pluginsDir, plugins: { careful: { ...plugin, failTimes: 0 } } });
+    try {
+      await waitFor(() => readRecords(out).some((r) => r.hook === 'done'), 5000, 'the event delivered again after the restart');
+      expect(readRecords(out).filter((r) => r.hook === 'handle').map((r) => r.event.roomId)).to.deep.equal(['room-cut-short', 'room-cut-short']);
+      expect(await second.service.store.listDeliveries({ plugin: 'careful' })).to.deep.equal([]);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
 describe('delivery: duplicates', () => {
   it('stores a repeated callback once and runs its plugins once', async () => {
     const pluginsDir = tempDir('livehook-plugins-');
