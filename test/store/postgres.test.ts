@@ -64,6 +64,17 @@ describe('PostgresStore', function () {
     });
   });
 
+  describe('quarantine', function () {
+    it('keeps a body with NUL characters (which PostgreSQL text cannot hold) with each NUL as the text \\u0000, and says so', async function () {
+      const store = await open();
+      const raw = '{"RoomId":"a\u0000b"}';
+      await store.quarantine({ receivedAt: 1, sdkAppId: '1400000001', command: null, raw, query: { SdkAppid: '1400000001' }, reason: 'malformed JSON' });
+      const [kept] = await store.listQuarantine('held');
+      expect(kept!.raw).to.equal('{"RoomId":"a\\u0000b"}');
+      expect(kept!.reason).to.equal('malformed JSON (the body held NUL characters, kept here as the text \\u0000)');
+    });
+  });
+
   describe('durability of the server', function () {
     const warningsOpening = async (connectionString: string): Promise<string[]> => {
       const lines: Array<{ level: string; msg: string }> = [];

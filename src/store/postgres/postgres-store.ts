@@ -359,13 +359,16 @@ export class PostgresStore implements Store {
   // --- quarantine ---------------------------------------------------------------------
 
   async quarantine(input: QuarantineInput): Promise<number> {
+    // PostgreSQL text cannot hold NUL. A body refused for a raw NUL must still be
+    // kept (its 400 goes out only then), so each NUL is kept as the text \u0000.
+    const hasNul = input.raw.includes('\u0000');
     const { rows } = await this.run<{ id: string }>('quarantine a request', SQL.quarantine, [
       input.receivedAt,
-      input.sdkAppId,
-      input.command,
-      input.raw,
+      input.sdkAppId === null ? null : escapeNul(input.sdkAppId),
+      input.command === null ? null : escapeNul(input.command),
+      hasNul ? escapeNul(input.raw) : input.raw,
       JSON.stringify(input.query ?? {}),
-      input.reason,
+      hasNul ? `${escapeNul(input.reason)} (the body held NUL characters, kept here as the text \\u0000)` : escapeNul(input.reason),
     ]);
     return Number(rows[0]!.id);
   }
@@ -477,4 +480,9 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
     lastError: row.last_error,
     updatedAt: Number(row.updated_at),
   };
+}
+
+/** NUL as the six characters \u0000: the one character PostgreSQL text refuses. */
+function escapeNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
 }
