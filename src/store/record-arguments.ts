@@ -5,6 +5,7 @@
  * dead at once instead of being retried for hours.
  */
 import { PermanentError, describeError } from '../errors';
+import { escapeNul } from './nul';
 
 export class RecordArguments {
   constructor(
@@ -19,7 +20,7 @@ export class RecordArguments {
     }
     if (typeof key !== 'string') this.refuse(collection, String(key), 'the key must be a string');
     if (this.refuseNul && (collection.includes('\u0000') || key.includes('\u0000'))) {
-      this.refuse(collection.replaceAll('\u0000', '\\u0000'), key.replaceAll('\u0000', '\\u0000'), 'names cannot contain the NUL character (\\u0000)');
+      this.refuse(escapeNul(collection), escapeNul(key), 'names cannot contain the NUL character (\\u0000)');
     }
   }
 

@@ -45,6 +45,7 @@ import { commitEventBatch, pgColumnProblem } from './append-batch';
 import { type LockKeys, lockKeysFor } from './lock-keys';
 import { migratePg } from './migrate';
 import { PG_MIGRATIONS } from './migrations';
+import { escapeNul } from '../nul';
 import { describePgError, describeTarget, type PgTarget } from './pg-target';
 import { PgPluginRecords } from './plugin-records';
 import { prunePg } from './prune';
@@ -245,7 +246,7 @@ export class PostgresStore implements Store {
     const refused = pgColumnProblem(columns);
     if (refused) {
       return Promise.reject(
-        new LivehookError('STORE_FAILED', `cannot store event ${columns.id.replaceAll('\u0000', '\\u0000')}: ${refused.field} ${refused.problem}`, {
+        new LivehookError('STORE_FAILED', `cannot store event ${escapeNul(columns.id)}: ${refused.field} ${refused.problem}`, {
           field: refused.field,
         }),
       );
@@ -366,7 +367,7 @@ export class PostgresStore implements Store {
       input.receivedAt,
       input.sdkAppId === null ? null : escapeNul(input.sdkAppId),
       input.command === null ? null : escapeNul(input.command),
-      hasNul ? escapeNul(input.raw) : input.raw,
+      escapeNul(input.raw),
       JSON.stringify(input.query ?? {}),
       hasNul ? `${escapeNul(input.reason)} (the body held NUL characters, kept here as the text \\u0000)` : escapeNul(input.reason),
     ]);
@@ -480,9 +481,4 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
     lastError: row.last_error,
     updatedAt: Number(row.updated_at),
   };
-}
-
-/** NUL as the six characters \u0000: the one character PostgreSQL text refuses. */
-function escapeNul(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
 }
