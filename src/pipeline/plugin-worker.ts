@@ -202,18 +202,18 @@ export class PluginWorker {
    */
   private async inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
     let next = 0;
-    let failure: { err: unknown } | null = null;
+    const failures: unknown[] = [];
     const lane = async (): Promise<void> => {
-      while (failure === null && next < items.length && !this.mustStop()) {
+      while (failures.length === 0 && next < items.length && !this.mustStop()) {
         try {
           await work(items[next++]);
         } catch (err) {
-          failure ??= { err };
+          failures.push(err);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.plugin.concurrency, items.length) }, lane));
-    if (failure !== null) throw (failure as { err: unknown }).err;
+    if (failures.length > 0) throw failures[0];
   }
 
   /** An event for the main path: one the plugin takes, and no retry row owns. */

@@ -155,24 +155,20 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 export async function runIngestBench(options: { rounds?: number; seconds?: number } = {}): Promise<void> {
   const rounds = options.rounds ?? 3;
   const seconds = options.seconds ?? 6;
+  const livehook = (dataDir: string, configDir: string) =>
+    startChild([path.join(ROOT, 'src', 'bin', 'livehook.js'), 'serve'], {
+      PORT: '0',
+      LIVEHOOK_DATA_DIR: dataDir,
+      LIVEHOOK_CALLBACK_TOKEN: TOKEN,
+      LIVEHOOK_LOG_LEVEL: 'info',
+      LIVEHOOK_CONFIG_DIR: configDir,
+    });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-bench-'));
-  const service = await startChild([path.join(ROOT, 'src', 'bin', 'livehook.js'), 'serve'], {
-    PORT: '0',
-    LIVEHOOK_DATA_DIR: dataDir,
-    LIVEHOOK_CALLBACK_TOKEN: TOKEN,
-    LIVEHOOK_LOG_LEVEL: 'info',
-    LIVEHOOK_CONFIG_DIR: path.join(ROOT, 'config'),
-  });
+  const service = await livehook(dataDir, path.join(ROOT, 'config'));
   const bare = await startChild([path.join(ROOT, 'src', 'bin', 'run-ts.js'), path.join(__dirname, 'bare-koa.ts')], {});
   const ingestOnlyDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-bench-'));
   const ingestOnlyConfig = configWithoutPlugins();
-  const ingestOnly = await startChild([path.join(ROOT, 'src', 'bin', 'livehook.js'), 'serve'], {
-    PORT: '0',
-    LIVEHOOK_DATA_DIR: ingestOnlyDataDir,
-    LIVEHOOK_CALLBACK_TOKEN: TOKEN,
-    LIVEHOOK_LOG_LEVEL: 'info',
-    LIVEHOOK_CONFIG_DIR: ingestOnlyConfig,
-  });
+  const ingestOnly = await livehook(ingestOnlyDataDir, ingestOnlyConfig);
   const results: Round[] = [];
   let alone: Round | undefined;
   try {
