@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { post, waitFor } from '../helpers/service';
-import { TestSmtpServer } from '../mail/smtp-test-server';
 import { destroyRoom } from '../plugins/stats-rollup/harness';
 import { type Instance, startInstance, stopInstances, useCluster } from './instances';
 
@@ -16,17 +15,8 @@ const QUERY = { SdkAppid: '1400000001' };
 
 describe('several instances on one PostgreSQL database: one report per slot', function () {
   this.timeout(90_000);
-  const cluster = useCluster();
+  const cluster = useCluster({ smtp: true });
   const { instances } = cluster;
-  let smtp: TestSmtpServer;
-
-  beforeEach(async function () {
-    smtp = await TestSmtpServer.start();
-  });
-
-  afterEach(async function () {
-    await smtp.stop();
-  });
 
   it('builds each slot on one instance, whichever fires first, and mails the day once', async function () {
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
@@ -37,7 +27,7 @@ describe('several instances on one PostgreSQL database: one report per slot', fu
         databaseUrl: cluster.db.url,
         config: { onlyPlugins: ['stats-rollup'], plugins: { 'stats-rollup': { ...ROLLUP, ...extra } } },
         // debug: the scheduler then says when a slot was already claimed by the other instance.
-        env: { LIVEHOOK_TIMEZONE: 'UTC', LIVEHOOK_ROLLUP_SCHEDULE: schedule, LIVEHOOK_SMTP_URL: smtp.url, LIVEHOOK_LOG_LEVEL: 'debug' },
+        env: { LIVEHOOK_TIMEZONE: 'UTC', LIVEHOOK_ROLLUP_SCHEDULE: schedule, LIVEHOOK_SMTP_URL: cluster.smtp.url, LIVEHOOK_LOG_LEVEL: 'debug' },
       });
 
     // Yesterday's rooms are stored first, while the daily job is far away.
@@ -83,7 +73,7 @@ describe('several instances on one PostgreSQL database: one report per slot', fu
     const builds = [a, b].flatMap((i) => i.logs().filter((l) => l.msg === `report of ${yesterday} built (schedule)`));
     expect(builds.length).to.equal(done.length);
     for (const build of builds) expect(build.rooms).to.equal(5);
-    const reports = smtp.received.filter((m) => m.parsed.subject?.startsWith('Daily report'));
+    const reports = cluster.smtp.received.filter((m) => m.parsed.subject?.startsWith('Daily report'));
     expect(reports.map((m) => m.parsed.subject)).to.deep.equal([`Daily report ${yesterday}: 5 rooms closed`]);
     for (const i of [a, b]) {
       if (done.some((run) => run.pid === i.pid)) expect(fs.existsSync(`${i.dataDir}/reports/${yesterday}.json`), `${i.name}'s report file`).to.equal(true);

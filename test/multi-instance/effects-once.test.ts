@@ -10,7 +10,6 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { fixture, post, tempDir, waitFor } from '../helpers/service';
 import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
-import { TestSmtpServer } from '../mail/smtp-test-server';
 import { type Instance, pluginsDirWith, startInstance, useCluster } from './instances';
 
 const QUERY = { SdkAppid: '1400000001' };
@@ -26,17 +25,8 @@ function systemDestroy(roomId: string): string {
 
 describe('several instances on one PostgreSQL database: effects happen once', function () {
   this.timeout(90_000);
-  const cluster = useCluster();
+  const cluster = useCluster({ smtp: true });
   const { instances, dirs } = cluster;
-  let smtp: TestSmtpServer;
-
-  beforeEach(async function () {
-    smtp = await TestSmtpServer.start();
-  });
-
-  afterEach(async function () {
-    await smtp.stop();
-  });
 
   it('stores each callback once and runs each plugin once per event, whichever instance got it', async function () {
     const pluginsDir = pluginsDirWith(['email-alert']);
@@ -56,7 +46,7 @@ describe('several instances on one PostgreSQL database: effects happen once', fu
             // Each instance records into its own file, so the test sees who ran what.
             plugins: { recorder: { enabled: true, out: path.join(outDir, `${name}.jsonl`) }, 'email-alert': { ...alert, storm: { maxAlerts: 1000, windowMinutes: 5 } } },
           },
-          env: { LIVEHOOK_SMTP_URL: smtp.url, LIVEHOOK_ALERT_TO: 'ops@example.com' },
+          env: { LIVEHOOK_SMTP_URL: cluster.smtp.url, LIVEHOOK_ALERT_TO: 'ops@example.com' },
         }),
       );
     }
@@ -82,7 +72,7 @@ describe('several instances on one PostgreSQL database: effects happen once', fu
     const rooms = [...spread, ...both];
     const handled = () => [...readRecords(path.join(outDir, 'a.jsonl')), ...readRecords(path.join(outDir, 'b.jsonl'))].filter((r) => r.hook === 'handle');
     await waitFor(() => new Set(handled().map((r) => r.event.roomId)).size === rooms.length, 20_000, 'the recorder to see every room');
-    await smtp.waitForMessages(rooms.length, 20_000);
+    await cluster.smtp.waitForMessages(rooms.length, 20_000);
     // Give a second delivery, if there were to be one, time to happen.
     await new Promise((r) => setTimeout(r, 1500));
 
@@ -93,7 +83,7 @@ describe('several instances on one PostgreSQL database: effects happen once', fu
     for (const r of handled()) perRoom.set(r.event.roomId, (perRoom.get(r.event.roomId) ?? 0) + 1);
     expect([...perRoom.entries()].filter(([, n]) => n !== 1), 'rooms the recorder saw more than once').to.deep.equal([]);
 
-    const mailed = smtp.received.map((m) => m.parsed.subject ?? '');
+    const mailed = cluster.smtp.received.map((m) => m.parsed.subject ?? '');
     expect(mailed).to.have.length(rooms.length);
     for (const room of rooms) expect(mailed.filter((s) => s.includes(`(${room})`)), `mails about ${room}`).to.have.length(1);
 

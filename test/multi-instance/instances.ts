@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startChildService, type ChildService } from '../helpers/child-service';
 import { createTestSchema, type TestSchema } from '../helpers/pg-schema';
+import { TestSmtpServer } from '../mail/smtp-test-server';
 import { REPO_ROOT, tempDir, writeConfigDir } from '../helpers/service';
 
 export interface Instance {
@@ -92,18 +93,22 @@ export interface Cluster {
   instances: Instance[];
   /** Extra folders made by the test: removed after it. */
   dirs: string[];
+  /** With useCluster({ smtp: true }): a test SMTP server for the instances to mail to, stopped after the test. */
+  smtp: TestSmtpServer;
 }
 
 /** Registers the hooks every multi-instance suite needs: a fresh schema per test, everything stopped and dropped after. */
-export function useCluster(): Cluster {
+export function useCluster(options: { smtp?: boolean } = {}): Cluster {
   const cluster = { instances: [], dirs: [] } as unknown as Cluster;
   beforeEach(async function () {
     cluster.db = await createTestSchema();
+    if (options.smtp) cluster.smtp = await TestSmtpServer.start();
   });
   afterEach(async function () {
     await stopInstances(cluster.instances.splice(0));
     await cluster.db.drop();
     for (const dir of cluster.dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    if (options.smtp) await cluster.smtp.stop();
   });
   return cluster;
 }
