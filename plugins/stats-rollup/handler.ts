@@ -189,7 +189,8 @@ export class StatsRollupHandler implements PluginHandler {
     for (let back = this.options.catchUpDays; back >= 1; back--) {
       const day = addDays(today, -back);
       if (this.stopping.signal.aborted) return;
-      if (reported.has(day) || (await this.retention.isPruned(day)) || !(await this.builder.hasRooms(day))) continue;
+      // (never a pruned day: keepDays is at least catchUpDays)
+      if (reported.has(day) || !(await this.builder.hasRooms(day))) continue;
       const built = await this.buildClaimed(day, 'catch-up', () => this.hasReport(day));
       if (built) await this.mail(built);
     }

@@ -10,7 +10,7 @@
  * crash between the two leaves the limit set and the day protected.
  */
 import type { PluginRecords } from 'livehook';
-import { ZoneCalendar, addDays } from './calendar';
+import { type ZoneCalendar, addDays } from './calendar';
 import { PRUNED, ROOMS, STALE } from './collections';
 
 const KEY = 'rooms';
