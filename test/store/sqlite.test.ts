@@ -255,7 +255,7 @@ describe('SqliteStore', function () {
       const store = await open({ onFatal: (reason) => fatal.push(reason) });
       expect((await store.append(makeEvent())).seq).to.equal(1);
       // What an uncaught error or an out-of-memory kill of the thread looks like from here.
-      await (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer.worker.terminate();
+      await (store as unknown as { writer: { channel: { terminate(): Promise<number> } } }).writer.channel.terminate();
       expect(fatal.map((e) => e.message)).to.deep.equal(['the writer thread exited unexpectedly (code 1)']);
       await expectRejection(store.append(makeEvent({ roomId: 'after' })), 'STORE_FAILED');
     });

@@ -63,6 +63,8 @@ export interface PostgresStoreOptions {
   maxBatch?: number;
   /** Records per page in PluginRecords.scan. Default 5000. */
   recordsPageSize?: number;
+  /** A plugin isolate's store beside the service's: it says nothing at open (the service's store did). */
+  attached?: boolean;
 }
 
 /** What the store runs with (for the start-up log and tests). */
@@ -108,6 +110,7 @@ export class PostgresStore implements Store {
   private readonly maxBatch: number;
   private readonly recordsPageSize: number;
   private readonly logger: Logger | undefined;
+  private readonly attached: boolean;
 
   private pool: Pool | null = null;
   private schema = '';
@@ -133,6 +136,12 @@ export class PostgresStore implements Store {
     this.maxBatch = options.maxBatch ?? 1000;
     this.recordsPageSize = options.recordsPageSize ?? 5000;
     this.logger = options.logger;
+    this.attached = options.attached ?? false;
+  }
+
+  /** How a plugin isolate opens its own pool on the same database (see ../store-link.ts). */
+  linkOptions(): { connectionString: string } {
+    return { connectionString: this.connectionString };
   }
 
   // --- lifecycle ---------------------------------------------------------------
@@ -181,6 +190,7 @@ export class PostgresStore implements Store {
     }
     this.pool = pool;
     this.appends = this.makeGroupCommit(pool);
+    if (this.attached) return;
     this.logger?.info(this.settings(), 'store opened');
     if (this.synchronousCommit === 'off') {
       // The OK livehook sends means "on disk" only if the server waits for its WAL flush.

@@ -29,6 +29,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { CallbackEvent } from '../../callbacks/event';
@@ -73,6 +74,12 @@ export interface SqliteStoreOptions {
   recordsPageSize?: number;
   /** Told when the store can no longer write (its writer thread died): `livehook serve` exits so that its supervisor restarts it. */
   onFatal?: (reason: Error) => void;
+  /**
+   * A plugin isolate's store: writes go over this line (from the owning
+   * store's attachPort()) to the writer thread the owner started; reads use a
+   * connection of this thread's own. No migrations run: the owner ran them.
+   */
+  attach?: MessagePort;
 }
 
 /** What the connection actually runs with (read back from SQLite, for the start-up log and tests). */
@@ -114,12 +121,13 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   readonly file: string;
 
-  private readonly synchronous: SqliteSynchronous;
+  readonly synchronousMode: SqliteSynchronous;
   private readonly busyTimeoutMs: number;
   private readonly maxBatch: number;
   private readonly onFatal: ((reason: Error) => void) | undefined;
   private readonly recordsPageSize: number;
   private readonly logger: Logger | undefined;
+  private readonly attached: MessagePort | undefined;
 
   /** This thread's connection: reads only, once migrations have run. */
   private db: Database.Database | null = null;
@@ -143,12 +151,13 @@ export class SqliteStore implements Store {
       });
     }
     this.file = path.resolve(options.file);
-    this.synchronous = synchronous;
+    this.synchronousMode = synchronous;
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.maxBatch = options.maxBatch ?? 1000;
     this.recordsPageSize = options.recordsPageSize ?? 5000;
     this.logger = options.logger;
     this.onFatal = options.onFatal;
+    this.attached = options.attach;
   }
 
   // --- lifecycle ---------------------------------------------------------------
@@ -172,14 +181,21 @@ export class SqliteStore implements Store {
       if (String(mode).toLowerCase() !== 'wal') {
         throw new Error(`the file system refused WAL mode (journal_mode stayed ${String(mode)})`);
       }
-      db.pragma(`synchronous = ${this.synchronous}`);
+      db.pragma(`synchronous = ${this.synchronousMode}`);
       db.pragma('foreign_keys = ON');
-      this.schemaVersion = migrate(db, MIGRATIONS, this.file, this.logger).version;
-      this.statements = prepareStatements(db);
-      writer = await SqliteWriter.start({ file: this.file, synchronous: this.synchronous, busyTimeoutMs: this.busyTimeoutMs }, (reason) => {
+      const onDied = (reason: Error) => {
         this.logger?.error({ err: reason, file: this.file }, 'the SQLite writer thread stopped: every write is refused until livehook restarts');
         this.onFatal?.(reason);
-      });
+      };
+      if (this.attached) {
+        this.schemaVersion = Number(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() ?? 0);
+        this.statements = prepareStatements(db);
+        writer = SqliteWriter.attach(this.attached, onDied);
+      } else {
+        this.schemaVersion = migrate(db, MIGRATIONS, this.file, this.logger).version;
+        this.statements = prepareStatements(db);
+        writer = await SqliteWriter.start({ file: this.file, synchronous: this.synchronousMode, busyTimeoutMs: this.busyTimeoutMs }, onDied);
+      }
     } catch (err) {
       db?.close();
       this.statements = null;
@@ -191,7 +207,16 @@ export class SqliteStore implements Store {
     this.writes = new WriteQueue(writer, this.maxBatch, (failure, items) => {
       this.logger?.error({ err: failure, file: this.file, events: failure.events, writes: items }, 'group commit failed; every write in it was refused');
     });
-    this.logger?.info(this.settings(), 'store opened');
+    if (!this.attached) this.logger?.info(this.settings(), 'store opened');
+  }
+
+  /**
+   * A line to this store's writer thread for a plugin isolate: transfer the
+   * port to it and open a SqliteStore there with `attach: port`.
+   */
+  attachPort(): MessagePort {
+    if (!this.writer || this.closing) throw this.closedError();
+    return this.writer.attachPort();
   }
 
   close(): Promise<void> {
@@ -220,6 +245,7 @@ export class SqliteStore implements Store {
   settings(): SqliteSettings {
     if (!this.writer) throw this.closedError();
     const w = this.writer.settings;
+    if (!w) throw new LivehookError('STORE_FAILED', `the SQLite store ${this.file} is attached to another thread's writer: ask that store for its settings`, { file: this.file });
     return {
       file: this.file,
       journalMode: w.journalMode,

@@ -8,7 +8,7 @@
  * store turns them into STORE_FAILED errors that say what it was doing.
  */
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { EventColumns } from '../event-columns';
 import type { AppendOutcome, OpOutcome, WriteOp, WriterConfig, WriterError, WriterReply, WriterRequest, WriterSettings } from './writer-protocol';
 
@@ -23,6 +23,9 @@ interface Waiting {
 
 const BOOT_FILE = path.join(__dirname, 'writer-boot.js');
 
+/** What the writer is reached through: its Worker (the store that started it) or a MessagePort (a plugin isolate's line). */
+type Channel = Worker | MessagePort;
+
 export class SqliteWriter {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
@@ -32,20 +35,43 @@ export class SqliteWriter {
   private readonly exited: Promise<void>;
 
   private constructor(
-    private readonly worker: Worker,
-    readonly settings: WriterSettings,
+    private readonly channel: Channel,
+    /** The writer's connection settings (null on an attached line: its owner knows them). */
+    readonly settings: WriterSettings | null,
     onDied: (reason: Error) => void,
   ) {
-    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    worker.on('message', (reply: WriterReply) => this.onReply(reply));
+    channel.on('message', (reply: WriterReply) => this.onReply(reply));
     const died = (reason: Error) => {
       const unexpected = !this.stopped && !this.closing;
       this.stop(reason);
       if (unexpected) onDied(reason);
     };
-    worker.on('error', (err) => died(new Error(`the writer thread failed: ${err.message}`, { cause: err })));
-    worker.on('exit', (code) => died(new Error(`the writer thread exited unexpectedly (code ${code})`)));
-    worker.unref();
+    if (channel instanceof Worker) {
+      this.exited = new Promise((resolve) => channel.once('exit', () => resolve()));
+      channel.on('error', (err) => died(new Error(`the writer thread failed: ${err.message}`, { cause: err })));
+      channel.on('exit', (code) => died(new Error(`the writer thread exited unexpectedly (code ${code})`)));
+    } else {
+      this.exited = new Promise((resolve) => channel.once('close', () => resolve()));
+      channel.on('close', () => died(new Error('the line to the writer thread closed (the store is closed)')));
+    }
+    channel.unref();
+  }
+
+  /**
+   * A plugin isolate's writer: requests go over `port` (from the owner's
+   * attachPort()) to the same writer thread, and join its group commits.
+   */
+  static attach(port: MessagePort, onDied: (reason: Error) => void): SqliteWriter {
+    return new SqliteWriter(port, null, onDied);
+  }
+
+  /** Opens a new line to the writer thread for another thread (a plugin isolate); transfer the port to it. */
+  attachPort(): MessagePort {
+    if (!(this.channel instanceof Worker)) throw new Error('only the store that started the writer thread can open lines to it');
+    if (this.stopped) throw this.stopped;
+    const { port1, port2 } = new MessageChannel();
+    this.channel.postMessage({ type: 'attach', port: port1 }, [port1]);
+    return port2;
   }
 
   /**
@@ -99,7 +125,11 @@ export class SqliteWriter {
     return this.stopped;
   }
 
-  /** Closes the writer's connection after the requests already sent, and waits for the thread to end. Idempotent. */
+  /**
+   * Closes the writer's connection after the requests already sent, and
+   * waits for the thread to end; on an attached line, closes the line only.
+   * Idempotent.
+   */
   async close(): Promise<void> {
     if (!this.stopped) {
       this.closing = true;
@@ -107,7 +137,8 @@ export class SqliteWriter {
       this.stop(new Error('the writer thread is closed'));
       // Until the thread has ended: an unreferenced worker would let the
       // process exit in the middle of the caller's `await close()`.
-      this.worker.ref();
+      this.channel.ref();
+      if (!(this.channel instanceof Worker)) this.channel.close();
     }
     await this.exited;
   }
@@ -116,9 +147,9 @@ export class SqliteWriter {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
-      if (this.waiting.size === 0) this.worker.ref(); // an answer is due: stay alive for it
+      if (this.waiting.size === 0) this.channel.ref(); // an answer is due: stay alive for it
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...body, id } as WriterRequest);
+      this.channel.postMessage({ ...body, id } as WriterRequest);
     });
   }
 
@@ -127,7 +158,7 @@ export class SqliteWriter {
     const waiting = this.waiting.get(reply.id);
     if (!waiting) return;
     this.waiting.delete(reply.id);
-    if (this.waiting.size === 0) this.worker.unref();
+    if (this.waiting.size === 0) this.channel.unref();
     waiting.resolve(reply);
   }
 

@@ -6,6 +6,7 @@
  * structured clone. Results and errors come back as plain data too; the main
  * thread turns an error into a STORE_FAILED that says what was being done.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { EventColumns } from '../event-columns';
 import type { AppendResult } from '../store';
 
@@ -91,6 +92,12 @@ export type WriterRequest =
   /** Appended events (in order) and other writes, for the writer's next transaction. */
   | { type: 'write'; id: number; events: EventColumns[]; ops: WriteOp[] }
   | { type: 'close'; id: number };
+
+/** Main thread -> writer thread: a plugin isolate's own port, over which it sends WriterRequests. */
+export interface AttachRequest {
+  type: 'attach';
+  port: MessagePort;
+}
 
 /** Writer thread -> main thread. */
 export type WriterReply =

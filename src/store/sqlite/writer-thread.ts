@@ -13,15 +13,20 @@
  * alone; if the transaction itself fails (a lock held too long, a full disk),
  * every request in it is refused and nothing of them is written.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { EventColumns } from '../event-columns';
 import type { AppendResult } from '../store';
 import { pruneChunk } from './prune';
 import { type Statements, prepareStatements } from './statements';
-import type { AppendOutcome, OpOutcome, OpValue, WriteOp, WriterConfig, WriterError, WriterReply, WriterRequest } from './writer-protocol';
+import type { AppendOutcome, AttachRequest, OpOutcome, OpValue, WriteOp, WriterConfig, WriterError, WriterReply, WriterRequest } from './writer-protocol';
 
-type WriteRequest = Exclude<WriterRequest, { type: 'close' }>;
+type WriteRequest = Extract<WriterRequest, { type: 'write' }>;
+type Reply = (reply: WriterReply) => void;
+interface Waiting {
+  request: WriterRequest;
+  reply: Reply;
+}
 
 function toWriterError(err: unknown): WriterError {
   if (err instanceof Error) {
@@ -92,16 +97,13 @@ function applyOp(s: Statements, op: WriteOp): OpValue {
 }
 
 class Writer {
-  private readonly waiting: WriterRequest[] = [];
+  private readonly waiting: Waiting[] = [];
   private scheduled = false;
   private readonly appendEvents: Database.Transaction<(events: EventColumns[]) => AppendResult[]>;
   private readonly applyOne: Database.Transaction<(op: WriteOp) => OpValue>;
   private readonly writeAll: Database.Transaction<(requests: WriteRequest[]) => WriterReply[]>;
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly post: (reply: WriterReply) => void,
-  ) {
+  constructor(private readonly db: Database.Database) {
     const s = prepareStatements(db);
     // Called inside writeAll's transaction, these two run as savepoints.
     this.appendEvents = db.transaction((events: EventColumns[]): AppendResult[] => {
@@ -123,8 +125,9 @@ class Writer {
     this.writeAll = db.transaction((requests: WriteRequest[]) => requests.map((r) => this.apply(r)));
   }
 
-  receive(request: WriterRequest): void {
-    this.waiting.push(request);
+  /** A request from the store's thread or from a plugin isolate's port; `reply` answers on the same channel. */
+  receive(request: WriterRequest, reply: Reply): void {
+    this.waiting.push({ request, reply });
     if (this.scheduled) return;
     this.scheduled = true;
     // Everything that arrived while the last transaction ran is queued by now.
@@ -133,13 +136,18 @@ class Writer {
 
   private writeWaiting(): void {
     this.scheduled = false;
-    const requests = this.waiting.splice(0);
-    const writes = requests.filter((r): r is WriteRequest => r.type !== 'close');
-    if (writes.length > 0) for (const reply of this.commit(writes)) this.post(reply);
-    const close = requests.find((r) => r.type === 'close');
+    const waiting = this.waiting.splice(0);
+    const writes = waiting.filter((w): w is Waiting & { request: WriteRequest } => w.request.type === 'write');
+    if (writes.length > 0) {
+      const replies = this.commit(writes.map((w) => w.request));
+      replies.forEach((reply, i) => writes[i]!.reply(reply));
+    }
+    const close = waiting.find((w) => w.request.type === 'close');
     if (close) {
       this.db.close();
-      this.post({ type: 'closed', id: close.id });
+      close.reply({ type: 'closed', id: close.request.id });
+      // Lines still open to isolates would keep this thread alive: the store is closed, so are they.
+      for (const port of attached) port.close();
       parentPort!.close();
     }
   }
@@ -184,6 +192,25 @@ class Writer {
   }
 }
 
+/** Lines to plugin isolates that are open. */
+const attached = new Set<MessagePort>();
+
+/** A plugin isolate's own line to the writer: its writes join the same group commits. */
+function attach(writer: Writer, port: MessagePort): void {
+  attached.add(port);
+  port.once('close', () => attached.delete(port));
+  const answer = (reply: WriterReply) => port.postMessage(reply);
+  port.on('message', (request: WriterRequest) => {
+    // An isolate closing its store closes its line, never the database.
+    if (request.type === 'close') {
+      answer({ type: 'closed', id: request.id });
+      port.close();
+    } else {
+      writer.receive(request, answer);
+    }
+  });
+}
+
 function main(): void {
   const port = parentPort;
   if (!port) throw new Error('writer-thread.ts runs as a worker thread of the SQLite store (see sqlite-writer.ts)');
@@ -192,13 +219,17 @@ function main(): void {
   let writer: Writer;
   try {
     db = openConnection(config);
-    writer = new Writer(db, (reply) => port.postMessage(reply));
+    writer = new Writer(db);
   } catch (err) {
     port.postMessage({ type: 'failed', error: toWriterError(err) } satisfies WriterReply);
     port.close();
     return;
   }
-  port.on('message', (request: WriterRequest) => writer.receive(request));
+  const answer = (reply: WriterReply) => port.postMessage(reply);
+  port.on('message', (request: WriterRequest | AttachRequest) => {
+    if (request.type === 'attach') attach(writer, request.port);
+    else writer.receive(request, answer);
+  });
   port.postMessage({
     type: 'ready',
     settings: {
