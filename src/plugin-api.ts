@@ -2,8 +2,8 @@
  * Everything a plugin author imports: `import { definePlugin } from 'livehook'`.
  * A plugin anywhere on disk resolves 'livehook' to this file (see bin/register.js).
  */
-export { definePlugin, TOKENS, GRANTABLE, ALWAYS_GRANTED } from './pipeline/plugin-contract';
-export type { PluginManifest, PluginHandler, Delivery, PluginContext, Capability, PluginRecords } from './pipeline/plugin-contract';
+export { definePlugin, TOKENS, GRANTABLE, ALWAYS_GRANTED, MODULE_GRANTS } from './pipeline/plugin-contract';
+export type { PluginManifest, PluginHandler, Delivery, PluginContext, CheckContext, Capability, ModuleGrant, PluginRecords } from './pipeline/plugin-contract';
 export type { Mailer, MailMessage, MailResult, Scheduler, ScheduledRun, ScheduleOptions, Reports, ReportFiles, HttpClient } from './pipeline/capability-types';
 export { isCommand } from './callbacks/event';
 export type * from './callbacks/event';

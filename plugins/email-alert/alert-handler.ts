@@ -16,6 +16,7 @@ import { DigestSender } from './digest-sender';
 import { stableMessageId } from './message-id';
 import type { AlertOptions } from './options';
 import { roomFacts } from './room-facts';
+import { recipientsWarning } from './recipients';
 import { Serial } from './serial';
 import { StormLedger, type AlertRecord } from './storm-ledger';
 
@@ -60,14 +61,8 @@ export class EmailAlertHandler implements PluginHandler {
   }
 
   init(): void {
-    const recipients = this.options.to ?? this.mailer.defaultTo;
-    if (recipients.length === 0) {
-      const how = 'set LIVEHOOK_ALERT_TO (comma-separated addresses), "mail.alertTo" in config/livehook.json, or "to" in config/plugins/email-alert.json';
-      // Mail that would go nowhere is a configuration error; in the outbox it is
-      // still worth keeping, so `npm start` with no configuration works.
-      if (this.mailer.transport === 'smtp') throw new Error(`no one to send alerts to: ${how}`);
-      this.logger.warn(`no alert recipients configured: alerts are written to the outbox addressed to nobody; ${how}`);
-    }
+    // (with an SMTP server and no recipient the manifest's check refused to start)
+    if ((this.options.to ?? this.mailer.defaultTo).length === 0) this.logger.warn(recipientsWarning());
     this.timer = setInterval(() => this.sendDueDigests(), this.tickMs);
     this.timer.unref();
     // A digest whose window ended while livehook was down goes out now.

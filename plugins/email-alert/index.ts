@@ -11,17 +11,20 @@
  */
 import { definePlugin } from 'livehook';
 import { EmailAlertHandler } from './alert-handler';
-import { optionsSchema } from './options';
+import { checkRecipients } from './recipients';
+import { optionsSchema, type AlertOptions } from './options';
 
 export default definePlugin({
   name: 'email-alert',
   version: '1.0.0',
   description: 'Mails the operator when the system dissolves a room; one digest per window during an alert storm.',
-  // Every command reaches the handler, which keeps those in its `commands`
-  // option: a manifest is fixed, options are not, and an operator who adds a
-  // command there must not find it silently ignored.
-  commands: '*',
+  // The commands come from the plugin's own `commands` option: an operator who
+  // adds one there is heard, and the events of other commands are never even
+  // read from the log for this plugin.
+  commands: (options: AlertOptions) => options.commands,
   options: optionsSchema,
   capabilities: ['mailer', 'store'],
   handler: EmailAlertHandler,
+  // Refused by `livehook config check` and at start alike: mail with no recipient goes nowhere.
+  check: checkRecipients,
 });

@@ -12,6 +12,9 @@ export default definePlugin({
   description: 'Writes one JSON line per callback (time, command, room, event type, operator, owner, statistics).',
   // Every command, unknown ones included: the log is the record of what arrived.
   commands: '*',
+  // The event log is <data dir>/logs/events.log, outside the plugin's own data
+  // dir: writing there takes the "fs" grant (config/plugins/logging.json).
+  capabilities: ['fs'],
   options: Joi.object({
     stdout: Joi.boolean().default(true),
     /** A file name under <data dir>/logs/, or null for no file. */

@@ -16,10 +16,19 @@ export interface PluginSettings {
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   concurrency?: number;
+  /** Where the plugin's code runs: its own worker thread (default) or its own child process. */
+  isolation: 'thread' | 'process';
+  /** The isolate's heap limit (MB): past it the isolate ends, not the service. */
+  heapMb: number;
+  /** Where a plugin that has no cursor yet starts reading the log: its end (only new events) or its beginning. */
+  startFrom: 'end' | 'beginning';
   options: Record<string, unknown>;
 }
 
-export const RESERVED_KEYS = ['enabled', 'capabilities', 'timeoutMs', 'retry', 'concurrency'] as const;
+export const RESERVED_KEYS = ['enabled', 'capabilities', 'timeoutMs', 'retry', 'concurrency', 'isolation', 'heapMb', 'startFrom'] as const;
+
+/** An isolate's heap limit unless its config says otherwise. */
+export const DEFAULT_HEAP_MB = 128;
 
 export const pluginFileSchema = Joi.object({
   enabled: Joi.boolean().required(),
@@ -31,6 +40,9 @@ export const pluginFileSchema = Joi.object({
     capMs: Joi.number().integer().min(1),
     maxAttempts: Joi.number().integer().min(1).max(1000),
   }),
+  isolation: Joi.string().valid('thread', 'process').default('thread'),
+  heapMb: Joi.number().integer().min(16).max(16_384).default(DEFAULT_HEAP_MB),
+  startFrom: Joi.string().valid('end', 'beginning').default('end'),
 }).unknown(true);
 
 export function splitPluginFile(name: string, file: string, validated: Record<string, unknown>): PluginSettings {
@@ -46,6 +58,9 @@ export function splitPluginFile(name: string, file: string, validated: Record<st
     timeoutMs: validated.timeoutMs as number | undefined,
     retry: validated.retry as Partial<RetryPolicy> | undefined,
     concurrency: validated.concurrency as number | undefined,
+    isolation: validated.isolation as PluginSettings['isolation'],
+    heapMb: validated.heapMb as number,
+    startFrom: validated.startFrom as PluginSettings['startFrom'],
     options,
   };
 }

@@ -6,8 +6,9 @@
  * manifest, validates the plugin's options with the manifest's joi schema,
  * builds a child container that holds only the capabilities the manifest
  * asks for AND the plugin's config grants, and resolves the handler class
- * from it. This is a guard against mistakes, not a sandbox: plugin code runs
- * in the service's process with its full rights.
+ * from it. Each plugin runs in its own isolate (a worker thread, or a child
+ * process with `"isolation": "process"`): see src/isolate/README.md for what
+ * each level stops and what it does not.
  */
 import type Joi from 'joi';
 import type { CallbackEvent } from '../callbacks/event';
@@ -36,11 +37,22 @@ export const TOKENS = {
   http: 'http',
 } as const;
 
-/** Capabilities a manifest may ask for and config must grant. */
+/** Capabilities a manifest may ask for and config must grant: injected by these tokens. */
 export const GRANTABLE = ['mailer', 'store', 'scheduler', 'reports', 'http'] as const;
 export type Capability = (typeof GRANTABLE)[number];
 /** Always provided; listing them in a manifest is allowed and changes nothing. */
 export const ALWAYS_GRANTED = ['logger', 'options', 'context'] as const;
+/**
+ * What a plugin's own code may reach beyond its capabilities, when config
+ * grants it (nothing is injected: the modules simply load):
+ *   fs              write files anywhere (without it: only under its data dir)
+ *   net             sockets: net, tls, http, https, http2, dgram, and the global fetch
+ *   child_process   child_process and cluster, process.kill
+ *   worker_threads  threads of its own
+ *   env             the service's environment variables (without it: PATH, HOME, TZ, LANG, NODE_ENV)
+ */
+export const MODULE_GRANTS = ['fs', 'net', 'child_process', 'worker_threads', 'env'] as const;
+export type ModuleGrant = (typeof MODULE_GRANTS)[number];
 
 /** What a handler is told about the delivery it is running. */
 export interface Delivery {
@@ -52,6 +64,16 @@ export interface Delivery {
   seq: number;
   /** Aborted when the plugin's timeout passes or the service is stopping. */
   signal: AbortSignal;
+}
+
+/** What `check` is told: the facts of the 'context' token, and how the service sends mail. */
+export interface CheckContext extends PluginContext {
+  mail: {
+    /** 'smtp' when a server is configured, else 'outbox' (.eml files). */
+    transport: 'smtp' | 'outbox';
+    /** Recipients from LIVEHOOK_ALERT_TO or config `mail.alertTo`. */
+    defaultTo: readonly string[];
+  };
 }
 
 export interface PluginHandler {
@@ -77,8 +99,13 @@ export interface PluginManifest {
   name: string;
   version: string;
   description?: string;
-  /** Commands to receive, or '*' for every command (unknown ones included). */
-  commands: readonly string[] | '*';
+  /**
+   * Commands to receive, or '*' for every command (unknown ones included);
+   * or a function of the validated options that returns either, for a
+   * plugin whose options choose its commands (events it does not take are
+   * never even read from the log for it).
+   */
+  commands: readonly string[] | '*' | ((options: never) => readonly string[] | '*');
   /** joi schema of the plugin's options; unknown keys are refused unless it allows them. */
   options?: Joi.ObjectSchema;
   /** Capabilities the plugin needs; each must be granted in its config file. */
@@ -93,6 +120,12 @@ export interface PluginManifest {
   tasks?: readonly string[];
   /** The handler class, resolved through the plugin's own tsyringe child container. */
   handler: new (...args: never[]) => PluginHandler;
+  /**
+   * Checks of the options that need no network, run by `livehook config
+   * check`, `livehook plugins`, a config reload and the start alike, before
+   * init. Throw (a message naming the option) to refuse the configuration.
+   */
+  check?(options: never, context: CheckContext): void | Promise<void>;
 }
 
 /** Facts injected as 'context'. */
@@ -105,6 +138,8 @@ export interface PluginContext {
   dataDir: string;
   /** The service's root data dir. */
   serviceDataDir: string;
+  /** How the plugin runs: 'thread' (a worker thread, the default) or 'process' (a child process under Node's permission model). */
+  isolation: 'thread' | 'process';
 }
 
 export type { PluginRecords };
