@@ -29,7 +29,7 @@ export default tseslint.config(
     basePath: root,
     files: ['**/*.js', '**/*.cjs'],
     extends: [js.configs.recommended],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly', SharedArrayBuffer: 'readonly', Atomics: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,13 +1,16 @@
 /**
- * The whole service, assembled: config → store → plugins → dispatcher →
- * HTTP. `close()` takes it down in the order that loses nothing: stop
- * accepting, answer what is in flight, flush the commit, let running
- * deliveries finish within a deadline, close plugins, close the store.
+ * The whole service, assembled: config → store → plugin isolates → HTTP.
+ * This thread authenticates, validates, stores and answers; each plugin runs
+ * in an isolate of its own and reads the log from its cursor (src/isolate/).
+ * `close()` takes it down in the order that loses nothing: stop accepting,
+ * answer what is in flight, flush the commit, let the isolates finish their
+ * deliveries within a deadline and close their plugins, close the store.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load-config';
@@ -19,15 +22,17 @@ import { reportsRouter } from './reports/reports-routes';
 import { createLogger } from './log/logger';
 import { callbackMetrics } from './metrics/callback-metrics';
 import { metricsRouter } from './metrics/metrics-route';
-import { pluginsDelivering, serviceReadiness } from './metrics/readiness';
+import { serviceReadiness } from './metrics/readiness';
 import { ServiceMetrics } from './metrics/service-metrics';
-import { SharedCapabilities } from './pipeline/capabilities';
+import { logDestinationOf } from './isolate/log-bridge';
+import { PluginIsolates } from './isolate/plugin-isolates';
+import { PluginStatusBoard } from './isolate/plugin-status';
 import { ConfigReloader } from './pipeline/config-reloader';
-import { Dispatcher } from './pipeline/dispatcher';
 import { Ingest } from './pipeline/ingest';
+import { enabledPlans } from './pipeline/enabled-plans';
 import { planPlugins } from './pipeline/plan-plugins';
-import { PluginHost } from './pipeline/plugin-host';
 import { scheduleRetention } from './pipeline/retention';
+import { StoreBackedReports } from './reports/store-backed-reports';
 import { CronScheduler } from './scheduler/cron-scheduler';
 import { lockDataDir } from './store/data-dir-lock';
 import { openStore } from './store/open-store';
@@ -48,8 +53,8 @@ export interface RunningService {
   port: number;
   config: LoadedConfig;
   store: Store;
-  host: PluginHost;
-  dispatcher: Dispatcher;
+  /** The plugins, each in its isolate. */
+  isolates: PluginIsolates;
   ingest: Ingest;
   reloader: ConfigReloader;
   logger: Logger;
@@ -85,33 +90,41 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
 
   try {
     const metrics = new ServiceMetrics(logger);
-    const shared = new SharedCapabilities(service, store, logger, instanceId, { mail: metrics.onMail, cronRunDone: metrics.onCronRunDone });
-    closers.push(() => shared.close());
-    const host = await PluginHost.start(planPlugins(config), shared, service, logger);
-    closers.push(() => host.close());
-
-    const dispatcher = new Dispatcher(store, logger, {
-      batchSize: service.delivery.batchSize,
+    const status = new PluginStatusBoard(store, instanceId, logger);
+    closers.push(() => status.close());
+    const isolates = new PluginIsolates({
+      service,
+      store,
+      logger,
+      logTo: logDestinationOf(logger),
       instanceId,
       useLeases: store.engine !== 'sqlite',
-      leaseMs: service.delivery.leaseMs,
-      cursorFlushMs: 200,
-      cacheSize: 20_000,
-      onAttempt: metrics.onPluginAttempt,
+      observers: {
+        attempt: metrics.onPluginAttempt,
+        mail: metrics.onMail,
+        cronRunDone: metrics.onCronRunDone,
+        restarted: metrics.onPluginRestart,
+        stateChanged: (isolate) => {
+          metrics.onPluginState(isolate.name, isolate.state === 'stopped' ? null : isolate.state === 'running');
+          if (isolate.state === 'stopped') void status.forget(isolate.name);
+          else status.publish(isolate.name, isolate.state, isolate.reason, isolate.restarts);
+        },
+      },
     });
-    metrics.watchDeliveries({ store, dispatcher });
-    await dispatcher.start(host.plugins);
-    closers.push(() => dispatcher.stop(service.delivery.shutdownGraceMs));
+    closers.push(() => isolates.stop(service.delivery.shutdownGraceMs));
+    await isolates.startAll(enabledPlans(planPlugins(config)), await store.latestSeq());
+    metrics.watchDeliveries({ store, dispatcher: isolates });
 
-    const reloader = new ConfigReloader({ config, env: options.env, host, dispatcher, logger, graceMs: service.delivery.shutdownGraceMs });
+    const reloader = new ConfigReloader({ config, env: options.env, isolates, logger, graceMs: service.delivery.shutdownGraceMs });
     if (options.watchConfig !== false) reloader.start();
     closers.push(() => reloader.stop());
 
     const coreScheduler = new CronScheduler({ store, owner: instanceId, namespace: 'livehook', timezone: service.timezone, logger, onRunDone: metrics.onCronRunDone });
     closers.push(() => coreScheduler.stop());
-    scheduleRetention({ scheduler: coreScheduler, store, schedule: service.retention.schedule, days: service.retention.days, pluginNames: () => dispatcher.pluginNames(), logger });
+    scheduleRetention({ scheduler: coreScheduler, store, schedule: service.retention.schedule, days: service.retention.days, pluginNames: () => isolates.pluginNames(), logger });
 
-    const ingest = new Ingest(store, dispatcher, service.ingest, logger, metrics.onAccepted);
+    const ingest = new Ingest(store, isolates, service.ingest, logger, metrics.onAccepted);
+    const reports = new StoreBackedReports({ store, dir: path.join(service.dataDir, 'reports'), logger: logger.child({ component: 'reports' }) });
     let accepting = true;
     const app = createApp({
       logger,
@@ -119,9 +132,9 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       outer: [callbackMetrics(metrics)],
       routers: [
         callbackRouter({ ingest, auth: service.auth, bodyLimitBytes: service.http.bodyLimitBytes, isAccepting: () => accepting }),
-        healthRouter(serviceReadiness({ isAccepting: () => accepting, pluginsReady: () => pluginsDelivering(host.plugins, dispatcher.pluginNames()), store, pingTimeoutMs: 2000 })),
+        healthRouter(serviceReadiness({ isAccepting: () => accepting, pluginsReady: () => isolates.notReady(), store, pingTimeoutMs: 2000 })),
         metricsRouter({ metrics, adminToken: service.auth.adminToken }),
-        reportsRouter({ reports: shared.getReports(), adminToken: service.auth.adminToken }),
+        reportsRouter({ reports, adminToken: service.auth.adminToken }),
       ],
     });
 
@@ -140,7 +153,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     });
     const port = (server.address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}`;
-    logger.info({ port, dataDir: service.dataDir, store: store.engine, plugins: host.plugins.map((p) => p.name) }, `livehook listening on ${url}`);
+    logger.info({ port, dataDir: service.dataDir, store: store.engine, plugins: isolates.pluginNames() }, `livehook listening on ${url}`);
     for (const warning of openAccessWarnings(service.auth)) logger.warn(warning);
 
     let closing: Promise<void> | null = null;
@@ -149,8 +162,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       port,
       config,
       store,
-      host,
-      dispatcher,
+      isolates,
       ingest,
       reloader,
       logger,

@@ -29,9 +29,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       case 'replay':
         return await (await import('./replay')).replay(rest, io);
       case 'plugins':
-        return (await import('./plugins')).listPlugins(io);
+        return await (await import('./plugins')).listPlugins(io);
       case 'config':
-        if (rest[0] === 'check') return (await import('./config-check')).configCheck(io);
+        if (rest[0] === 'check') return await (await import('./config-check')).configCheck(io);
         println(io.stderr, USAGE);
         return 2;
       case undefined:

@@ -1,23 +1,62 @@
-/** `livehook plugins`: every plugin found or configured, whether it runs, and why. */
+/**
+ * `livehook plugins`: every plugin found or configured, whether it runs, and
+ * why. Each enabled plugin is prepared in a check isolate (as the start
+ * would), and the state the running instances recorded in the store is shown
+ * beside it (failed, restarting...).
+ */
 import { loadConfig } from '../config/load-config';
-import { planPlugins } from '../pipeline/plan-plugins';
+import { checkPlugins } from '../isolate/check-plugins';
+import { readPluginStatuses, type PluginStatus } from '../isolate/plugin-status';
+import { createLogger } from '../log/logger';
+import { planPlugins, type EnabledPlan } from '../pipeline/plan-plugins';
+import { openStore } from '../store/open-store';
 import { println, type CliIo } from './io';
 
-export function listPlugins(io: CliIo): number {
+export async function listPlugins(io: CliIo): Promise<number> {
   const config = loadConfig({ env: io.env });
   const plans = planPlugins(config);
+  const logger = createLogger('warn');
+  const checks = await checkPlugins(plans.filter((p): p is EnabledPlan => p.state === 'enabled'), { service: config.service, logger, logTo: 'stderr' });
+  const statuses = await runningStates(config, logger);
   println(io.stdout, `plugins in ${config.service.plugins.dir}:`);
   if (plans.length === 0) println(io.stdout, '  (none found)');
+  let errors = 0;
   for (const plan of plans) {
     if (plan.state === 'enabled') {
-      const commands = plan.manifest.commands === '*' ? 'every command' : plan.manifest.commands.join(', ');
-      const caps = plan.manifest.capabilities?.length ? plan.manifest.capabilities.join(', ') : 'none';
-      println(io.stdout, `  ${plan.name} ${plan.manifest.version}  enabled  (commands: ${commands}; capabilities: ${caps})`);
+      const check = checks.get(plan.name)!;
+      if (!check.ok) {
+        errors++;
+        println(io.stdout, `  ${plan.name}  error: ${check.reason}`);
+        continue;
+      }
+      const { facts } = check;
+      const commands = facts.commands === '*' ? 'every command' : facts.commands.join(', ');
+      const caps = facts.capabilities.length ? facts.capabilities.join(', ') : 'none';
+      println(io.stdout, `  ${plan.name} ${facts.version}  enabled  (commands: ${commands}; capabilities: ${caps}; isolation: ${plan.settings.isolation})`);
+      for (const status of statuses.filter((s) => s.plugin === plan.name && s.state !== 'running')) {
+        if (status.state === 'failed') errors++;
+        println(io.stdout, `    ${status.state} on ${status.instance} since ${new Date(status.since).toISOString()}${status.reason ? `: ${status.reason}` : ''}`);
+      }
     } else if (plan.state === 'disabled') {
       println(io.stdout, `  ${plan.name}  disabled: ${plan.reason}`);
     } else {
+      errors++;
       println(io.stdout, `  ${plan.name}  error: ${plan.reason}`);
     }
   }
-  return plans.some((p) => p.state === 'error') ? 1 : 0;
+  return errors > 0 ? 1 : 0;
+}
+
+/** What running instances recorded; nothing when the store cannot be opened (then only the check speaks). */
+async function runningStates(config: ReturnType<typeof loadConfig>, logger: ReturnType<typeof createLogger>): Promise<PluginStatus[]> {
+  try {
+    const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, logger });
+    try {
+      return await readPluginStatuses(store);
+    } finally {
+      await store.close();
+    }
+  } catch {
+    return [];
+  }
 }

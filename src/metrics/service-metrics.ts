@@ -26,6 +26,8 @@ export class ServiceMetrics {
   private readonly pluginRunSeconds: Histogram<'plugin' | 'outcome'>;
   private readonly mails: Counter<'transport' | 'outcome'>;
   private readonly cronLastSuccess: Gauge<'plugin' | 'job'>;
+  private readonly pluginUp: Gauge<'plugin'>;
+  private readonly pluginRestarts: Counter<'plugin'>;
   private deliveries: DeliverySource | null = null;
   /** One store read per scrape, shared by the pending and dead gauges. */
   private snapshot: Promise<Map<string, DeliveryCount> | null> | null = null;
@@ -82,6 +84,18 @@ export class ServiceMetrics {
       labelNames: ['plugin', 'job'],
       registers,
     });
+    this.pluginUp = new Gauge({
+      name: 'livehook_plugin_up',
+      help: 'Per enabled plugin: 1 while its isolate runs and delivers, 0 while it starts, restarts after a crash, or has failed.',
+      labelNames: ['plugin'],
+      registers,
+    });
+    this.pluginRestarts = new Counter({
+      name: 'livehook_plugin_restarts_total',
+      help: "Per plugin: how often its isolate ended without being asked (process.exit, an uncaught error, its heap limit, a blocked event loop) and was restarted.",
+      labelNames: ['plugin'],
+      registers,
+    });
     this.scraped = Registry.merge([processMetrics(), this.registry]);
   }
 
@@ -117,6 +131,17 @@ export class ServiceMetrics {
 
   readonly onMail = (transport: 'smtp' | 'outbox', outcome: 'sent' | 'failed'): void => {
     this.mails.inc({ transport, outcome });
+  };
+
+  /** A plugin's isolate changed state (running or not); `null` when the plugin is no longer enabled. */
+  readonly onPluginState = (plugin: string, up: boolean | null): void => {
+    if (up === null) this.pluginUp.remove({ plugin });
+    else this.pluginUp.set({ plugin }, up ? 1 : 0);
+  };
+
+  /** A plugin's isolate crashed and is being restarted. */
+  readonly onPluginRestart = (plugin: string): void => {
+    this.pluginRestarts.inc({ plugin });
   };
 
   /** A cron job finished without error. */

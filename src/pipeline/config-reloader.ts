@@ -2,29 +2,39 @@
  * Hot reload: applies changes to the plugin config files without a restart,
  * when a file in the config folder changes and on SIGHUP.
  *
- * A new config is checked whole first (the same validation as at start); if
- * anything is wrong it is rejected with a log line saying why, and the
- * running config stays. Otherwise plugins switched on are started, plugins
- * switched off are stopped (their cursors stay, so switching one back on
- * resumes where it left off), and plugins whose settings or options changed
- * are restarted. Service settings (port, data dir, store, auth...) need a
- * restart; a reload that changes them says so and applies the plugin part.
- * Plugin *code* is not reloaded (Node caches modules): restart for that.
+ * A new config is checked whole first: the files as at start, and every
+ * plugin to be started or restarted in a check isolate of its own (options,
+ * grants, handler, its `check`: see src/isolate/check-plugins.ts). If
+ * anything is wrong the reload is rejected with a log line saying why, and
+ * the running config stays. Otherwise plugins switched on are started,
+ * plugins switched off are stopped (their cursors stay, so switching one back
+ * on resumes where it left off), plugins whose settings changed are restarted,
+ * and plugins that had failed are tried again. A plugin that then fails in
+ * init is shown as failed (readiness, metrics, `livehook plugins`) and the
+ * reload says `applied: false` with the reason. Service settings (port, data
+ * dir, store, auth...) need a restart; a reload that changes them says so and
+ * applies the plugin part. Each isolate loads the plugin's code afresh, so a
+ * restarted plugin runs its current code.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, PLUGINS_SUBDIR, type LoadedConfig } from '../config/load-config';
 import { describeError } from '../errors';
-import type { Dispatcher } from './dispatcher';
-import { planPlugins } from './plan-plugins';
-import { fingerprint, type PluginHost } from './plugin-host';
+import { checkPlugins } from '../isolate/check-plugins';
+import { logDestinationOf } from '../isolate/log-bridge';
+import type { PluginIsolates } from '../isolate/plugin-isolates';
+import { enabledPlans } from './enabled-plans';
+import { fingerprint, planPlugins, type EnabledPlan } from './plan-plugins';
 
 export interface ReloadResult {
+  /** False when the reload was rejected, or a plugin it (re)started failed. */
   applied: boolean;
   started: string[];
   stopped: string[];
   restarted: string[];
+  /** Plugins that failed to start, and why. */
+  failed: Array<{ plugin: string; reason: string }>;
   /** Why it was rejected, when it was. */
   error?: string;
 }
@@ -32,8 +42,7 @@ export interface ReloadResult {
 export interface ReloaderDeps {
   config: LoadedConfig;
   env: NodeJS.ProcessEnv | undefined;
-  host: PluginHost;
-  dispatcher: Dispatcher;
+  isolates: PluginIsolates;
   logger: Logger;
   graceMs: number;
   /** Coalesce bursts of file events (editors write in several steps). */
@@ -85,15 +94,14 @@ export class ConfigReloader {
   }
 
   private async apply(reason: string): Promise<ReloadResult> {
-    const { host, dispatcher, logger } = this.deps;
-    const result: ReloadResult = { applied: false, started: [], stopped: [], restarted: [] };
+    const { isolates, logger } = this.deps;
+    const result: ReloadResult = { applied: false, started: [], stopped: [], restarted: [], failed: [] };
     let next: LoadedConfig;
-    let plans;
+    let wanted: Map<string, EnabledPlan>;
     try {
       next = loadConfig({ env: this.deps.env, configDir: this.current.configDir });
-      plans = planPlugins(next);
-      const failed = plans.find((p) => p.state === 'error');
-      if (failed && failed.state === 'error') throw failed.error;
+      wanted = new Map(enabledPlans(planPlugins(next)).map((p) => [p.name, p]));
+      await this.checkChanged(next, wanted);
     } catch (err) {
       result.error = describeError(err);
       logger.error({ reason, error: result.error }, `config reload rejected, the running config stays: ${result.error}`);
@@ -103,31 +111,43 @@ export class ConfigReloader {
     const restartNeeded = serviceChanges(this.current, next);
     if (restartNeeded.length > 0) logger.warn({ keys: restartNeeded }, `config reload: ${restartNeeded.join(', ')} changed; these take effect at the next restart`);
 
-    const wanted = new Map(plans.flatMap((p) => (p.state === 'enabled' ? [[p.name, p] as const] : [])));
-    for (const running of [...host.plugins]) {
+    const restarting = new Set<string>();
+    for (const running of [...isolates.list()]) {
       const plan = wanted.get(running.name);
-      if (plan && fingerprint(plan) === running.fingerprint) continue;
-      await dispatcher.remove(running.name, this.deps.graceMs);
-      await host.stopPlugin(running.name);
-      (plan ? result.restarted : result.stopped).push(running.name);
+      if (plan && fingerprint(plan) === fingerprint(running.plan) && running.state !== 'failed') continue;
+      await isolates.remove(running.name, this.deps.graceMs);
+      if (plan) restarting.add(running.name);
+      else result.stopped.push(running.name);
     }
     for (const [name, plan] of wanted) {
-      if (host.get(name)) continue;
+      if (isolates.get(name)) continue;
       try {
-        const active = await host.startPlugin(plan);
-        await dispatcher.add(active);
-        if (!result.restarted.includes(name)) result.started.push(name);
+        await isolates.add(plan);
+        (restarting.has(name) ? result.restarted : result.started).push(name);
       } catch (err) {
-        // The config was valid but the plugin failed in init: the others go on.
-        logger.error({ plugin: name, err }, `config reload: plugin "${name}" could not start: ${describeError(err)}`);
+        // The config was valid but the plugin failed in init: it shows as failed, the others go on.
+        const why = describeError(err);
+        result.failed.push({ plugin: name, reason: why });
+        logger.error({ plugin: name, hook: 'init', err }, `config reload: plugin "${name}" could not start: ${why}`);
       }
     }
-    host.reorder(plans.map((p) => p.name));
-    dispatcher.reorder(plans.map((p) => p.name));
+    isolates.reorder([...wanted.keys()]);
     this.current = next;
-    result.applied = true;
-    logger.info({ reason, ...result }, 'config reloaded');
+    result.applied = result.failed.length === 0;
+    logger.info({ reason, ...result }, result.applied ? 'config reloaded' : 'config reloaded, but a plugin failed to start');
     return result;
+  }
+
+  /** The plugins this reload would start or restart, each prepared in a check isolate: any failure rejects the reload. */
+  private async checkChanged(next: LoadedConfig, wanted: Map<string, EnabledPlan>): Promise<void> {
+    const { isolates } = this.deps;
+    const changed = [...wanted.values()].filter((plan) => {
+      const running = isolates.get(plan.name);
+      return !running || running.state === 'failed' || fingerprint(running.plan) !== fingerprint(plan);
+    });
+    if (changed.length === 0) return;
+    const checks = await checkPlugins(changed, { service: next.service, logger: this.deps.logger, logTo: logDestinationOf(this.deps.logger) });
+    for (const check of checks.values()) if (!check.ok) throw check.error;
   }
 }
 

@@ -1,21 +1,21 @@
 /**
  * Decides, for every plugin found and every plugin config file, whether it
- * runs and why not. Used at start (where any error stops the process) and by
- * `livehook plugins` (which lists every state).
+ * runs and why not, from the folders and the config files alone: nothing of
+ * a plugin's code is loaded here (that happens in its isolate, see
+ * src/isolate/). Used at start, on reload, and by `livehook plugins`.
  */
 import path from 'node:path';
-import Joi from 'joi';
 import type { LoadedConfig } from '../config/load-config';
 import type { PluginSettings } from '../config/plugin-settings';
-import { LivehookError, describeError } from '../errors';
+import { LivehookError } from '../errors';
 import { discoverPlugins, type FoundPlugin } from './discover-plugins';
-import { loadManifest } from './load-manifest';
-import { ALWAYS_GRANTED, type PluginManifest } from './plugin-contract';
 
 export type PluginPlan =
-  | { name: string; state: 'enabled'; found: FoundPlugin; settings: PluginSettings; manifest: PluginManifest; options: Record<string, unknown> }
+  | { name: string; state: 'enabled'; found: FoundPlugin; settings: PluginSettings }
   | { name: string; state: 'disabled'; reason: string; found: FoundPlugin }
   | { name: string; state: 'error'; reason: string; error: LivehookError };
+
+export type EnabledPlan = Extract<PluginPlan, { state: 'enabled' }>;
 
 export function planPlugins(config: LoadedConfig): PluginPlan[] {
   const found = discoverPlugins(config.service.plugins.dir);
@@ -27,7 +27,7 @@ export function planPlugins(config: LoadedConfig): PluginPlan[] {
     } else if (!settings.enabled) {
       plans.push({ name: plugin.name, state: 'disabled', found: plugin, reason: `"enabled" is false in ${settings.file}` });
     } else {
-      plans.push(planEnabled(plugin, settings));
+      plans.push({ name: plugin.name, state: 'enabled', found: plugin, settings });
     }
   }
   for (const settings of config.plugins.values()) {
@@ -38,41 +38,10 @@ export function planPlugins(config: LoadedConfig): PluginPlan[] {
   return sortByOrder(plans, config.service.plugins.order);
 }
 
-function planEnabled(found: FoundPlugin, settings: PluginSettings): PluginPlan {
-  try {
-    const manifest = loadManifest(found);
-    const options = validateOptions(manifest, settings);
-    checkGrants(manifest, settings);
-    return { name: found.name, state: 'enabled', found, settings, manifest, options };
-  } catch (err) {
-    const error = err instanceof LivehookError ? err : new LivehookError('PLUGIN_INVALID', `plugin "${found.name}": ${describeError(err)}`, { plugin: found.name });
-    return { name: found.name, state: 'error', reason: error.message, error };
-  }
-}
-
-function validateOptions(manifest: PluginManifest, settings: PluginSettings): Record<string, unknown> {
-  const schema = manifest.options ?? Joi.object({});
-  const { error, value } = schema.validate(settings.options, { abortEarly: true, convert: true, errors: { wrap: { label: false } } });
-  if (error) {
-    const detail = error.details[0];
-    const key = detail.path.join('.');
-    const what = detail.type === 'object.unknown' ? `unknown option "${key}" (plugin "${manifest.name}" does not take it)` : `${key}: ${detail.message}`;
-    throw new LivehookError('CONFIG_INVALID', `invalid configuration: ${settings.file}: ${what}`, { plugin: manifest.name, file: settings.file, key });
-  }
-  return value as Record<string, unknown>;
-}
-
-function checkGrants(manifest: PluginManifest, settings: PluginSettings): void {
-  for (const capability of manifest.capabilities ?? []) {
-    if ((ALWAYS_GRANTED as readonly string[]).includes(capability)) continue;
-    if (!settings.capabilities.includes(capability)) {
-      throw new LivehookError(
-        'PLUGIN_CAPABILITY_DENIED',
-        `plugin "${manifest.name}" asks for capability "${capability}", which ${settings.file} does not grant: add "${capability}" to its "capabilities" list to allow it`,
-        { plugin: manifest.name, capability },
-      );
-    }
-  }
+/** Everything in a plan that a running plugin depends on: a reload restarts it when this changes. */
+export function fingerprint(plan: EnabledPlan): string {
+  const { file: _file, ...settings } = plan.settings;
+  return JSON.stringify({ settings, entry: plan.found.entry });
 }
 
 /** Config order first, then the rest by name: deterministic, so logs and tests are too. */

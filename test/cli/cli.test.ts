@@ -12,7 +12,7 @@ describe('livehook command line', () => {
     writePlugin(pluginsDir, 'off', 'index.js', recorderJs('off'));
     writePlugin(pluginsDir, 'unconfigured', 'index.js', recorderJs('unconfigured'));
     writePlugin(pluginsDir, 'greedy', 'index.js', recorderJs('greedy', ['mailer']));
-    const configDir = writeConfigDir({ pluginsDir, plugins: { on: { enabled: true, out: '/dev/null' }, off: { enabled: false }, greedy: { enabled: true, out: '/dev/null' } } });
+    const configDir = writeConfigDir({ pluginsDir, plugins: { on: { enabled: true, capabilities: ['fs'], out: '/dev/null' }, off: { enabled: false }, greedy: { enabled: true, capabilities: ['fs'], out: '/dev/null' } } });
     const result = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: configDir });
     expect(result.stdout).to.match(/on 0\.0\.1\s+enabled/);
     expect(result.stdout).to.match(/off\s+disabled: "enabled" is false in .*off\.json/);

@@ -28,7 +28,7 @@ describe('durability: a crash between a failure row and the cursor save', functi
     const pluginsDir = tempDir('livehook-plugins-');
     const out = path.join(tempDir(), 'calls.jsonl');
     writePlugin(pluginsDir, 'rec', 'index.ts', recorderTs('rec'));
-    const svc = await startTestService({ dataDir, pluginsDir, plugins: { rec: { enabled: true, out, retry: { baseMs: 100, capMs: 100, maxAttempts: 5 } } } });
+    const svc = await startTestService({ dataDir, pluginsDir, plugins: { rec: { enabled: true, capabilities: ['fs'], out, retry: { baseMs: 100, capMs: 100, maxAttempts: 5 } } } });
     try {
       const handled = () => readRecords(out).filter((r) => r.hook === 'handle').map((r) => `${r.event.roomId}#${r.delivery.attempt}`);
       await waitFor(() => handled().includes('retrying#3'), 10_000, 'the retry of the event that had a row');

@@ -31,7 +31,7 @@ describe('livehook replay', () => {
     fs.writeFileSync(`${out}.broken`, '');
     svc = await startTestService({
       pluginsDir,
-      plugins: { picky: { enabled: true, out, retry: { baseMs: 20, capMs: 20, maxAttempts: 2 } }, steady: { enabled: true, out } },
+      plugins: { picky: { enabled: true, capabilities: ['fs'], out, retry: { baseMs: 20, capMs: 20, maxAttempts: 2 } }, steady: { enabled: true, capabilities: ['fs'], out } },
     });
     env = { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir };
   });
@@ -82,7 +82,7 @@ describe('backpressure', () => {
     const pluginsDir = tempDir('livehook-plugins-');
     const out = path.join(tempDir(), 'calls.jsonl');
     writePlugin(pluginsDir, 'stuck', 'index.ts', recorderTs('stuck', { behaviour: 'await new Promise((r) => setTimeout(r, this.options.sleepMs));' }));
-    const svc = await startTestService({ pluginsDir, config: { ingest: { maxPendingEvents: 3 }, delivery: { shutdownGraceMs: 100 } }, plugins: { stuck: { enabled: true, out, sleepMs: 1500, timeoutMs: 5000 } } });
+    const svc = await startTestService({ pluginsDir, config: { ingest: { maxPendingEvents: 3 }, delivery: { shutdownGraceMs: 100 } }, plugins: { stuck: { enabled: true, capabilities: ['fs'], out, sleepMs: 1500, timeoutMs: 5000 } } });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) statuses.push((await svc.post(body(`bp-${i}`))).status);

@@ -39,7 +39,7 @@ describe('retention', () => {
     const svc = await startTestService({
       pluginsDir,
       config: { retention: { days: 30, schedule: '*/1 * * * * *' }, delivery: { shutdownGraceMs: 50 } },
-      plugins: { stuck: { enabled: true, out: '/dev/null', sleepMs: 60_000, timeoutMs: 120_000 } },
+      plugins: { stuck: { enabled: true, capabilities: ['fs'], out: '/dev/null', sleepMs: 60_000, timeoutMs: 120_000 } },
     });
     try {
       const old = buildEvent({ raw: body('old-pending'), query: { SdkAppid: '1' }, receivedAt: Date.now() - 40 * DAY });

@@ -15,7 +15,7 @@ describe('graceful shutdown on SIGTERM', function () {
     const pluginsDir = tempDir('livehook-plugins-');
     const out = path.join(tempDir(), 'calls.jsonl');
     writePlugin(pluginsDir, 'slow', 'index.ts', recorderTs('slow', { behaviour: 'await new Promise((r) => setTimeout(r, this.options.sleepMs));' }));
-    const configDir = writeConfigDir({ pluginsDir, config: { delivery: { shutdownGraceMs: 5000 } }, plugins: { slow: { enabled: true, out, sleepMs: 300 } } });
+    const configDir = writeConfigDir({ pluginsDir, config: { delivery: { shutdownGraceMs: 5000 } }, plugins: { slow: { enabled: true, capabilities: ['fs'], out, sleepMs: 300 } } });
     const dataDir = tempDir('livehook-data-');
     const svc = await startChildService({ LIVEHOOK_CONFIG_DIR: configDir, LIVEHOOK_DATA_DIR: dataDir });
 

@@ -18,7 +18,7 @@ describe('durability: SIGKILL right after OK', function () {
     writePlugin(pluginsDir, 'recorder', 'index.ts', recorderTs('recorder'));
     // A slow plugin: most deliveries are still pending when the process dies.
     writePlugin(pluginsDir, 'slowpoke', 'index.ts', recorderTs('slowpoke', { behaviour: 'await new Promise((r) => setTimeout(r, this.options.sleepMs));' }));
-    const configDir = writeConfigDir({ pluginsDir, plugins: { recorder: { enabled: true, out }, slowpoke: { enabled: true, out, sleepMs: 20 } } });
+    const configDir = writeConfigDir({ pluginsDir, plugins: { recorder: { enabled: true, capabilities: ['fs'], out }, slowpoke: { enabled: true, capabilities: ['fs'], out, sleepMs: 20 } } });
     const dataDir = tempDir('livehook-data-');
     const env = { LIVEHOOK_CONFIG_DIR: configDir, LIVEHOOK_DATA_DIR: dataDir, LIVEHOOK_LOG_LEVEL: 'info' };
 

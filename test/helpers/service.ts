@@ -105,7 +105,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     logs,
     post: (body, query) => post(service.url, body, query),
     get: (pathname, headers) => get(service.url, pathname, headers),
-    waitForIdle: (timeoutMs = 10_000) => waitFor(() => service.dispatcher.isIdle(), timeoutMs, 'the plugins to finish'),
+    waitForIdle: (timeoutMs = 10_000) => waitFor(() => service.isolates.isIdle(), timeoutMs, 'the plugins to finish'),
     stop: () => service.close(),
   };
 }

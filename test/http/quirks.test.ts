@@ -15,7 +15,7 @@ describe("Tencent's quirks, end to end", () => {
     const pluginsDir = tempDir('livehook-plugins-');
     out = path.join(tempDir(), 'calls.jsonl');
     writePlugin(pluginsDir, 'recorder', 'index.ts', recorderTs('recorder'));
-    svc = await startTestService({ pluginsDir, plugins: { recorder: { enabled: true, out } } });
+    svc = await startTestService({ pluginsDir, plugins: { recorder: { enabled: true, capabilities: ['fs'], out } } });
   });
   after(() => svc.stop());
 

@@ -44,10 +44,10 @@ describe('GET /metrics after a known sequence of callbacks', () => {
       env: { LIVEHOOK_SDKAPPID: APP, LIVEHOOK_CALLBACK_TOKEN: CALLBACK_TOKEN, LIVEHOOK_ADMIN_TOKEN: ADMIN_TOKEN },
       config: { http: { bodyLimitBytes: 4096 }, mail: { outboxDir: outbox }, plugins: { order: ['healthy', 'broken', 'stuck', 'mailing'] } },
       plugins: {
-        healthy: { enabled: true, out },
-        broken: { enabled: true, out, retry: { baseMs: 20, capMs: 20, maxAttempts: 2 } },
+        healthy: { enabled: true, capabilities: ['fs'], out },
+        broken: { enabled: true, capabilities: ['fs'], out, retry: { baseMs: 20, capMs: 20, maxAttempts: 2 } },
         // Its first retry is due in ten minutes: each failed event stays a retrying (pending) delivery.
-        stuck: { enabled: true, out, retry: { baseMs: 600_000, capMs: 600_000, maxAttempts: 5 } },
+        stuck: { enabled: true, capabilities: ['fs'], out, retry: { baseMs: 600_000, capMs: 600_000, maxAttempts: 5 } },
         mailing: { enabled: true, capabilities: ['mailer'] },
       },
     });
@@ -181,7 +181,7 @@ describe('GET /metrics while a plugin is behind', () => {
       pluginsDir,
       config: { ingest: { maxPendingEvents: 3 }, mail: { outboxDir: badOutbox } },
       plugins: {
-        gated: { enabled: true, out, timeoutMs: 30_000 },
+        gated: { enabled: true, capabilities: ['fs'], out, timeoutMs: 30_000 },
         mailing: { enabled: true, capabilities: ['mailer'], retry: { maxAttempts: 1 } },
       },
     });

@@ -44,7 +44,7 @@ describe('several instances on one PostgreSQL database: effects happen once', fu
             pluginsDir,
             onlyPlugins: ['email-alert'],
             // Each instance records into its own file, so the test sees who ran what.
-            plugins: { recorder: { enabled: true, out: path.join(outDir, `${name}.jsonl`) }, 'email-alert': { ...alert, storm: { maxAlerts: 1000, windowMinutes: 5 } } },
+            plugins: { recorder: { enabled: true, capabilities: ['fs'], out: path.join(outDir, `${name}.jsonl`) }, 'email-alert': { ...alert, storm: { maxAlerts: 1000, windowMinutes: 5 } } },
           },
           env: { LIVEHOOK_SMTP_URL: cluster.smtp.url, LIVEHOOK_ALERT_TO: 'ops@example.com' },
         }),

@@ -30,7 +30,7 @@ describe('several instances on one PostgreSQL database: a killed instance\'s wor
         await startInstance({
           name,
           databaseUrl: cluster.db.url,
-          config: { pluginsDir, config: { delivery: { leaseMs: LEASE_MS } }, plugins: { slowpoke: { enabled: true, out: out(name), sleepMs: 40 } } },
+          config: { pluginsDir, config: { delivery: { leaseMs: LEASE_MS } }, plugins: { slowpoke: { enabled: true, capabilities: ['fs'], out: out(name), sleepMs: 40 } } },
         }),
       );
     }

@@ -28,11 +28,11 @@ describe('delivery: failing and slow plugins', () => {
       pluginsDir,
       config: { plugins: { order: ['broken', 'slow', 'flaky', 'permanent', 'healthy'] } },
       plugins: {
-        healthy: { enabled: true, out },
-        flaky: { enabled: true, out, failTimes: 2, retry: { baseMs: 40, capMs: 1000, maxAttempts: 5 } },
-        broken: { enabled: true, out, retry: { baseMs: 30, capMs: 60, maxAttempts: 3 } },
-        slow: { enabled: true, out, sleepMs: 2000, timeoutMs: 100, retry: { baseMs: 50, capMs: 50, maxAttempts: 2 } },
-        permanent: { enabled: true, out, retry: { baseMs: 10, capMs: 10, maxAttempts: 5 } },
+        healthy: { enabled: true, capabilities: ['fs'], out },
+        flaky: { enabled: true, capabilities: ['fs'], out, failTimes: 2, retry: { baseMs: 40, capMs: 1000, maxAttempts: 5 } },
+        broken: { enabled: true, capabilities: ['fs'], out, retry: { baseMs: 30, capMs: 60, maxAttempts: 3 } },
+        slow: { enabled: true, capabilities: ['fs'], out, sleepMs: 2000, timeoutMs: 100, retry: { baseMs: 50, capMs: 50, maxAttempts: 2 } },
+        permanent: { enabled: true, capabilities: ['fs'], out, retry: { baseMs: 10, capMs: 10, maxAttempts: 5 } },
       },
     });
   });
@@ -94,7 +94,7 @@ describe('delivery: the AbortSignal a handler is given', () => {
     const pluginsDir = tempDir('livehook-plugins-');
     const out = path.join(tempDir(), 'calls.jsonl');
     writePlugin(pluginsDir, 'patient', 'index.ts', recorderTs('patient', { behaviour: listener }));
-    const svc = await startTestService({ pluginsDir, plugins: { patient: { enabled: true, out, timeoutMs: 150, retry: { baseMs: 10, capMs: 10, maxAttempts: 1 } } } });
+    const svc = await startTestService({ pluginsDir, plugins: { patient: { enabled: true, capabilities: ['fs'], out, timeoutMs: 150, retry: { baseMs: 10, capMs: 10, maxAttempts: 1 } } } });
     try {
       expect((await svc.post(destroyBody('room-signal'), QUERY)).status).to.equal(200);
       await waitFor(() => readRecords(out).some((r) => r.hook === 'aborted'), 5000, 'the handler to see its signal fire');
@@ -109,7 +109,7 @@ describe('delivery: the AbortSignal a handler is given', () => {
     const pluginsDir = tempDir('livehook-plugins-');
     const out = path.join(tempDir(), 'calls.jsonl');
     writePlugin(pluginsDir, 'patient', 'index.ts', recorderTs('patient', { behaviour: listener }));
-    const svc = await startTestService({ pluginsDir, config: { delivery: { shutdownGraceMs: 100 } }, plugins: { patient: { enabled: true, out, timeoutMs: 60_000 } } });
+    const svc = await startTestService({ pluginsDir, config: { delivery: { shutdownGraceMs: 100 } }, plugins: { patient: { enabled: true, capabilities: ['fs'], out, timeoutMs: 60_000 } } });
     expect((await svc.post(destroyBody('room-shutdown'), QUERY)).status).to.equal(200);
     await waitFor(() => readRecords(out).some((r) => r.hook === 'handle'), 5000, 'the handler to start');
     await svc.stop();
@@ -127,7 +127,7 @@ describe('delivery: cut short by shutdown', () => {
     const stopsOnAbort =
       "if (delivery.attempt === 1 && this.options.failTimes === 1) await new Promise((_, reject) => delivery.signal.addEventListener('abort', () => reject(delivery.signal.reason), { once: true }));";
     writePlugin(pluginsDir, 'careful', 'index.ts', recorderTs('careful', { behaviour: stopsOnAbort }));
-    const plugin = { enabled: true, out, timeoutMs: 60_000, retry: { baseMs: 10, capMs: 10, maxAttempts: 1 } };
+    const plugin = { enabled: true, capabilities: ['fs'], out, timeoutMs: 60_000, retry: { baseMs: 10, capMs: 10, maxAttempts: 1 } };
     const first = await startTestService({ dataDir, pluginsDir, config: { delivery: { shutdownGraceMs: 100 } }, plugins: { careful: { ...plugin, failTimes: 1 } } });
     expect((await first.post(destroyBody('room-cut-short'), QUERY)).status).to.equal(200);
     await waitFor(() => readRecords(out).some((r) => r.hook === 'handle'), 5000, 'the handler to start');
@@ -149,7 +149,7 @@ describe('delivery: duplicates', () => {
     const pluginsDir = tempDir('livehook-plugins-');
     const out = path.join(tempDir(), 'calls.jsonl');
     writePlugin(pluginsDir, 'once', 'index.ts', recorderTs('once'));
-    const svc = await startTestService({ pluginsDir, plugins: { once: { enabled: true, out } } });
+    const svc = await startTestService({ pluginsDir, plugins: { once: { enabled: true, capabilities: ['fs'], out } } });
     try {
       const body = destroyBody('dup-room');
       const answers = await Promise.all([svc.post(body, QUERY), svc.post(body, QUERY), svc.post(body, QUERY)]);
@@ -172,7 +172,7 @@ describe('delivery: concurrency', () => {
     const pluginsDir = tempDir('livehook-plugins-');
     const out = path.join(tempDir(), 'calls.jsonl');
     writePlugin(pluginsDir, 'parallel', 'index.ts', recorderTs('parallel', { behaviour: 'await new Promise((r) => setTimeout(r, this.options.sleepMs));' }));
-    const svc = await startTestService({ pluginsDir, plugins: { parallel: { enabled: true, out, sleepMs: 150, concurrency: 3 } } });
+    const svc = await startTestService({ pluginsDir, plugins: { parallel: { enabled: true, capabilities: ['fs'], out, sleepMs: 150, concurrency: 3 } } });
     try {
       await Promise.all(Array.from({ length: 9 }, (_, i) => svc.post(destroyBody(`par-${i}`), QUERY)));
       await svc.waitForIdle();

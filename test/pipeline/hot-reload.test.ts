@@ -20,7 +20,7 @@ describe('hot reload of the config', () => {
     out2 = path.join(tempDir(), 'calls-2.jsonl');
     writePlugin(pluginsDir, 'switchable', 'index.ts', recorderTs('switchable'));
     writePlugin(pluginsDir, 'always', 'index.ts', recorderTs('always'));
-    svc = await startTestService({ pluginsDir, plugins: { switchable: { enabled: true, out }, always: { enabled: true, out } } });
+    svc = await startTestService({ pluginsDir, plugins: { switchable: { enabled: true, capabilities: ['fs'], out }, always: { enabled: true, capabilities: ['fs'], out } } });
     configFile = path.join(svc.configDir, 'plugins', 'switchable.json');
   });
   after(() => svc.stop());
@@ -33,7 +33,7 @@ describe('hot reload of the config', () => {
     await svc.waitForIdle();
     writeConfig({ enabled: false, out });
     await waitFor(reloaded(1), 5000, 'the reload');
-    expect(svc.service.host.plugins.map((p) => p.name)).to.deep.equal(['always']);
+    expect(svc.service.isolates.pluginNames()).to.deep.equal(['always']);
     expect((await svc.post(body('while-off'))).status).to.equal(200);
     await svc.waitForIdle();
     expect(handled(out, 'switchable')).to.deep.equal(['before']);
@@ -41,14 +41,14 @@ describe('hot reload of the config', () => {
   });
 
   it('starts it again when switched back on; it catches up on what it missed', async () => {
-    writeConfig({ enabled: true, out });
+    writeConfig({ enabled: true, capabilities: ['fs'], out });
     await waitFor(reloaded(2), 5000, 'the reload');
     await svc.waitForIdle();
     expect(handled(out, 'switchable')).to.deep.equal(['before', 'while-off']);
   });
 
   it('restarts a plugin with its new options', async () => {
-    writeConfig({ enabled: true, out: out2 });
+    writeConfig({ enabled: true, capabilities: ['fs'], out: out2 });
     await waitFor(reloaded(3), 5000, 'the reload');
     expect((await svc.post(body('after-change'))).status).to.equal(200);
     await svc.waitForIdle();
@@ -59,7 +59,7 @@ describe('hot reload of the config', () => {
   it('rejects an invalid new config with a log line that says why, and keeps the running one', async () => {
     writeConfig('{ "enabled": true, "out": ');
     await waitFor(() => svc.logs.some((l) => /config reload rejected/.test(String(l.msg))), 5000, 'the rejection');
-    writeConfig({ enabled: true, out: out2, sleepMs: 'soon' });
+    writeConfig({ enabled: true, capabilities: ['fs'], out: out2, sleepMs: 'soon' });
     await waitFor(() => svc.logs.filter((l) => /config reload rejected/.test(String(l.msg))).length >= 2, 5000, 'the second rejection');
     const rejections = svc.logs.filter((l) => /config reload rejected/.test(String(l.msg)));
     expect(String(rejections[0].msg)).to.contain('switchable.json').and.to.contain('not valid JSON');
@@ -74,6 +74,6 @@ describe('hot reload of the config', () => {
     // SIGHUP may well beat the file watcher; either way the plugin must stop.
     process.kill(process.pid, 'SIGHUP');
     await waitFor(() => svc.logs.some((l) => l.msg === 'config reloaded' && l.reason === 'SIGHUP'), 5000, 'the SIGHUP reload');
-    await waitFor(() => !svc.service.host.plugins.some((p) => p.name === 'switchable'), 5000, 'the plugin to stop');
+    await waitFor(() => !svc.service.isolates.pluginNames().includes('switchable'), 5000, 'the plugin to stop');
   });
 });

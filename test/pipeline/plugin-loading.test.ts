@@ -22,8 +22,8 @@ describe('plugins dropped into the plugins folder', () => {
       pluginsDir,
       config: { plugins: { order: ['js-recorder', 'ts-recorder'] } },
       plugins: {
-        'ts-recorder': { enabled: true, out },
-        'js-recorder': { enabled: true, out },
+        'ts-recorder': { enabled: true, capabilities: ['fs'], out },
+        'js-recorder': { enabled: true, capabilities: ['fs'], out },
         'switched-off': { enabled: false, out },
       },
     });
@@ -77,10 +77,10 @@ describe('plugins dropped into the plugins folder', () => {
     expect(svc.logs.some((l) => l.command === 'Live.CallbackAfterSomethingNew' && /unknown command/.test(String(l.msg)))).to.equal(true);
   });
 
-  it('closes plugins in reverse order at shutdown', async () => {
+  it('closes every plugin at shutdown (each in its own isolate, at the same time)', async () => {
     await svc.stop();
     const closes = readRecords(out).filter((r) => r.hook === 'close').map((r) => r.plugin);
-    expect(closes).to.deep.equal(['ts-recorder', 'js-recorder']);
+    expect(closes.sort()).to.deep.equal(['js-recorder', 'ts-recorder']);
   });
 });
 
@@ -90,7 +90,7 @@ describe('plugin capabilities', () => {
     writePlugin(pluginsDir, 'greedy', 'index.js', recorderJs('greedy', ['mailer']));
     let error: Error | undefined;
     try {
-      const svc = await startTestService({ pluginsDir, plugins: { greedy: { enabled: true, out: '/dev/null' } } });
+      const svc = await startTestService({ pluginsDir, plugins: { greedy: { enabled: true, capabilities: ['fs'], out: '/dev/null' } } });
       await svc.stop();
     } catch (err) {
       error = err as Error;
@@ -102,8 +102,8 @@ describe('plugin capabilities', () => {
   it('starts it once the capability is granted', async () => {
     const pluginsDir = tempDir('livehook-plugins-');
     writePlugin(pluginsDir, 'greedy', 'index.js', recorderJs('greedy', ['mailer']));
-    const svc = await startTestService({ pluginsDir, plugins: { greedy: { enabled: true, capabilities: ['mailer'], out: '/dev/null' } } });
-    expect(svc.service.host.plugins.map((p) => p.name)).to.include('greedy');
+    const svc = await startTestService({ pluginsDir, plugins: { greedy: { enabled: true, capabilities: ['mailer', 'fs'], out: '/dev/null' } } });
+    expect(svc.service.isolates.pluginNames()).to.include('greedy');
     await svc.stop();
   });
 
@@ -134,7 +134,7 @@ export default definePlugin({ name: 'sneaky', version: '1.0.0', commands: '*', h
     writePlugin(pluginsDir, 'strict', 'index.ts', recorderTs('strict'));
     let error: Error | undefined;
     try {
-      const svc = await startTestService({ pluginsDir, plugins: { strict: { enabled: true, out: 42, typo: true } } });
+      const svc = await startTestService({ pluginsDir, plugins: { strict: { enabled: true, capabilities: ['fs'], out: 42, typo: true } } });
       await svc.stop();
     } catch (err) {
       error = err as Error;

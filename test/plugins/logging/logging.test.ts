@@ -23,7 +23,7 @@ describe('logging plugin: the event log file', () => {
   let file: string;
 
   before(async () => {
-    svc = await startTestService({ onlyPlugins: ['logging'], plugins: { logging: { enabled: true, stdout: false, file: 'events.log' } } });
+    svc = await startTestService({ onlyPlugins: ['logging'], plugins: { logging: { enabled: true, capabilities: ['fs'], stdout: false, file: 'events.log' } } });
     file = path.join(svc.dataDir, 'logs', 'events.log');
   });
   after(() => svc.stop());
@@ -69,7 +69,7 @@ describe('logging plugin: the event log file', () => {
 
 describe('logging plugin: options', () => {
   it('adds the raw body with includeRaw, byte for byte', async () => {
-    const svc = await startTestService({ onlyPlugins: ['logging'], plugins: { logging: { enabled: true, stdout: false, file: 'raw.log', includeRaw: true } } });
+    const svc = await startTestService({ onlyPlugins: ['logging'], plugins: { logging: { enabled: true, capabilities: ['fs'], stdout: false, file: 'raw.log', includeRaw: true } } });
     try {
       const body = fixture('destroy-room.seed-example.json');
       expect((await svc.post(body, QUERY)).status).to.equal(200);
@@ -82,7 +82,7 @@ describe('logging plugin: options', () => {
   });
 
   it('writes no file with file: null', async () => {
-    const svc = await startTestService({ onlyPlugins: ['logging'], plugins: { logging: { enabled: true, stdout: false, file: null } } });
+    const svc = await startTestService({ onlyPlugins: ['logging'], plugins: { logging: { enabled: true, capabilities: ['fs'], stdout: false, file: null } } });
     try {
       expect((await svc.post(fixture('destroy-room.seed-example.json'), QUERY)).status).to.equal(200);
       await svc.waitForIdle();

@@ -1,8 +1,9 @@
 /**
- * The stats-rollup plugin started by the real host wiring (config files,
- * plugin loader, child container, SQLite store in a temp dir, reports folder,
- * cron scheduler, outbox mailer), without HTTP or the dispatcher, so tests
- * can hand it events one by one and read the reports it writes.
+ * The stats-rollup plugin prepared as its isolate prepares it (config files,
+ * manifest, options, child container with the real capabilities: SQLite
+ * store in a temp dir, reports folder, cron scheduler, outbox mailer), but in
+ * this thread and without HTTP or a delivery loop, so tests can hand it
+ * events one by one and read the reports it writes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,9 +13,12 @@ import { buildEvent } from '../../../src/callbacks/build-event';
 import type { CallbackEvent } from '../../../src/callbacks/event';
 import { loadConfig } from '../../../src/config/load-config';
 import { createLogger } from '../../../src/log/logger';
-import { SharedCapabilities } from '../../../src/pipeline/capabilities';
+import { LocalPlugin } from '../../../src/isolate/inside/plugin-instance';
+import { buildPluginScope } from '../../../src/isolate/inside/plugin-scope';
+import { preparePlugin } from '../../../src/isolate/inside/prepare-plugin';
+import type { IsolateSpec } from '../../../src/isolate/protocol';
+import { LogHead, IsolateBoard } from '../../../src/isolate/shared-state';
 import { planPlugins } from '../../../src/pipeline/plan-plugins';
-import { PluginHost } from '../../../src/pipeline/plugin-host';
 import { openStore } from '../../../src/store/open-store';
 import type { Store } from '../../../src/store/store';
 import { tempDir, writeConfigDir } from '../../helpers/service';
@@ -22,7 +26,7 @@ import { tempDir, writeConfigDir } from '../../helpers/service';
 export interface Rollup {
   dataDir: string;
   store: Store;
-  host: PluginHost;
+  plugin: LocalPlugin;
   logs: Array<Record<string, unknown>>;
   /** Hands one destroy-room body to the plugin as the dispatcher would; returns the event. */
   deliver(body: Record<string, unknown>, options?: { receivedAt?: number; attempt?: number }): Promise<CallbackEvent>;
@@ -50,10 +54,24 @@ export async function startRollup(opts: { timezone: string; options?: Record<str
     },
   }));
   const store = await openStore({ dataDir, logger });
-  const shared = new SharedCapabilities(config.service, store, logger, `test-${process.pid}`);
-  const host = await PluginHost.start(planPlugins(config), shared, config.service, logger);
-  const plugin = host.get('stats-rollup');
-  if (!plugin) throw new Error('stats-rollup did not start');
+  const plan = planPlugins(config).find((p) => p.name === 'stats-rollup');
+  if (!plan || plan.state !== 'enabled') throw new Error('stats-rollup is not enabled');
+  const service = config.service;
+  const spec: IsolateSpec = {
+    mode: 'task',
+    found: plan.found,
+    settings: plan.settings,
+    service: { dataDir: service.dataDir, timezone: service.timezone, publicUrl: null, mail: service.mail, logLevel: 'info', delivery: { timeoutMs: service.delivery.timeoutMs, retry: service.delivery.retry, batchSize: service.delivery.batchSize, leaseMs: service.delivery.leaseMs } },
+    instanceId: `test-${process.pid}`,
+    useLeases: false,
+    head: LogHead.create().buffer,
+    board: IsolateBoard.create(1).buffer,
+    logTo: 'parent',
+  };
+  const prepared = preparePlugin(plan.found, plan.settings);
+  const pluginLogger = logger.child({ plugin: 'stats-rollup' });
+  const plugin = await LocalPlugin.create(prepared, buildPluginScope(spec, prepared, store, pluginLogger, { mail: () => undefined, cronRunDone: () => undefined }));
+  await plugin.init();
   let seq = 0;
   const reportsDir = path.join(dataDir, 'reports');
   const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null);
@@ -61,22 +79,21 @@ export async function startRollup(opts: { timezone: string; options?: Record<str
   return {
     dataDir,
     store,
-    host,
+    plugin,
     logs,
     async deliver(body, options = {}) {
       const event = buildEvent({ raw: JSON.stringify(body), query: { SdkAppid: '1400000001' }, receivedAt: options.receivedAt ?? Date.now() });
-      await plugin.handler.handle(event, { idempotencyKey: event.id, attempt: options.attempt ?? 1, seq: ++seq, signal: new AbortController().signal });
+      await plugin.handle(event, { idempotencyKey: event.id, attempt: options.attempt ?? 1, seq: ++seq, signal: new AbortController().signal });
       return event;
     },
-    build: (date) => host.runTask('stats-rollup', 'report', { date }),
+    build: (date) => plugin.runTask('report', { date }),
     report(date) {
       const text = read(path.join(reportsDir, `${date}.json`));
       return text === null ? null : JSON.parse(text);
     },
     html: (date) => read(path.join(reportsDir, `${date}.html`)),
     async close() {
-      await host.close();
-      shared.close();
+      await plugin.close();
       await store.close();
     },
   };

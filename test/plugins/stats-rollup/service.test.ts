@@ -243,7 +243,7 @@ describe('stats-rollup in the running service', function () {
     dirs.push(svc.dataDir, svc.configDir);
     await svc.post(destroyRoom(Date.parse('2025-09-04T10:00:00Z')));
     await svc.waitForIdle();
-    await svc.service.host.runTask('stats-rollup', 'report', { date: '2025-09-04' });
+    await svc.service.isolates.runTask('stats-rollup', 'report', { date: '2025-09-04' });
     expect((await svc.get('/reports/2025-09-04.json')).body.rooms.destroyed).to.equal(1);
 
     await svc.post(destroyRoom(Date.parse('2025-09-04T22:00:00Z')));
@@ -273,7 +273,7 @@ describe('stats-rollup in the running service', function () {
     expect(fs.readdirSync(path.join(dataDir, 'reports')).sort()).to.deep.equal(['2025-08-30.html', '2025-08-30.json', '2025-08-31.json']);
 
     // Rebuilding an imported day replaces it in the store and in the file.
-    await svc.service.host.runTask('stats-rollup', 'report', { date: '2025-08-30' });
+    await svc.service.isolates.runTask('stats-rollup', 'report', { date: '2025-08-30' });
     expect((await svc.get('/reports/2025-08-30.json')).body.rooms.destroyed).to.equal(0);
     expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'reports', '2025-08-30.json'), 'utf8')).rooms.destroyed).to.equal(0);
   });
@@ -281,7 +281,7 @@ describe('stats-rollup in the running service', function () {
   it('guards /reports with LIVEHOOK_ADMIN_TOKEN', async () => {
     const svc = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC', LIVEHOOK_ADMIN_TOKEN: 'let-me-in' }, plugins: { 'stats-rollup': ROLLUP }, onlyPlugins: ['stats-rollup'] });
     dirs.push(svc.dataDir, svc.configDir);
-    await svc.service.host.runTask('stats-rollup', 'report', { date: '2025-09-04' });
+    await svc.service.isolates.runTask('stats-rollup', 'report', { date: '2025-09-04' });
     const denied = await svc.get('/reports/2025-09-04.json');
     expect(denied.status).to.equal(401);
     expect(denied.body).to.include({ ActionStatus: 'FAIL', ErrorCode: 40101 });

@@ -1,110 +1,126 @@
 /**
- * One plugin's consumer of the event log.
+ * One plugin's consumer of the event log, running in the plugin's isolate.
  *
- * It reads events after its cursor, hands those the plugin subscribes to to
- * the handler one at a time (in log order, under the plugin's timeout), and
- * moves the cursor on. A failure gets a delivery row (retrying with backoff,
- * or dead) before the cursor passes the event, so nothing is skipped; a
- * crash before the cursor is saved means the handler sees the event again
- * (at least once; the idempotency key makes effects exactly once).
+ * It reads events after its cursor from its own store connection, hands
+ * those the plugin takes to the handler (one at a time in log order, or up to
+ * `concurrency` at once) under the plugin's time-out, and moves the cursor
+ * on. A failure gets a delivery row (retrying with backoff, or dead) before
+ * the cursor passes the event, so nothing is skipped; a crash before the
+ * cursor is saved means the handler sees the event again (at least once; the
+ * idempotency key makes effects exactly once).
  *
- * With several instances on one database, a worker only runs while it holds
- * the plugin's lease, so each event reaches a plugin on one instance.
+ * It wakes when the ingest thread publishes a new head of the log (shared
+ * memory, no message), and polls for due retries and for events stored by
+ * other instances. Every delivery in progress is written on the isolate's
+ * board, so that if the isolate dies or is killed, the ingest thread counts
+ * each of them as a failed attempt.
+ *
+ * With several instances on one database, the loop delivers only while it
+ * holds the plugin's lease, so each event reaches a plugin on one instance.
  */
 import type { Logger } from 'pino';
-import type { CallbackEvent } from '../callbacks/event';
-import { PermanentError, describeError } from '../errors';
-import type { Store, StoredEvent } from '../store/store';
-import { retryDelay } from './backoff';
-import type { EventFeed } from './event-feed';
-import type { ActivePlugin } from './plugin-host';
+import type { CallbackEvent } from '../../callbacks/event';
+import type { RetryPolicy } from '../../config/service-config';
+import { PermanentError, describeError } from '../../errors';
+import { retryDelay } from '../../pipeline/backoff';
+import type { Store, StoredEvent } from '../../store/store';
+import type { IsolateBoard, LogHead } from '../shared-state';
+import type { PluginInstance } from './plugin-instance';
 import { CallCancellation, runWithTimeout } from './run-with-timeout';
 
-export interface WorkerOptions {
+export interface DeliveryPlugin {
+  name: string;
+  instance: PluginInstance;
+  /** null = every command, unknown ones included. */
+  commands: ReadonlySet<string> | null;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  concurrency: number;
+}
+
+export interface DeliveryOptions {
   batchSize: number;
   instanceId: string;
-  /**
-   * Take a lease per plugin before delivering: needed when several instances
-   * share one database (PostgreSQL). With SQLite there is one service per data
-   * dir, and a lease left by a killed process would only delay the restart.
-   */
   useLeases: boolean;
   leaseMs: number;
   /** How long a cursor may stay in memory only (redelivery window after a crash). */
   cursorFlushMs: number;
+  /** A plugin with no cursor yet starts at the end of the log (only new events) or at its beginning. */
+  startFrom: 'end' | 'beginning';
   /** Called after each delivery attempt (metrics). */
-  onAttempt?: (plugin: string, outcome: 'done' | 'retry' | 'dead', durationMs: number) => void;
+  onAttempt?: (outcome: 'done' | 'retry' | 'dead', durationMs: number) => void;
+  /** Called when a pass is over and the loop is about to wait. */
+  onIdle?: () => void;
 }
 
-export class PluginWorker {
+export class DeliveryLoop {
   /** Highest seq finished (in memory; saved at most cursorFlushMs later). */
-  cursor = 0;
+  private cursorValue = 0;
   private savedCursor = 0;
   private lastCursorSave = 0;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
   private leaseUntil = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   /**
-   * Events after the cursor that already had a delivery row at start: a crash
-   * came between the row and the cursor save. Their row's retry delivers them
-   * (with its attempt count, or not at all when dead), not the main path.
+   * Events after the cursor that already had a delivery row at start (a crash
+   * came between the row and the cursor save, or the isolate died while
+   * delivering them): their row's retry delivers them, not the main path.
    */
   private readonly owned = new Set<number>();
   /** Calls in progress, cancelled when stop() runs out of grace. */
   private readonly calls = new Set<CallCancellation>();
   private stopReason: Error | null = null;
+  private readonly pollMs: number;
 
   constructor(
-    readonly plugin: ActivePlugin,
+    private readonly plugin: DeliveryPlugin,
     private readonly store: Store,
-    private readonly feed: EventFeed,
+    private readonly head: LogHead,
+    private readonly board: IsolateBoard,
     private readonly logger: Logger,
-    private readonly options: WorkerOptions,
-  ) {}
+    private readonly options: DeliveryOptions,
+  ) {
+    this.pollMs = Math.min(1000, Math.max(25, Math.floor(plugin.retry.baseMs / 2)));
+  }
 
-  /** Load or create the cursor. A plugin seen for the first time starts at the end of the log. */
-  async start(logEnd: number): Promise<void> {
+  get cursor(): number {
+    return this.cursorValue;
+  }
+
+  private set cursor(seq: number) {
+    this.cursorValue = seq;
+    this.board.cursor = seq;
+  }
+
+  /** Loads or creates the cursor, then delivers until stop(). */
+  async start(): Promise<void> {
     const saved = await this.store.getCursor(this.plugin.name);
     if (saved === null) {
-      await this.store.setCursor(this.plugin.name, logEnd);
-      this.cursor = logEnd;
+      const start = this.options.startFrom === 'beginning' ? 0 : await this.store.latestSeq();
+      await this.store.setCursor(this.plugin.name, start);
+      this.cursor = start;
     } else {
       this.cursor = saved;
     }
     this.savedCursor = this.cursor;
     for (const row of await this.store.listDeliveries({ plugin: this.plugin.name })) if (row.eventSeq > this.cursor) this.owned.add(row.eventSeq);
-    const pollMs = Math.min(1000, Math.max(25, Math.floor(this.plugin.retry.baseMs / 2)));
-    this.retryTimer = setInterval(() => this.kick(), pollMs);
-    this.kick();
+    this.board.started = true;
+    this.running = this.run();
   }
 
-  /** Something may be waiting: run a pass now, or right after the current one. */
+  /** Something may be waiting (retries requeued): look now. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass().finally(() => {
-      this.running = null;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.again = true;
+    this.wake?.();
   }
 
-  isBusy(): boolean {
-    return this.running !== null || this.again;
-  }
-
-  /** Stop taking work; wait up to graceMs for the delivery in progress, then abort it. */
+  /** Stop taking work; wait up to graceMs for the deliveries in progress, then abort them. */
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
-    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.wake?.();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.running) {
       let timer: NodeJS.Timeout | undefined;
@@ -115,12 +131,35 @@ export class PluginWorker {
       clearTimeout(timer);
       this.stopReason = new Error('livehook is shutting down');
       for (const call of this.calls) call.abort(this.stopReason);
-      // Handlers that heed the signal end now; give the pass a moment to record them
+      // Handlers that heed the signal end now; give them a moment to be recorded
       // before the cursor is saved and the lease released (not the whole grace again).
       await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, Math.min(1000, graceMs)).unref())]);
     }
-    await this.saveCursor(true).catch((err) => this.logger.error({ plugin: this.plugin.name, err }, 'could not save the cursor at shutdown'));
+    await this.saveCursor(true).catch((err) => this.logger.error({ err }, 'could not save the cursor at shutdown'));
     if (this.options.useLeases) await this.store.releaseLease(this.leaseName(), this.options.instanceId).catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const seen = this.head.news;
+      this.board.busy = true;
+      try {
+        await this.pass();
+        this.options.onIdle?.();
+      } finally {
+        this.board.busy = false;
+      }
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        void this.head.waitForNews(seen, this.pollMs).then(resolve);
+      });
+      this.wake = null;
+    }
   }
 
   private leaseName(): string {
@@ -134,8 +173,7 @@ export class PluginWorker {
     if (now < this.leaseUntil - (this.options.leaseMs * 2) / 3) return true;
     const held = await this.store.acquireLease(this.leaseName(), this.options.instanceId, this.options.leaseMs);
     this.leaseUntil = held ? now + this.options.leaseMs : 0;
-    // Another instance may have moved the cursor while we did not hold the lease
-    // (and when we do not hold it, our backlog figure should follow the holder's).
+    // Another instance may have moved the cursor while we did not hold the lease.
     const saved = await this.store.getCursor(this.plugin.name);
     if (saved !== null && saved > this.cursor) this.cursor = this.savedCursor = saved;
     return held;
@@ -154,8 +192,7 @@ export class PluginWorker {
         // A pass can outlast the lease (a slow plugin, a long backlog): keep renewing
         // while it runs, so another instance never takes over work still in progress.
         renewal = setInterval(() => {
-          // The clock before asking: the database dates the lease when it runs the statement,
-          // which may be a while before the answer arrives (a busy pool).
+          // The clock before asking: the database dates the lease when it runs the statement.
           const asked = Date.now();
           this.store
             .acquireLease(this.leaseName(), this.options.instanceId, this.options.leaseMs)
@@ -168,13 +205,13 @@ export class PluginWorker {
       await this.runDueRetries();
       for (;;) {
         if (this.mustStop()) break;
-        const batch = await this.feed.read(this.cursor, this.options.batchSize);
+        const batch = await this.store.readEvents(this.cursor, this.options.batchSize);
         if (batch.length === 0) break;
         if (this.plugin.concurrency > 1) {
           // Events are independent for this plugin: overlap them, then pass them all.
           await this.inParallel(batch.filter((s) => this.isNew(s)), (s) => this.deliver(s, 1, false));
           if (this.mustStop()) break;
-          this.cursor = batch[batch.length - 1].seq;
+          this.cursor = batch[batch.length - 1]!.seq;
         } else {
           for (const stored of batch) {
             if (this.mustStop()) break;
@@ -187,7 +224,7 @@ export class PluginWorker {
       await this.saveCursor(false);
     } catch (err) {
       // The store failed (disk full, database gone): keep the cursor where it was and try again later.
-      this.logger.error({ plugin: this.plugin.name, err }, 'plugin worker pass failed; will retry');
+      this.logger.error({ err }, 'plugin delivery pass failed; will retry');
     } finally {
       if (renewal) clearInterval(renewal);
     }
@@ -197,8 +234,7 @@ export class PluginWorker {
    * Runs `work` over `items`, at most `concurrency` at a time; stops starting
    * new ones when stopped. `work` throws only when the store failed: then no
    * lane starts anything more, all settle, and the error goes to the pass,
-   * which retries from the same cursor (lanes left running would deliver the
-   * same events again beside the retry).
+   * which retries from the same cursor.
    */
   private async inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
     let next = 0;
@@ -206,7 +242,7 @@ export class PluginWorker {
     const lane = async (): Promise<void> => {
       while (failures.length === 0 && next < items.length && !this.mustStop()) {
         try {
-          await work(items[next++]);
+          await work(items[next++]!);
         } catch (err) {
           failures.push(err);
         }
@@ -240,49 +276,58 @@ export class PluginWorker {
    * One attempt. Resolves true once the outcome is written to the store (or
    * needed no writing), false when it was cut short by shutdown: then nothing
    * is recorded, the cursor must not pass the event, and the next start
-   * delivers it again. Being stopped is not the plugin's failure, and must not
-   * spend one of its attempts.
+   * delivers it again. Being stopped is not the plugin's failure.
    */
   private async deliver(stored: StoredEvent, attempt: number, hasRow: boolean): Promise<boolean> {
     const { event, seq } = stored;
     const started = performance.now();
+    const slot = this.board.claim(seq, attempt, Date.now());
     const call = new CallCancellation();
     if (this.stopReason) call.abort(this.stopReason);
     this.calls.add(call);
     let succeeded = false;
     try {
-      await runWithTimeout(this.plugin.name, this.plugin.timeoutMs, call, () =>
-        this.plugin.handler.handle(event, {
-          idempotencyKey: event.id,
-          attempt,
-          seq,
-          get signal() {
-            return call.signal;
-          },
-        }),
-      );
-      succeeded = true;
-      this.options.onAttempt?.(this.plugin.name, 'done', performance.now() - started);
-    } catch (err) {
-      if (this.stopReason) {
-        this.logger.info({ plugin: this.plugin.name, eventId: event.id, seq, attempt, err }, 'delivery cut short by shutdown: it runs again at the next start');
-        return false;
+      try {
+        await runWithTimeout(this.plugin.name, this.plugin.timeoutMs, call, () =>
+          this.plugin.instance.handle(event, {
+            idempotencyKey: event.id,
+            attempt,
+            seq,
+            get signal() {
+              return call.signal;
+            },
+          }),
+        );
+        succeeded = true;
+        this.options.onAttempt?.('done', performance.now() - started);
+      } catch (err) {
+        if (this.stopReason) {
+          this.logger.info({ eventId: event.id, seq, attempt, err }, 'delivery cut short by shutdown: it runs again at the next start');
+          return false;
+        }
+        await this.recordFailure(stored, attempt, err, performance.now() - started);
+      } finally {
+        this.calls.delete(call);
       }
-      const permanent = err instanceof PermanentError;
-      const dead = permanent || attempt >= this.plugin.retry.maxAttempts;
-      const nextAttemptAt = dead ? null : Date.now() + retryDelay(attempt, this.plugin.retry);
-      const log = { plugin: this.plugin.name, eventId: event.id, seq, command: event.command, roomId: event.roomId, attempt, err };
-      if (dead) this.logger.error(log, permanent ? 'plugin failed permanently: delivery is dead' : `plugin failed ${attempt} times: delivery is dead (livehook replay re-runs it)`);
-      else this.logger.warn({ ...log, retryAt: new Date(nextAttemptAt!).toISOString() }, 'plugin failed: delivery will be retried');
-      await this.store.recordFailure({ plugin: this.plugin.name, eventSeq: seq, attempts: attempt, nextAttemptAt, error: describeError(err) });
-      this.options.onAttempt?.(this.plugin.name, dead ? 'dead' : 'retry', performance.now() - started);
+      // After the handler's try: a store failure here is not the plugin's failure
+      // (the row stays, and the retry delivers once more: at least once).
+      if (succeeded && hasRow) await this.store.markDelivered(this.plugin.name, seq);
+      return true;
     } finally {
-      this.calls.delete(call);
+      this.board.release(slot);
     }
-    // After the handler's try: a store failure here is not the plugin's failure
-    // (the row stays, and the retry delivers once more: at least once).
-    if (succeeded && hasRow) await this.store.markDelivered(this.plugin.name, seq);
-    return true;
+  }
+
+  private async recordFailure(stored: StoredEvent, attempt: number, err: unknown, durationMs: number): Promise<void> {
+    const { event, seq } = stored;
+    const permanent = err instanceof PermanentError;
+    const dead = permanent || attempt >= this.plugin.retry.maxAttempts;
+    const nextAttemptAt = dead ? null : Date.now() + retryDelay(attempt, this.plugin.retry);
+    const log = { hook: 'handle', eventId: event.id, seq, command: event.command, roomId: event.roomId, attempt, err };
+    if (dead) this.logger.error(log, permanent ? 'plugin failed permanently: delivery is dead' : `plugin failed ${attempt} times: delivery is dead (livehook replay re-runs it)`);
+    else this.logger.warn({ ...log, retryAt: new Date(nextAttemptAt!).toISOString() }, 'plugin failed: delivery will be retried');
+    await this.store.recordFailure({ plugin: this.plugin.name, eventSeq: seq, attempts: attempt, nextAttemptAt, error: describeError(err) });
+    this.options.onAttempt?.(dead ? 'dead' : 'retry', durationMs);
   }
 
   private async saveCursor(force: boolean): Promise<void> {
@@ -293,7 +338,7 @@ export class PluginWorker {
       // Coalesce: one cursor write per interval instead of one per batch.
       this.flushTimer ??= setTimeout(() => {
         this.flushTimer = null;
-        void this.saveCursor(true).catch((err) => this.logger.error({ plugin: this.plugin.name, err }, 'could not save the cursor'));
+        void this.saveCursor(true).catch((err) => this.logger.error({ err }, 'could not save the cursor'));
       }, this.options.cursorFlushMs);
       return;
     }

@@ -3,22 +3,23 @@
  * naming the plugin and the problem when it is not.
  */
 import Joi from 'joi';
-import { GRANTABLE, ALWAYS_GRANTED, type PluginManifest } from './plugin-contract';
-import { LivehookError } from '../errors';
-import type { FoundPlugin } from './discover-plugins';
+import { GRANTABLE, ALWAYS_GRANTED, MODULE_GRANTS, type PluginManifest } from '../../pipeline/plugin-contract';
+import { LivehookError } from '../../errors';
+import type { FoundPlugin } from '../../pipeline/discover-plugins';
 
-const KNOWN_CAPABILITIES = [...GRANTABLE, ...ALWAYS_GRANTED];
+const KNOWN_CAPABILITIES = [...GRANTABLE, ...ALWAYS_GRANTED, ...MODULE_GRANTS];
 
 const manifestSchema = Joi.object({
   name: Joi.string().pattern(/^[a-z0-9][a-z0-9._-]*$/).required(),
   version: Joi.string().required(),
   description: Joi.string().allow(''),
-  commands: Joi.alternatives(Joi.string().valid('*'), Joi.array().items(Joi.string().min(1)).min(1)).required(),
+  commands: Joi.alternatives(Joi.string().valid('*'), Joi.array().items(Joi.string().min(1)).min(1), Joi.function()).required(),
   options: Joi.any().custom((value, helpers) => (Joi.isSchema(value) && value.type === 'object' ? value : helpers.error('any.invalid')), 'joi object schema').messages({ 'any.invalid': '{{#label}} must be a joi object schema (Joi.object({...}))' }),
   capabilities: Joi.array().items(Joi.string().valid(...KNOWN_CAPABILITIES)).unique().default([]),
   tasks: Joi.array().items(Joi.string()).unique().default([]),
   concurrency: Joi.number().integer().min(1).max(1000).default(1),
   handler: Joi.function().class().required(),
+  check: Joi.function(),
 }).unknown(true);
 
 export function loadManifest(found: FoundPlugin): PluginManifest {

@@ -1,4 +1,4 @@
-import { LivehookError } from '../errors';
+import { LivehookError } from '../../errors';
 
 /**
  * The cancellation of one plugin call. Its AbortSignal is made only when the

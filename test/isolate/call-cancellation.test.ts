@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CallCancellation, runWithTimeout } from '../../src/pipeline/run-with-timeout';
+import { CallCancellation, runWithTimeout } from '../../src/isolate/inside/run-with-timeout';
 
 describe('CallCancellation: the signal a delivery hands its handler', () => {
   it('is aborted with the reason when read only after the abort', () => {

@@ -1,0 +1,128 @@
+/**
+ * Deny by default: inside a plugin's isolate, the plugin's own code (its
+ * folder, and every module it is the first to load) cannot load the
+ * built-in modules that reach outside unless its config grants them:
+ *
+ *   child_process, cluster                      grant "child_process"
+ *   net, tls, http, https, http2, dgram          grant "net" (the global fetch too)
+ *   worker_threads                               grant "worker_threads"
+ *   fs writes outside <data dir>/plugins/<name>  grant "fs"
+ *
+ * A refusal is an error naming the plugin, the module and the grant that
+ * would allow it. Reads with fs are allowed: a plugin's own files, its
+ * templates, node_modules.
+ *
+ * This is a guard against mistakes and careless dependencies, enforced by
+ * the module loader of a JavaScript isolate: code that sets out to escape it
+ * can (a module the service loaded first, such as a database driver, is
+ * handed over as it is). "isolation": "process" adds Node's permission model,
+ * which the operating system's view of the process enforces.
+ */
+import Module from 'node:module';
+import path from 'node:path';
+import { LivehookError } from '../../errors';
+import type { ModuleGrant } from '../../pipeline/plugin-contract';
+import { guardedFs, type FsRules } from './guarded-fs';
+
+/** Built-in modules that reach outside, and the grant each needs. */
+const GUARDED: Readonly<Record<string, ModuleGrant>> = {
+  child_process: 'child_process',
+  cluster: 'child_process',
+  net: 'net',
+  tls: 'net',
+  http: 'net',
+  https: 'net',
+  http2: 'net',
+  dgram: 'net',
+  worker_threads: 'worker_threads',
+};
+
+const FS_MODULES = new Set(['fs', 'fs/promises']);
+
+export interface GuardSettings {
+  plugin: string;
+  /** The plugin's folder: everything in it is the plugin's code. */
+  dir: string;
+  /** What config grants (module grants among them). */
+  granted: readonly string[];
+  /** The config file, for messages. */
+  file: string;
+  /** The one folder it may write to without the "fs" grant. */
+  dataDir: string;
+  /** Folders of the service itself (src/, the host modules): never the plugin's code. */
+  hostDirs: readonly string[];
+}
+
+type Load = (request: string, parent: NodeJS.Module | undefined, isMain: boolean) => unknown;
+interface ModuleInternals {
+  _load: Load;
+  _resolveFilename(request: string, parent: NodeJS.Module | undefined, isMain: boolean): string;
+  _cache: Record<string, NodeJS.Module | undefined>;
+}
+
+export function installModuleGuard(settings: GuardSettings): void {
+  const internals = Module as unknown as ModuleInternals;
+  const granted = new Set(settings.granted);
+  const pluginDir = withSep(path.resolve(settings.dir));
+  const hostDirs = settings.hostDirs.map((d) => withSep(path.resolve(d)));
+  /** Modules the plugin's code loaded first: their own requires count as the plugin's. */
+  const owned = new Set<string>();
+  const fsRules: FsRules = { plugin: settings.plugin, dataDir: settings.dataDir, file: settings.file };
+  const wrappedFs = new Map<string, unknown>();
+
+  const isPluginCode = (parent: NodeJS.Module | undefined): boolean => {
+    const file = parent?.filename;
+    if (!file) return false;
+    if (hostDirs.some((d) => file.startsWith(d))) return false;
+    return file.startsWith(pluginDir) || owned.has(file);
+  };
+
+  const refuse = (request: string, grant: ModuleGrant): never => {
+    throw new LivehookError(
+      'PLUGIN_CAPABILITY_DENIED',
+      `plugin "${settings.plugin}" may not load "${request}": add "${grant}" to "capabilities" in ${settings.file} to allow it`,
+      { plugin: settings.plugin, module: request, grant },
+    );
+  };
+
+  const load = internals._load;
+  internals._load = function guardedLoad(this: unknown, request: string, parent: NodeJS.Module | undefined, isMain: boolean): unknown {
+    if (!isPluginCode(parent)) return load.call(this, request, parent, isMain);
+    const bare = request.startsWith('node:') ? request.slice(5) : request;
+    const grant = GUARDED[bare];
+    if (grant !== undefined && !granted.has(grant)) refuse(request, grant);
+    if (FS_MODULES.has(bare) && !granted.has('fs')) {
+      let wrapped = wrappedFs.get(bare);
+      if (wrapped === undefined) {
+        wrapped = guardedFs(load.call(this, request, parent, isMain) as object, fsRules);
+        wrappedFs.set(bare, wrapped);
+      }
+      return wrapped;
+    }
+    if (!Module.isBuiltin(request)) {
+      // A module first loaded by the plugin's code is the plugin's code too.
+      try {
+        const filename = internals._resolveFilename(request, parent, isMain);
+        if (!internals._cache[filename] && !hostDirs.some((d) => filename.startsWith(d))) owned.add(filename);
+      } catch {
+        // not resolvable: the load below throws Node's own "Cannot find module"
+      }
+    }
+    return load.call(this, request, parent, isMain);
+  };
+
+  if (!granted.has('net')) {
+    // The global fetch reaches outside without a require; the "http" capability
+    // injects the platform's fetch, kept before this (see plugin-scope.ts).
+    Reflect.deleteProperty(globalThis, 'fetch');
+  }
+  if (!granted.has('child_process')) {
+    // process.kill(process.pid) would take the whole service down; abort() too.
+    process.kill = () => refuse('process.kill', 'child_process');
+    process.abort = () => refuse('process.abort', 'child_process');
+  }
+}
+
+function withSep(dir: string): string {
+  return dir.endsWith(path.sep) ? dir : dir + path.sep;
+}

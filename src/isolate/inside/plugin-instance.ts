@@ -1,0 +1,103 @@
+/**
+ * One plugin brought to life in this thread: its container built, its
+ * handler resolved through tsyringe, its hooks called with errors that name
+ * the plugin and the hook (as Rollup does).
+ */
+import type { CallbackEvent } from '../../callbacks/event';
+import { LivehookError, describeError } from '../../errors';
+import type { Delivery, PluginHandler, PluginManifest } from '../../pipeline/plugin-contract';
+import type { PluginScope } from './plugin-scope';
+import type { PreparedPlugin } from './prepare-plugin';
+
+/** What the delivery loop and the isolate's host call, wherever the plugin's code runs (this thread, or a child process). */
+export interface PluginInstance {
+  init(): Promise<void>;
+  handle(event: CallbackEvent, delivery: Delivery): Promise<void> | void;
+  runTask(task: string, args: Record<string, string>): Promise<string | void>;
+  /** The close hook, then dispose(). */
+  close(): Promise<void>;
+  /** Releases what was made for the plugin without calling its hooks (it was never initialised). */
+  dispose(): Promise<void>;
+}
+
+export class LocalPlugin implements PluginInstance {
+  private constructor(
+    private readonly manifest: PluginManifest,
+    private readonly handler: PluginHandler,
+    private readonly scope: PluginScope,
+  ) {}
+
+  /**
+   * Resolves the handler from the plugin's container (see plugin-scope.ts, or
+   * ../process/remote-scope.ts in a child process) and runs the manifest's
+   * `check`. The scope is disposed if that fails.
+   */
+  static async create(prepared: PreparedPlugin, scope: PluginScope): Promise<LocalPlugin> {
+    try {
+      const handler = resolveHandler(prepared.manifest, scope);
+      const check = prepared.manifest.check as ((options: unknown, context: unknown) => unknown) | undefined;
+      if (check) await runHook(prepared.manifest.name, 'check', () => check.call(prepared.manifest, prepared.options, scope.checkContext));
+      return new LocalPlugin(prepared.manifest, handler, scope);
+    } catch (err) {
+      scope.dispose();
+      throw err;
+    }
+  }
+
+  init(): Promise<void> {
+    return runHook(this.manifest.name, 'init', () => this.handler.init?.());
+  }
+
+  handle(event: CallbackEvent, delivery: Delivery): Promise<void> | void {
+    return this.handler.handle(event, delivery);
+  }
+
+  async runTask(task: string, args: Record<string, string>): Promise<string | void> {
+    if (!(this.manifest.tasks ?? []).includes(task) || !this.handler.runTask) {
+      throw new LivehookError('USAGE', `plugin "${this.manifest.name}" offers no task "${task}"`);
+    }
+    return runHook(this.manifest.name, `task ${task}`, () => this.handler.runTask!(task, args));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await runHook(this.manifest.name, 'close', () => this.handler.close?.());
+    } finally {
+      this.scope.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.scope.dispose();
+  }
+}
+
+function resolveHandler(manifest: PluginManifest, scope: PluginScope): PluginHandler {
+  try {
+    const handler = scope.container.resolve(manifest.handler as unknown as new () => PluginHandler);
+    if (typeof handler.handle !== 'function') throw new Error('the handler class has no handle(event, delivery) method');
+    return handler;
+  } catch (err) {
+    const message = describeError(err);
+    const token = /unregistered dependency token: "?'?([^"'\s]+)/i.exec(message)?.[1];
+    if (token) {
+      throw new LivehookError(
+        'PLUGIN_CAPABILITY_DENIED',
+        `plugin "${manifest.name}": its handler needs "${token}", which it was not given: list "${token}" in the manifest's capabilities and grant it in config`,
+        { plugin: manifest.name, capability: token, hook: 'constructor' },
+        { cause: err },
+      );
+    }
+    throw new LivehookError('PLUGIN_INVALID', `plugin "${manifest.name}": its handler could not be created: ${message}`, { plugin: manifest.name, hook: 'constructor' }, { cause: err });
+  }
+}
+
+/** Every plugin error carries the plugin's name and the hook that failed. */
+export async function runHook<T>(plugin: string, hook: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof LivehookError && err.details.plugin === plugin) throw err;
+    throw new LivehookError('PLUGIN_FAILED', `plugin "${plugin}" failed in ${hook}: ${describeError(err)}`, { plugin, hook }, { cause: err });
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Every enabled plugin's isolate, seen from the ingest thread: started
+ * together, stopped together, added and removed by a config reload, watched
+ * for stalls, and asked (through shared memory, never a message) how far
+ * behind the slowest one is, for backpressure.
+ */
+import type { Logger } from 'pino';
+import { LivehookError } from '../errors';
+import type { IngestSink } from '../pipeline/ingest';
+import type { EnabledPlan } from '../pipeline/plan-plugins';
+import type { Store } from '../store/store';
+import { PluginIsolate, type IsolateDeps } from './plugin-isolate';
+import { LogHead } from './shared-state';
+
+const WATCHDOG_MS = 250;
+
+export type IsolatesDeps = Omit<IsolateDeps, 'head' | 'store'> & { store: Store };
+
+export class PluginIsolates implements IngestSink {
+  readonly head = LogHead.create();
+  private isolates: PluginIsolate[] = [];
+  private readonly watchdog: NodeJS.Timeout;
+
+  constructor(private readonly deps: IsolatesDeps) {
+    this.watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const isolate of this.isolates) isolate.watch(now);
+    }, WATCHDOG_MS);
+    this.watchdog.unref();
+  }
+
+  get store(): Store {
+    return this.deps.store;
+  }
+
+  get logger(): Logger {
+    return this.deps.logger;
+  }
+
+  /**
+   * Starts the plugins (in parallel; each in its own thread). If one cannot
+   * start, the others are stopped and its error, naming it, is thrown:
+   * running with half the pipeline silently missing is worse than not running.
+   */
+  async startAll(plans: readonly EnabledPlan[], latestSeq: number): Promise<void> {
+    this.head.publish(latestSeq);
+    const started = plans.map((plan) => this.create(plan));
+    const outcomes = await Promise.allSettled(started.map((isolate) => isolate.start()));
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) {
+      await this.stop(0);
+      throw failure.reason;
+    }
+  }
+
+  /** Starts one more plugin (a config reload switched it on). Rejects, leaving it listed as failed, when it cannot start. */
+  async add(plan: EnabledPlan): Promise<PluginIsolate> {
+    const isolate = this.create(plan);
+    await isolate.start();
+    return isolate;
+  }
+
+  /** Stops a plugin and forgets it (its cursor stays in the store). */
+  async remove(name: string, graceMs: number): Promise<void> {
+    const isolate = this.get(name);
+    if (!isolate) return;
+    this.isolates = this.isolates.filter((i) => i !== isolate);
+    await isolate.stop(graceMs);
+    this.deps.logger.info({ plugin: name }, 'plugin stopped');
+  }
+
+  /** Puts the plugins in this order (config order; names not listed keep their place at the end). */
+  reorder(names: readonly string[]): void {
+    const rank = (n: string): number => (names.includes(n) ? names.indexOf(n) : names.length);
+    this.isolates.sort((a, b) => rank(a.name) - rank(b.name));
+  }
+
+  get(name: string): PluginIsolate | undefined {
+    return this.isolates.find((i) => i.name === name);
+  }
+
+  list(): readonly PluginIsolate[] {
+    return this.isolates;
+  }
+
+  pluginNames(): string[] {
+    return this.isolates.map((i) => i.name);
+  }
+
+  async runTask(plugin: string, task: string, args: Record<string, string>): Promise<string | void> {
+    const isolate = this.get(plugin);
+    if (!isolate) throw new LivehookError('USAGE', `plugin "${plugin}" is not enabled, so it cannot run task "${task}" (see \`livehook plugins\`)`);
+    return isolate.runTask(task, args);
+  }
+
+  // --- IngestSink ---------------------------------------------------------------
+
+  onStored(seq: number): void {
+    this.head.publish(seq);
+  }
+
+  backlog(): number {
+    const cursor = this.minCursor();
+    return cursor === null ? 0 : Math.max(0, this.head.seq - cursor);
+  }
+
+  // ---------------------------------------------------------------------------------
+
+  /** Each plugin's cursor and the newest seq stored here (the pending-deliveries gauge). */
+  positions(): { lastSeq: number; cursors: Array<{ plugin: string; cursor: number }> } {
+    return { lastSeq: this.head.seq, cursors: this.isolates.filter((i) => i.board.started).map((i) => ({ plugin: i.name, cursor: i.board.cursor })) };
+  }
+
+  /** Caught up with the log, nothing running, no retry due now (tests, the bench). */
+  async isIdle(): Promise<boolean> {
+    for (const isolate of this.isolates) {
+      const { board } = isolate;
+      if (isolate.state !== 'running' || !board.started || board.busy || board.cursor < this.head.seq || board.inFlight().length > 0 || !isolate.metricsCaughtUp) return false;
+      if ((await this.deps.store.dueRetries(isolate.name, Date.now(), 1)).length > 0) return false;
+    }
+    return true;
+  }
+
+  /** Dead deliveries were requeued: every plugin looks for due retries now. */
+  kickAll(): void {
+    for (const isolate of this.isolates) isolate.kick();
+  }
+
+  /** Null when every plugin is delivering, else why not (readiness). */
+  notReady(): string | null {
+    const failed = this.isolates.filter((i) => i.state === 'failed');
+    if (failed.length > 0) return `plugin failed: ${failed.map((i) => `${i.name} (${i.reason ?? 'no reason given'})`).join('; ')}`;
+    const starting = this.isolates.filter((i) => i.state === 'starting' || !i.board.started);
+    if (starting.length > 0) return `plugins not delivering yet: ${starting.map((i) => i.name).join(', ')}`;
+    return null;
+  }
+
+  /** Lets running deliveries finish within graceMs, then ends every isolate. */
+  async stop(graceMs: number): Promise<void> {
+    clearInterval(this.watchdog);
+    const all = this.isolates;
+    this.isolates = [];
+    await Promise.all(all.map((i) => i.stop(graceMs)));
+  }
+
+  private create(plan: EnabledPlan): PluginIsolate {
+    const isolate = new PluginIsolate(plan, 'serve', { ...this.deps, head: this.head });
+    this.isolates.push(isolate);
+    return isolate;
+  }
+
+  private minCursor(): number | null {
+    let min: number | null = null;
+    for (const isolate of this.isolates) {
+      if (!isolate.board.started) continue;
+      const cursor = isolate.board.cursor;
+      if (min === null || cursor < min) min = cursor;
+    }
+    return min;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Memory shared between the ingest thread and the plugin isolates, so that
+ * the hot path never sends a message per event:
+ *
+ * - LogHead: the newest seq stored. Ingest publishes it after each commit and
+ *   wakes every isolate waiting on it (Atomics.waitAsync): "stored up to N".
+ * - IsolateBoard: one per plugin, written by its isolate and read by the
+ *   ingest thread: how far the plugin is (its cursor, for backpressure and
+ *   metrics), a heartbeat (the watchdog's "is its event loop turning?"), and
+ *   the deliveries in progress (so that when the isolate dies or must be
+ *   killed, each of them is counted as a failed attempt).
+ *
+ * Seqs and times are stored in Float64 slots: exact up to 2^53, which seqs
+ * and millisecond times never reach.
+ */
+
+/** The newest stored seq, and a generation counter isolates wait on. */
+export class LogHead {
+  private readonly generation: Int32Array;
+  private readonly value: Float64Array;
+
+  private constructor(readonly buffer: SharedArrayBuffer) {
+    this.generation = new Int32Array(buffer, 0, 2);
+    this.value = new Float64Array(buffer, 8, 1);
+  }
+
+  static create(): LogHead {
+    return new LogHead(new SharedArrayBuffer(16));
+  }
+
+  static from(buffer: SharedArrayBuffer): LogHead {
+    return new LogHead(buffer);
+  }
+
+  get seq(): number {
+    return this.value[0]!;
+  }
+
+  /** Ingest: events up to `seq` are stored. Wakes every waiting isolate. */
+  publish(seq: number): void {
+    if (seq <= this.value[0]!) return;
+    this.value[0] = seq;
+    Atomics.add(this.generation, 0, 1);
+    Atomics.notify(this.generation, 0);
+  }
+
+  /** The generation now: pass it to waitForNews to wait for anything newer. */
+  get news(): number {
+    return Atomics.load(this.generation, 0);
+  }
+
+  /** Resolves when a seq newer than generation `seen` is published, or after timeoutMs. */
+  async waitForNews(seen: number, timeoutMs: number): Promise<void> {
+    const wait = Atomics.waitAsync(this.generation, 0, seen, timeoutMs);
+    if (wait.async) await wait.value;
+  }
+}
+
+const CURSOR = 0;
+const HEARTBEAT = 1;
+const STARTED = 2;
+const BUSY = 3;
+const METRICS_SENT = 4;
+const HEADER = 5;
+/** Per delivery slot: seq (0 = free), attempt, started at. */
+const SLOT = 3;
+
+export interface InFlight {
+  seq: number;
+  attempt: number;
+  startedAt: number;
+}
+
+/** One plugin isolate's figures, written by the isolate, read by the ingest thread. */
+export class IsolateBoard {
+  private readonly cells: Float64Array;
+
+  private constructor(
+    readonly buffer: SharedArrayBuffer,
+    readonly slots: number,
+  ) {
+    this.cells = new Float64Array(buffer);
+  }
+
+  /** `slots`: how many deliveries may run at once (the plugin's concurrency). */
+  static create(slots: number): IsolateBoard {
+    return new IsolateBoard(new SharedArrayBuffer((HEADER + slots * SLOT) * 8), slots);
+  }
+
+  static from(buffer: SharedArrayBuffer): IsolateBoard {
+    return new IsolateBoard(buffer, (buffer.byteLength / 8 - HEADER) / SLOT);
+  }
+
+  /** Highest seq the plugin has finished (in memory; saved to the store a little later). */
+  get cursor(): number {
+    return this.cells[CURSOR]!;
+  }
+
+  set cursor(seq: number) {
+    this.cells[CURSOR] = seq;
+  }
+
+  /** When the isolate's event loop last turned (ms). */
+  get heartbeat(): number {
+    return this.cells[HEARTBEAT]!;
+  }
+
+  beat(now: number): void {
+    this.cells[HEARTBEAT] = now;
+  }
+
+  /** The isolate is delivering (set once its cursor is loaded). */
+  get started(): boolean {
+    return this.cells[STARTED] === 1;
+  }
+
+  set started(value: boolean) {
+    this.cells[STARTED] = value ? 1 : 0;
+  }
+
+  /** A pass over the log or its retries is running. */
+  get busy(): boolean {
+    return this.cells[BUSY] === 1;
+  }
+
+  set busy(value: boolean) {
+    this.cells[BUSY] = value ? 1 : 0;
+  }
+
+  /** Metrics messages the isolate has sent: the ingest thread compares with those it has read (are the figures complete?). */
+  get metricsSent(): number {
+    return this.cells[METRICS_SENT]!;
+  }
+
+  countMetricsSent(): void {
+    this.cells[METRICS_SENT] = this.cells[METRICS_SENT]! + 1;
+  }
+
+  /** Takes a free slot for a delivery; returns its index (the caller frees it). */
+  claim(seq: number, attempt: number, now: number): number {
+    for (let i = 0; i < this.slots; i++) {
+      const at = HEADER + i * SLOT;
+      if (this.cells[at] === 0) {
+        this.cells[at + 1] = attempt;
+        this.cells[at + 2] = now;
+        this.cells[at] = seq;
+        return i;
+      }
+    }
+    // More deliveries than slots cannot happen (lanes = concurrency); never lose track silently.
+    throw new Error(`no free delivery slot (${this.slots} in use)`);
+  }
+
+  release(slot: number): void {
+    this.cells[HEADER + slot * SLOT] = 0;
+  }
+
+  /** Deliveries started and not finished. */
+  inFlight(): InFlight[] {
+    const out: InFlight[] = [];
+    for (let i = 0; i < this.slots; i++) {
+      const at = HEADER + i * SLOT;
+      const seq = this.cells[at]!;
+      if (seq !== 0) out.push({ seq, attempt: this.cells[at + 1]!, startedAt: this.cells[at + 2]! });
+    }
+    return out;
+  }
+
+  /** Forget every delivery (the isolate is gone and its deliveries were accounted for). */
+  clearSlots(): void {
+    for (let i = 0; i < this.slots; i++) this.cells[HEADER + i * SLOT] = 0;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Deny by default: what a plugin's own code may reach without a grant, and
+ * with one; and "isolation": "process", where Node's permission model holds
+ * the plugin to its data dir.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { readRecords, writePlugin } from '../helpers/plugin-files';
+import { startTestService, tempDir, waitFor, type TestService } from '../helpers/service';
+
+/** A plugin that runs `body` (with `record(x)` writing a line to its `out` file) on each destroyed room. */
+function plugin(name: string, body: string, opts: { top?: string; capabilities?: string[] } = {}): string {
+  return `
+import fs from 'node:fs';
+import Joi from 'joi';
+import { inject, injectable } from 'tsyringe';
+import { definePlugin, type CallbackEvent, type PluginHandler } from 'livehook';
+${opts.top ?? ''}
+
+@injectable()
+class Handler implements PluginHandler {
+  constructor(@inject('options') private readonly options: { out: string }, @inject('context') private readonly context: { dataDir: string }) {}
+  async handle(event: CallbackEvent): Promise<void> {
+    const record = (x: unknown) => fs.appendFileSync(this.options.out, JSON.stringify(x) + '\\n');
+    const dataDir = this.context.dataDir;
+    void dataDir;
+    ${body}
+  }
+}
+
+export default definePlugin({ name: '${name}', version: '1.0.0', commands: ['Live.CallbackAfterDestroyRoom'], capabilities: ${JSON.stringify(opts.capabilities ?? [])}, options: Joi.object({ out: Joi.string().required() }), handler: Handler });
+`;
+}
+
+const room = (roomId: string) => ({ CallbackCommand: 'Live.CallbackAfterDestroyRoom', RoomId: roomId, EventType: 'DestroyByUser', EventTime: Date.now() });
+
+describe('isolates: what a plugin may reach', function () {
+  this.timeout(30_000);
+  const dirs: string[] = [];
+  const services: TestService[] = [];
+  let pluginsDir: string;
+  let outDir: string;
+
+  beforeEach(() => {
+    pluginsDir = tempDir('livehook-plugins-');
+    outDir = tempDir('livehook-out-');
+    dirs.push(pluginsDir, outDir);
+  });
+
+  afterEach(async () => {
+    for (const svc of services.splice(0)) {
+      await svc.stop();
+      dirs.push(svc.dataDir, svc.configDir);
+    }
+  });
+
+  after(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(plugins: Record<string, Record<string, unknown>>): Promise<TestService> {
+    const svc = await startTestService({ pluginsDir, plugins });
+    services.push(svc);
+    return svc;
+  }
+
+  it('refuses child_process without the grant, naming the plugin, the module and the grant', async () => {
+    writePlugin(pluginsDir, 'shell', 'index.ts', plugin('shell', 'record(execFileSync("node", ["-e", "process.stdout.write(\'hi\')"]).toString());', { top: "import { execFileSync } from 'node:child_process';" }));
+    const out = path.join(outDir, 'shell.jsonl');
+    let error: Error | null = null;
+    await start({ shell: { enabled: true, capabilities: ['fs'], out } }).catch((err: Error) => (error = err));
+    expect(error).to.be.an('error');
+    expect(error!.message).to.contain('plugin "shell" may not load "node:child_process"').and.to.contain('add "child_process" to "capabilities"').and.to.contain('shell.json');
+  });
+
+  it('lets a plugin granted child_process run a program', async () => {
+    writePlugin(pluginsDir, 'shell', 'index.ts', plugin('shell', 'record(execFileSync(process.execPath, ["-e", "process.stdout.write(\'hi\')"]).toString());', { top: "import { execFileSync } from 'node:child_process';" }));
+    const out = path.join(outDir, 'shell.jsonl');
+    const svc = await start({ shell: { enabled: true, capabilities: ['fs', 'child_process'], out } });
+    expect((await svc.post(room('r1'))).status).to.equal(200);
+    await waitFor(() => readRecords(out).length === 1, 10_000, 'the program to run');
+    expect(readRecords(out)).to.deep.equal(['hi']);
+  });
+
+  it('refuses a socket without the "net" grant, and hides the global fetch', async () => {
+    writePlugin(pluginsDir, 'caller', 'index.ts', plugin('caller', `
+      record({ fetch: typeof fetch });
+      try { require('node:net'); record('net loaded'); } catch (err) { record((err as Error).message); }`));
+    const out = path.join(outDir, 'caller.jsonl');
+    const svc = await start({ caller: { enabled: true, capabilities: ['fs'], out } });
+    expect((await svc.post(room('r1'))).status).to.equal(200);
+    await waitFor(() => readRecords(out).length === 2, 10_000, 'the plugin to try');
+    const [fetchType, refusal] = readRecords(out);
+    expect(fetchType).to.deep.equal({ fetch: 'undefined' });
+    expect(refusal).to.contain('plugin "caller" may not load "node:net": add "net" to "capabilities"');
+  });
+
+  it('lets a plugin with the "http" capability call out through the injected fetch, and one granted "net" open sockets', async () => {
+    const server = http.createServer((_req, res) => res.end('pong'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      writePlugin(pluginsDir, 'caller', 'index.ts', plugin('caller', `record(await (await this.http(${JSON.stringify(url)})).text());`).replace(
+        "@inject('context') private readonly context: { dataDir: string }",
+        "@inject('context') private readonly context: { dataDir: string }, @inject('http') private readonly http: typeof fetch",
+      ).replace('capabilities: []', "capabilities: ['http']"));
+      writePlugin(pluginsDir, 'raw', 'index.ts', plugin('raw', `
+        const net = require('node:net');
+        const text = await new Promise((resolve) => { let got = ''; const socket = net.connect(${(server.address() as AddressInfo).port}, '127.0.0.1', () => socket.write('GET / HTTP/1.0\\r\\n\\r\\n')); socket.on('data', (d: Buffer) => (got += d)); socket.on('end', () => resolve(got)); });
+        record(String(text).endsWith('pong'));`));
+      const out = path.join(outDir, 'calls.jsonl');
+      const svc = await start({ caller: { enabled: true, capabilities: ['fs', 'http'], out }, raw: { enabled: true, capabilities: ['fs', 'net'], out } });
+      expect((await svc.post(room('r1'))).status).to.equal(200);
+      await waitFor(() => readRecords(out).length === 2, 10_000, 'both calls');
+      expect(readRecords(out).sort()).to.deep.equal(['pong', true].sort());
+    } finally {
+      server.close();
+    }
+  });
+
+  it('lets a plugin write under its own data dir, and nowhere else without the "fs" grant', async () => {
+    const outside = path.join(outDir, 'outside.txt');
+    writePlugin(pluginsDir, 'writer', 'index.ts', plugin('writer', `
+      fs.writeFileSync(require('node:path').join(dataDir, 'mine.txt'), 'ok');
+      try { fs.writeFileSync(${JSON.stringify(outside)}, 'escaped'); } catch (err) { fs.writeFileSync(require('node:path').join(dataDir, 'refusal.txt'), (err as Error).message); }`));
+    const svc = await start({ writer: { enabled: true, out: '/unused' } });
+    expect((await svc.post(room('r1'))).status).to.equal(200);
+    const dataDir = path.join(svc.dataDir, 'plugins', 'writer');
+    await waitFor(() => fs.existsSync(path.join(dataDir, 'refusal.txt')), 10_000, 'the plugin to try');
+    expect(fs.readFileSync(path.join(dataDir, 'mine.txt'), 'utf8')).to.equal('ok');
+    expect(fs.existsSync(outside)).to.equal(false);
+    expect(fs.readFileSync(path.join(dataDir, 'refusal.txt'), 'utf8')).to.contain(`plugin "writer" may not write ${outside}`).and.to.contain('add "fs" to "capabilities"');
+  });
+
+  it('hides the service\'s environment (its secrets) unless granted "env"', async () => {
+    process.env.LIVEHOOK_TEST_SECRET = 'not for plugins';
+    try {
+      writePlugin(pluginsDir, 'nosy', 'index.ts', plugin('nosy', 'record({ secret: process.env.LIVEHOOK_TEST_SECRET ?? null, path: typeof process.env.PATH });'));
+      writePlugin(pluginsDir, 'trusted', 'index.ts', plugin('trusted', 'record({ secret: process.env.LIVEHOOK_TEST_SECRET ?? null });'));
+      const svc = await start({ nosy: { enabled: true, capabilities: ['fs'], out: path.join(outDir, 'nosy.jsonl') }, trusted: { enabled: true, capabilities: ['fs', 'env'], out: path.join(outDir, 'trusted.jsonl') } });
+      expect((await svc.post(room('r1'))).status).to.equal(200);
+      await waitFor(() => readRecords(path.join(outDir, 'nosy.jsonl')).length + readRecords(path.join(outDir, 'trusted.jsonl')).length === 2, 10_000, 'both plugins');
+      expect(readRecords(path.join(outDir, 'nosy.jsonl'))).to.deep.equal([{ secret: null, path: 'string' }]);
+      expect(readRecords(path.join(outDir, 'trusted.jsonl'))).to.deep.equal([{ secret: 'not for plugins' }]);
+    } finally {
+      delete process.env.LIVEHOOK_TEST_SECRET;
+    }
+  });
+});
+
+describe('isolates: "isolation": "process"', function () {
+  this.timeout(30_000);
+
+  it('runs the plugin in a child process that Node\'s permission model holds to its data dir, with its capabilities', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const outside = path.join(os.tmpdir(), `livehook-outside-${process.pid}.txt`);
+    writePlugin(pluginsDir, 'jailed', 'index.ts', `
+import fs from 'node:fs';
+import path from 'node:path';
+import Joi from 'joi';
+import { inject, injectable } from 'tsyringe';
+import { definePlugin, type CallbackEvent, type PluginContext, type PluginHandler, type PluginRecords } from 'livehook';
+
+@injectable()
+class Handler implements PluginHandler {
+  constructor(@inject('context') private readonly context: PluginContext, @inject('store') private readonly records: PluginRecords) {}
+  async handle(event: CallbackEvent): Promise<void> {
+    const facts: Record<string, unknown> = { pid: process.pid, isolation: this.context.isolation };
+    facts.mayWriteTmp = (process as unknown as { permission: { has(scope: string, p: string): boolean } }).permission.has('fs.write', ${JSON.stringify(outside)});
+    try { fs.writeFileSync(${JSON.stringify(outside)}, 'escaped'); facts.outside = 'written'; } catch (err) { facts.outside = (err as Error).message; }
+    facts.isNew = await this.records.put('seen', event.roomId!, Date.now(), { roomId: event.roomId });
+    facts.readBack = (await this.records.get('seen', event.roomId!))?.value;
+    fs.writeFileSync(path.join(this.context.dataDir, 'facts.json'), JSON.stringify(facts));
+  }
+}
+
+export default definePlugin({ name: 'jailed', version: '1.0.0', commands: ['Live.CallbackAfterDestroyRoom'], capabilities: ['store'], options: Joi.object({}), handler: Handler });
+`);
+    const svc = await startTestService({ pluginsDir, plugins: { jailed: { enabled: true, isolation: 'process', capabilities: ['store'] } } });
+    try {
+      expect((await svc.post(room('jail-1'))).status).to.equal(200);
+      const factsFile = path.join(svc.dataDir, 'plugins', 'jailed', 'facts.json');
+      await waitFor(() => fs.existsSync(factsFile), 15_000, 'the plugin to write its facts');
+      const facts = JSON.parse(fs.readFileSync(factsFile, 'utf8'));
+      expect(facts.pid).to.not.equal(process.pid);
+      expect(facts.isolation).to.equal('process');
+      expect(facts.mayWriteTmp).to.equal(false);
+      expect(facts.outside).to.contain('may not write');
+      expect(fs.existsSync(outside)).to.equal(false);
+      expect(facts.isNew).to.equal(true);
+      expect(facts.readBack).to.deep.equal({ roomId: 'jail-1' });
+      expect((await svc.service.store.records('jailed').get('seen', 'jail-1'))?.value).to.deep.equal({ roomId: 'jail-1' });
+    } finally {
+      await svc.stop();
+      for (const dir of [pluginsDir, svc.dataDir, svc.configDir]) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
