@@ -4,3 +4,7 @@ export function installTypeScript(): void;
 export function compiled(filename: string, source: string): string;
 export const CACHE_DIR: string;
 export const ROOT: string;
+/** Every .ts file under `dir` (not node_modules) into the cache. */
+export function precompileTree(dir: string, onError?: (file: string, err: Error) => void): void;
+/** From now on this thread compiles through `compile` instead of loading the compiler. */
+export function useRemoteCompiler(compile: (filename: string, source: string) => string): void;

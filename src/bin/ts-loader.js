@@ -17,6 +17,11 @@
  * overrides it). When it cannot be written (a read-only install, a plugin
  * under Node's permission model) files are compiled in memory instead:
  * slower to start, never wrong.
+ *
+ * The compiler is a native addon that must not be loaded in a worker thread
+ * (it crashes the process once one thread that loaded it has ended), so a
+ * plugin's isolate asks the main thread to compile for it
+ * (useRemoteCompiler, see src/isolate/compile-bridge.ts).
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -48,10 +53,45 @@ function swcOptions(filename) {
 
 let swc = null;
 let cacheWritable = true;
+/** In a worker thread: compiles through the main thread, synchronously. */
+let remoteCompile = null;
 
 function compile(source, filename) {
+  if (remoteCompile) return remoteCompile(filename, source);
   swc ??= require('@swc/core');
   return swc.transformSync(source, swcOptions(filename)).code;
+}
+
+/** From now on this thread compiles through `fn(filename, source) => code` instead of loading the compiler. */
+function useRemoteCompiler(fn) {
+  remoteCompile = fn;
+}
+
+/**
+ * Every .ts file under `dir` (not node_modules) into the cache: what a
+ * thread started later will load. A file that does not compile throws, or
+ * goes to `onError` and the others go on.
+ */
+function precompileTree(dir, onError) {
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) precompileTree(full, onError);
+    else if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+      try {
+        compiled(full, fs.readFileSync(full, 'utf8'));
+      } catch (err) {
+        if (!onError) throw err;
+        onError(full, err);
+      }
+    }
+  }
 }
 
 function cacheFile(filename, source) {
@@ -94,4 +134,4 @@ function installTypeScript() {
   process.setSourceMapsEnabled(true);
 }
 
-module.exports = { installTypeScript, compiled, CACHE_DIR, ROOT };
+module.exports = { installTypeScript, compiled, precompileTree, useRemoteCompiler, CACHE_DIR, ROOT };

@@ -18,7 +18,7 @@
  *   a crash.
  */
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type Transferable } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ServiceConfig, RetryPolicy } from '../config/service-config';
 import { LivehookError, describeError } from '../errors';
@@ -26,6 +26,8 @@ import { retryDelay } from '../pipeline/backoff';
 import type { EnabledPlan } from '../pipeline/plan-plugins';
 import type { Store } from '../store/store';
 import { linkTo } from '../store/store-link';
+import { precompileTree, ROOT } from '../bin/ts-loader';
+import { openCompileLine } from './compile-bridge';
 import type { PluginFacts } from './inside/prepare-plugin';
 import { isolateEnv } from './isolate-env';
 import { writeIsolateLines } from './log-bridge';
@@ -199,7 +201,11 @@ export class PluginIsolate {
 
   private spawn(): Promise<void> {
     const { service, store } = this.deps;
-    const { link, transfer } = this.mode === 'check' || !store ? { link: undefined, transfer: [] } : linkTo(store);
+    const { link, transfer } = this.mode === 'check' || !store ? { link: undefined, transfer: [] as Transferable[] } : linkTo(store);
+    // Compiled here, where the compiler may live (see compile-bridge.ts): the isolate only reads the cache.
+    precompileTree(this.plan.found.dir, () => undefined);
+    precompileTree(path.join(ROOT, 'src'), () => undefined);
+    const compileLine = openCompileLine();
     const spec: IsolateSpec = {
       mode: this.mode,
       found: this.plan.found,
@@ -210,7 +216,13 @@ export class PluginIsolate {
         publicUrl: (service as { publicUrl?: string | null }).publicUrl ?? null,
         mail: service.mail,
         logLevel: service.log.level,
-        delivery: { timeoutMs: service.delivery.timeoutMs, retry: service.delivery.retry, batchSize: service.delivery.batchSize, leaseMs: service.delivery.leaseMs },
+        delivery: {
+          timeoutMs: service.delivery.timeoutMs,
+          retry: service.delivery.retry,
+          batchSize: service.delivery.batchSize,
+          batchBytes: service.delivery.batchBytes,
+          leaseMs: service.delivery.leaseMs,
+        },
       },
       instanceId: this.deps.instanceId,
       useLeases: this.deps.useLeases,
@@ -218,6 +230,7 @@ export class PluginIsolate {
       head: this.deps.head.buffer,
       board: this.board.buffer,
       logTo: this.deps.logTo,
+      compile: compileLine.line,
     };
     this.board.beat(Date.now());
     // What a dead worker sent last may never arrive: start the count afresh.
@@ -227,7 +240,7 @@ export class PluginIsolate {
     this.lastError = null;
     const worker = new Worker(BOOT_FILE, {
       workerData: spec,
-      transferList: transfer,
+      transferList: [...transfer, compileLine.line.port],
       resourceLimits: { maxOldGenerationSizeMb: this.plan.settings.heapMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, Math.floor(this.plan.settings.heapMb / 8))) },
       env: isolateEnv(this.plan.settings.capabilities),
       name: `livehook plugin ${this.name}`,
@@ -257,6 +270,7 @@ export class PluginIsolate {
       worker.on('exit', (code) => {
         this.worker = null;
         this.booting = false;
+        compileLine.close();
         const why = this.exitReason(code);
         for (const pending of this.tasks.values()) pending.reject(new LivehookError('PLUGIN_FAILED', `plugin "${this.name}" ended before its task finished: ${why}`, { plugin: this.name }));
         this.tasks.clear();

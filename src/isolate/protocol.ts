@@ -11,6 +11,7 @@ import type { RetryPolicy } from '../config/service-config';
 import type { PluginSettings } from '../config/plugin-settings';
 import type { FoundPlugin } from '../pipeline/discover-plugins';
 import type { StoreLink } from '../store/store-link';
+import type { CompileLine } from './compile-bridge';
 import type { PluginFacts } from './inside/prepare-plugin';
 
 /**
@@ -33,7 +34,7 @@ export interface IsolateSpec {
     publicUrl: string | null;
     mail: MailSettings;
     logLevel: string;
-    delivery: { timeoutMs: number; retry: RetryPolicy; batchSize: number; leaseMs: number };
+    delivery: { timeoutMs: number; retry: RetryPolicy; batchSize: number; batchBytes: number; leaseMs: number };
   };
   /** Identifies this process among instances sharing a database (leases, claims). */
   instanceId: string;
@@ -51,6 +52,8 @@ export interface IsolateSpec {
    * thread's logger (tests, pretty printing).
    */
   logTo: 'stderr' | 'parent';
+  /** How the isolate compiles a .ts file the main thread did not compile ahead (./compile-bridge.ts). */
+  compile: CompileLine;
 }
 
 export interface ErrorData {

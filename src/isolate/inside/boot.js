@@ -8,6 +8,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 require('../../bin/register');
+const { workerData } = require('node:worker_threads');
+// This thread never loads the compiler: the main thread compiles for it (see compile-bridge.ts).
+require('../../bin/ts-loader').useRemoteCompiler(require('../compile-bridge.ts').compileThroughMain(workerData.compile));
 
 // A worker's process.stdout and stderr are pipes through the thread that
 // started it: every line a plugin prints (the logging plugin prints one per

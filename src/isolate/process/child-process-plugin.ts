@@ -21,7 +21,7 @@ import type { CallbackEvent } from '../../callbacks/event';
 import { LivehookError, describeError } from '../../errors';
 import type { Delivery } from '../../pipeline/plugin-contract';
 import type { Store } from '../../store/store';
-import { compiled, CACHE_DIR, ROOT } from '../../bin/ts-loader';
+import { CACHE_DIR, ROOT } from '../../bin/ts-loader';
 import { isolateEnv } from '../isolate-env';
 import { writeIsolateLines } from '../log-bridge';
 import { errorFromData } from '../error-data';
@@ -60,9 +60,8 @@ export class ChildProcessPlugin implements PluginInstance {
     const scope = buildPluginScope(spec, prepared, store, logger, observers);
     const plugin = new ChildProcessPlugin(spec, prepared, scope, logger, observers.crashed);
     try {
-      // The child may read the compile cache but not write it, nor load the compiler (a native addon).
-      precompile(spec.found.dir);
-      precompile(path.join(ROOT, 'src'));
+      // The plugin's folder is compiled (the main thread did it); the child may read the cache but not
+      // write it, nor load the compiler (addons are off under the permission model).
       plugin.ready = plugin.spawn();
       await plugin.ready;
       return plugin;
@@ -161,7 +160,8 @@ export class ChildProcessPlugin implements PluginInstance {
     });
     child.on('error', (err) => this.logger.error({ err }, `plugin "${spec.found.name}": its process failed: ${describeError(err)}`));
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
-    const setup = { ...spec, store: undefined, head: undefined, board: undefined };
+    // What the child needs of the spec: not the store's line, the shared memory or the compile line.
+    const setup = { ...spec, store: undefined, head: undefined, board: undefined, compile: undefined };
     return calls.call('setup', [setup]).then(() => {
       this.failures = 0;
     });
@@ -200,16 +200,4 @@ export class ChildProcessPlugin implements PluginInstance {
   }
 }
 
-/** A folder's .ts files into the compile cache (a file already there costs a read and a hash). */
-function precompile(dir: string): void {
-  const walk = (folder: string): void => {
-    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) compiled(full, fs.readFileSync(full, 'utf8'));
-    }
-  };
-  walk(dir);
-}
 

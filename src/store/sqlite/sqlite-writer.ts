@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { precompileTree, ROOT } from '../../bin/ts-loader';
 import type { EventColumns } from '../event-columns';
 import type { AppendOutcome, OpOutcome, WriteOp, WriterConfig, WriterError, WriterReply, WriterRequest, WriterSettings } from './writer-protocol';
 
@@ -79,6 +80,8 @@ export class SqliteWriter {
    * when it cannot. `onDied` is told if the thread ends without close().
    */
   static start(config: WriterConfig, onDied: (reason: Error) => void): Promise<SqliteWriter> {
+    // The thread must find its code compiled: it may not load the compiler itself (see src/bin/ts-loader.js).
+    precompileTree(path.join(ROOT, 'src', 'store'), () => undefined);
     const worker = new Worker(BOOT_FILE, { workerData: config });
     return new Promise((resolve, reject) => {
       const settle = () => {

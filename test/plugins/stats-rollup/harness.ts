@@ -16,6 +16,7 @@ import { createLogger } from '../../../src/log/logger';
 import { LocalPlugin } from '../../../src/isolate/inside/plugin-instance';
 import { buildPluginScope } from '../../../src/isolate/inside/plugin-scope';
 import { preparePlugin } from '../../../src/isolate/inside/prepare-plugin';
+import { openCompileLine } from '../../../src/isolate/compile-bridge';
 import type { IsolateSpec } from '../../../src/isolate/protocol';
 import { LogHead, IsolateBoard } from '../../../src/isolate/shared-state';
 import { planPlugins } from '../../../src/pipeline/plan-plugins';
@@ -57,16 +58,18 @@ export async function startRollup(opts: { timezone: string; options?: Record<str
   const plan = planPlugins(config).find((p) => p.name === 'stats-rollup');
   if (!plan || plan.state !== 'enabled') throw new Error('stats-rollup is not enabled');
   const service = config.service;
+  const compileLine = openCompileLine(); // (this thread compiles for itself: the line is never used)
   const spec: IsolateSpec = {
     mode: 'task',
     found: plan.found,
     settings: plan.settings,
-    service: { dataDir: service.dataDir, timezone: service.timezone, publicUrl: null, mail: service.mail, logLevel: 'info', delivery: { timeoutMs: service.delivery.timeoutMs, retry: service.delivery.retry, batchSize: service.delivery.batchSize, leaseMs: service.delivery.leaseMs } },
+    service: { dataDir: service.dataDir, timezone: service.timezone, publicUrl: null, mail: service.mail, logLevel: 'info', delivery: { timeoutMs: service.delivery.timeoutMs, retry: service.delivery.retry, batchSize: service.delivery.batchSize, batchBytes: service.delivery.batchBytes, leaseMs: service.delivery.leaseMs } },
     instanceId: `test-${process.pid}`,
     useLeases: false,
     head: LogHead.create().buffer,
     board: IsolateBoard.create(1).buffer,
     logTo: 'parent',
+    compile: compileLine.line,
   };
   const prepared = preparePlugin(plan.found, plan.settings);
   const pluginLogger = logger.child({ plugin: 'stats-rollup' });
@@ -93,6 +96,7 @@ export async function startRollup(opts: { timezone: string; options?: Record<str
     },
     html: (date) => read(path.join(reportsDir, `${date}.html`)),
     async close() {
+      compileLine.close();
       await plugin.close();
       await store.close();
     },
