@@ -47,14 +47,22 @@ export interface ServiceConfig {
   ingest: {
     /** Stored events not yet finished by every plugin; past it /callback answers 503. */
     maxPendingEvents: number;
+    /** The bytes of those events (they wait on disk, not in memory); past it /callback answers 503. */
+    maxPendingBytes: number;
     /** Appends waiting for their commit; past it /callback answers 503. */
     maxPendingWrites: number;
+    /** The bytes those appends hold in memory; past it /callback answers 503. */
+    maxPendingWriteBytes: number;
+    /** Bytes of callback bodies being received at once; past it a new one is answered 503 before it is read. */
+    maxBodyBytesInFlight: number;
   };
   delivery: {
     timeoutMs: number;
     retry: RetryPolicy;
-    /** Events a plugin takes from the log at a time. */
+    /** Events a plugin takes from the log at a time... */
     batchSize: number;
+    /** ...and no more bytes of them than this (1 MB bodies come a few at a time). */
+    batchBytes: number;
     /** On shutdown, how long running deliveries may take to finish. */
     shutdownGraceMs: number;
     /**
@@ -76,6 +84,8 @@ export interface ServiceConfig {
     order: string[];
   };
 }
+
+const MIB = 1024 * 1024;
 
 const retrySchema = Joi.object({
   baseMs: Joi.number().integer().min(1).default(1000),
@@ -107,12 +117,16 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
   }).default(),
   ingest: Joi.object({
     maxPendingEvents: Joi.number().integer().min(1).default(100_000),
+    maxPendingBytes: Joi.number().integer().min(1024).default(256 * MIB),
     maxPendingWrites: Joi.number().integer().min(1).default(10_000),
+    maxPendingWriteBytes: Joi.number().integer().min(1024).default(64 * MIB),
+    maxBodyBytesInFlight: Joi.number().integer().min(1024).default(64 * MIB),
   }).default(),
   delivery: Joi.object({
     timeoutMs: Joi.number().integer().min(1).default(10_000),
     retry: retrySchema.default(),
     batchSize: Joi.number().integer().min(1).max(10_000).default(500),
+    batchBytes: Joi.number().integer().min(1024).default(8 * MIB),
     shutdownGraceMs: Joi.number().integer().min(0).default(10_000),
     leaseMs: Joi.number().integer().min(1000).max(10 * 60 * 1000).default(15_000),
   }).default(),

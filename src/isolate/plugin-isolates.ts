@@ -9,6 +9,7 @@ import { LivehookError } from '../errors';
 import type { IngestSink } from '../pipeline/ingest';
 import type { EnabledPlan } from '../pipeline/plan-plugins';
 import type { Store } from '../store/store';
+import { BacklogLedger } from './backlog-ledger';
 import { PluginIsolate, type IsolateDeps } from './plugin-isolate';
 import { LogHead } from './shared-state';
 
@@ -19,6 +20,7 @@ export type IsolatesDeps = Omit<IsolateDeps, 'head' | 'store'> & { store: Store 
 export class PluginIsolates implements IngestSink {
   readonly head = LogHead.create();
   private isolates: PluginIsolate[] = [];
+  private readonly ledger = new BacklogLedger();
   private readonly watchdog: NodeJS.Timeout;
 
   constructor(private readonly deps: IsolatesDeps) {
@@ -95,13 +97,18 @@ export class PluginIsolates implements IngestSink {
 
   // --- IngestSink ---------------------------------------------------------------
 
-  onStored(seq: number): void {
+  onStored(seq: number, bytes: number): void {
+    this.ledger.add(seq, bytes);
     this.head.publish(seq);
   }
 
   backlog(): number {
     const cursor = this.minCursor();
     return cursor === null ? 0 : Math.max(0, this.head.seq - cursor);
+  }
+
+  backlogBytes(): number {
+    return this.ledger.bytesAfter(this.minCursor() ?? this.head.seq);
   }
 
   // ---------------------------------------------------------------------------------

@@ -16,15 +16,19 @@ import type { AppendResult, Store } from '../store/store';
 
 export interface IngestLimits {
   maxPendingEvents: number;
+  maxPendingBytes: number;
   maxPendingWrites: number;
+  maxPendingWriteBytes: number;
 }
 
-/** What ingest needs from the dispatcher: how far behind it is, and a nudge. */
+/** What ingest needs from the plugins: how far behind they are, and the news. */
 export interface IngestSink {
-  /** Stored events some enabled plugin has not finished yet. */
+  /** Stored events some enabled plugin has not finished yet... */
   backlog(): number;
-  /** A new event was stored. */
-  onStored(seq: number, event: CallbackEvent): void;
+  /** ...and about how many bytes they take. */
+  backlogBytes(): number;
+  /** A new event was stored (`bytes`: its raw body's length). */
+  onStored(seq: number, bytes: number): void;
 }
 
 export interface IngestResult extends AppendResult {
@@ -52,7 +56,7 @@ export class Ingest {
     if (!event.known) this.logger.info({ command: event.command, roomId: event.roomId }, 'callback with an unknown command accepted (no schema): handed to plugins that take every command');
     this.checkBackpressure();
     const result = await this.store.append(event);
-    if (!result.duplicate) this.sink.onStored(result.seq, event);
+    if (!result.duplicate) this.sink.onStored(result.seq, raw.length);
     this.onAccepted?.(event, result.duplicate);
     return { ...result, event };
   }
@@ -60,18 +64,27 @@ export class Ingest {
   /** Stores an event built elsewhere (replay of quarantine) exactly like a fresh one. */
   async acceptBuilt(event: CallbackEvent): Promise<AppendResult> {
     const result = await this.store.append(event);
-    if (!result.duplicate) this.sink.onStored(result.seq, event);
+    if (!result.duplicate) this.sink.onStored(result.seq, event.raw.length);
     return result;
   }
 
   private checkBackpressure(): void {
+    const { limits } = this;
     const writes = this.store.pendingWrites();
-    if (writes >= this.limits.maxPendingWrites) {
-      throw new LivehookError('OVERLOADED', `overloaded: ${writes} events are waiting for the disk (limit ${this.limits.maxPendingWrites}); retry later`);
+    if (writes >= limits.maxPendingWrites) {
+      throw new LivehookError('OVERLOADED', `overloaded: ${writes} events are waiting for the disk (limit ${limits.maxPendingWrites}); retry later`);
+    }
+    const writeBytes = this.store.pendingWriteBytes();
+    if (writeBytes >= limits.maxPendingWriteBytes) {
+      throw new LivehookError('OVERLOADED', `overloaded: ${mib(writeBytes)} of events are waiting for the disk (limit ${mib(limits.maxPendingWriteBytes)}); retry later`);
     }
     const backlog = this.sink.backlog();
-    if (backlog >= this.limits.maxPendingEvents) {
-      throw new LivehookError('OVERLOADED', `overloaded: plugins are ${backlog} events behind (limit ${this.limits.maxPendingEvents}); retry later`);
+    if (backlog >= limits.maxPendingEvents) {
+      throw new LivehookError('OVERLOADED', `overloaded: plugins are ${backlog} events behind (limit ${limits.maxPendingEvents}); retry later`);
+    }
+    const backlogBytes = this.sink.backlogBytes();
+    if (backlogBytes >= limits.maxPendingBytes) {
+      throw new LivehookError('OVERLOADED', `overloaded: plugins are ${mib(backlogBytes)} of events behind (limit ${mib(limits.maxPendingBytes)}); retry later`);
     }
   }
 
@@ -92,6 +105,10 @@ export class Ingest {
       throw new LivehookError('STORE_FAILED', `the body is invalid (${err.message}) but could not be kept for replay: ${describeError(storeErr)}; retry later`, { field: err.details.field }, { cause: storeErr });
     }
   }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** Best effort: the command of a body that failed validation, for the quarantine list. */

@@ -50,6 +50,9 @@ interface Waiting<I, R> {
 export class GroupCommit<I, R> {
   private queue: Array<Waiting<I, R>> = [];
   private inFlight = 0;
+  /** With `weigh`: what the queued and committing items weigh together. */
+  private weight = 0;
+  private inFlightWeight = 0;
   private scheduled = false;
   private running: Promise<void> | null = null;
   private readonly counters: GroupCommitStats = { commits: 0, items: 0, failedCommits: 0, largestBatch: 0 };
@@ -62,6 +65,7 @@ export class GroupCommit<I, R> {
   push(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      if (this.options.weigh) this.weight += this.options.weigh(item);
       if (this.queue.length >= this.options.maxBatch && !this.running) {
         // A full batch goes now: waiting for the loop turn would only grow memory.
         void this.run();
@@ -74,6 +78,11 @@ export class GroupCommit<I, R> {
   /** Items pushed whose commit has not finished yet. */
   get pending(): number {
     return this.queue.length + this.inFlight;
+  }
+
+  /** What they weigh (0 without `weigh`). */
+  get pendingWeight(): number {
+    return this.weight + this.inFlightWeight;
   }
 
   stats(): GroupCommitStats {
@@ -126,6 +135,12 @@ export class GroupCommit<I, R> {
   private async commitOneBatch(): Promise<void> {
     const batch = this.queue.splice(0, this.nextBatchSize());
     this.inFlight = batch.length;
+    if (this.options.weigh) {
+      let w = 0;
+      for (const waiting of batch) w += this.options.weigh(waiting.item);
+      this.weight -= w;
+      this.inFlightWeight = w;
+    }
     this.counters.commits += 1;
     this.counters.items += batch.length;
     if (batch.length > this.counters.largestBatch) this.counters.largestBatch = batch.length;
@@ -138,11 +153,13 @@ export class GroupCommit<I, R> {
     } catch (err) {
       this.counters.failedCommits += 1;
       this.inFlight = 0;
+      this.inFlightWeight = 0;
       const reason = this.options.wrapError ? this.options.wrapError(err, batch.length) : err;
       for (const w of batch) w.reject(reason);
       return;
     }
     this.inFlight = 0;
+    this.inFlightWeight = 0;
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
   }
 }

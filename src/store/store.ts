@@ -117,11 +117,17 @@ export interface Store {
   append(event: CallbackEvent): Promise<AppendResult>;
   /** Appends queued but not yet committed (for backpressure). */
   pendingWrites(): number;
+  /** About how many bytes those appends hold in memory (for backpressure). */
+  pendingWriteBytes(): number;
   latestSeq(): Promise<number>;
 
   // --- the log ----------------------------------------------------------------
-  /** Events with seq > afterSeq in seq order, at most `limit`. */
-  readEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Events with seq > afterSeq in seq order, at most `limit`, and no more
+   * than about `maxBytes` of bodies (always at least one event): a plugin
+   * behind on 1 MB bodies reads a few at a time, not a batch of 500.
+   */
+  readEvents(afterSeq: number, limit: number, maxBytes?: number): Promise<StoredEvent[]>;
   getEvent(seq: number): Promise<StoredEvent | null>;
 
   // --- per-plugin cursors -------------------------------------------------

@@ -117,6 +117,18 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         expect(read.map((r) => r.event.id)).to.deep.equal(events.map((e) => e.id));
       });
 
+      it('reads a batch no bigger than the byte budget (but always one event), so big bodies come a few at a time', async function () {
+        const big = (n: number) => makeEvent({ raw: `{"CallbackCommand":"Live.CallbackAfterDestroyRoom","Pad":"${'x'.repeat(10_000)}","N":${n}}` });
+        const events = [big(1), big(2), big(3), big(4), big(5)];
+        for (const e of events) await store.append(e);
+        const read = await store.readEvents(0, 100, 25_000);
+        // ~10 KB of raw (and a small body) each: the third crosses 25 KB, and ends the batch
+        expect(read.map((r) => r.event.id)).to.deep.equal(events.slice(0, 3).map((e) => e.id));
+        expect((await store.readEvents(0, 100, 1)).map((r) => r.event.id)).to.deep.equal([events[0]!.id]);
+        expect(await store.readEvents(read[2]!.seq, 100, 25_000)).to.have.length(2);
+        expect(await store.readEvents(0, 2)).to.have.length(2);
+      });
+
       it('stores a repeated id once and answers the original seq with duplicate: true', async function () {
         const event = makeEvent();
         const first = await store.append(event);
@@ -137,12 +149,17 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         expect(await store.readEvents(0, 10)).to.have.length(2);
       });
 
-      it('counts appends waiting for their commit in pendingWrites()', async function () {
+      it('counts appends waiting for their commit, and their bytes, in pendingWrites() and pendingWriteBytes()', async function () {
         expect(store.pendingWrites()).to.equal(0);
-        const pending = Array.from({ length: 10 }, () => store.append(makeEvent()));
+        expect(store.pendingWriteBytes()).to.equal(0);
+        const events = Array.from({ length: 10 }, () => makeEvent());
+        const pending = events.map((e) => store.append(e));
         expect(store.pendingWrites()).to.equal(10);
+        // about the raw and body text they hold
+        expect(store.pendingWriteBytes()).to.be.at.least(events.reduce((n, e) => n + e.raw.length + JSON.stringify(e.body).length, 0));
         await Promise.all(pending);
         expect(store.pendingWrites()).to.equal(0);
+        expect(store.pendingWriteBytes()).to.equal(0);
       });
 
       it('refuses an event that cannot be stored on its own, without failing the others in its batch', async function () {

@@ -40,6 +40,8 @@ export interface DeliveryPlugin {
 
 export interface DeliveryOptions {
   batchSize: number;
+  /** A batch read from the log holds no more than about this many bytes of events. */
+  batchBytes: number;
   instanceId: string;
   useLeases: boolean;
   leaseMs: number;
@@ -205,7 +207,7 @@ export class DeliveryLoop {
       await this.runDueRetries();
       for (;;) {
         if (this.mustStop()) break;
-        const batch = await this.store.readEvents(this.cursor, this.options.batchSize);
+        const batch = await this.store.readEvents(this.cursor, this.options.batchSize, this.options.batchBytes);
         if (batch.length === 0) break;
         if (this.plugin.concurrency > 1) {
           // Events are independent for this plugin: overlap them, then pass them all.

@@ -94,6 +94,7 @@ async function start(): Promise<void> {
       logger,
       {
         batchSize: spec.service.delivery.batchSize,
+        batchBytes: spec.service.delivery.batchBytes,
         instanceId: spec.instanceId,
         useLeases: spec.useLeases,
         leaseMs: spec.service.delivery.leaseMs,

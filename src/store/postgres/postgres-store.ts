@@ -268,6 +268,10 @@ export class PostgresStore implements Store {
     return this.appends?.pending ?? 0;
   }
 
+  pendingWriteBytes(): number {
+    return this.appends?.pendingWeight ?? 0;
+  }
+
   async latestSeq(): Promise<number> {
     const { rows } = await this.run<{ seq: string }>('read the latest seq', SQL.latestSeq, []);
     return Number(rows[0]!.seq);
@@ -301,8 +305,21 @@ export class PostgresStore implements Store {
 
   // --- the log ---------------------------------------------------------------------
 
-  async readEvents(afterSeq: number, limit: number): Promise<StoredEvent[]> {
-    const { rows } = await this.run<EventRow>(`read events after seq ${afterSeq}`, SQL.readEvents, [afterSeq, limit]);
+  async readEvents(afterSeq: number, limit: number, maxBytes = Infinity): Promise<StoredEvent[]> {
+    const action = `read events after seq ${afterSeq}`;
+    let upTo = Number.MAX_SAFE_INTEGER;
+    if (Number.isFinite(maxBytes)) {
+      // The sizes first (PostgreSQL knows them without reading the bodies), then only the rows that fit.
+      const { rows: sizes } = await this.run<{ seq: string; bytes: string }>(action, SQL.eventSizes, [afterSeq, limit]);
+      let bytes = 0;
+      for (const size of sizes) {
+        upTo = Number(size.seq);
+        bytes += Number(size.bytes);
+        if (bytes >= maxBytes) break;
+      }
+      if (sizes.length === 0) return [];
+    }
+    const { rows } = await this.run<EventRow>(action, SQL.readEventsUpTo, [afterSeq, upTo, limit]);
     return rows.map(fromEventColumns);
   }
 

@@ -37,6 +37,9 @@ export const SQL = {
   eventSeqsByIds: 'SELECT id, seq FROM events WHERE id = ANY($1::text[])',
   latestSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
   readEvents: `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+  readEventsUpTo: `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+  /** octet_length reads a stored value's size from its header: the bodies are not fetched. */
+  eventSizes: 'SELECT seq, octet_length(raw) + octet_length(body) AS bytes FROM events WHERE seq > $1 ORDER BY seq LIMIT $2',
   getEvent: `SELECT ${EVENT_COLUMNS} FROM events WHERE seq = $1`,
 
   // --- cursors -----------------------------------------------------------------

@@ -282,6 +282,10 @@ export class SqliteStore implements Store {
     return this.writes?.pendingEvents ?? 0;
   }
 
+  pendingWriteBytes(): number {
+    return this.writes?.pendingBytes ?? 0;
+  }
+
   async latestSeq(): Promise<number> {
     return this.guard('read the latest seq', () => this.q().latestSeq.get() as number);
   }
@@ -302,10 +306,18 @@ export class SqliteStore implements Store {
 
   // --- the log ---------------------------------------------------------------------
 
-  async readEvents(afterSeq: number, limit: number): Promise<StoredEvent[]> {
-    return this.guard(`read events after seq ${afterSeq}`, () =>
-      (this.q().readEvents.all(afterSeq, limit) as EventRow[]).map(fromEventColumns),
-    );
+  async readEvents(afterSeq: number, limit: number, maxBytes = Infinity): Promise<StoredEvent[]> {
+    return this.guard(`read events after seq ${afterSeq}`, () => {
+      // Row by row, so that rows past the byte budget are never read into memory.
+      const out: StoredEvent[] = [];
+      let bytes = 0;
+      for (const row of this.q().readEvents.iterate(afterSeq, limit) as IterableIterator<EventRow>) {
+        out.push(fromEventColumns(row));
+        bytes += row.raw.length + String(row.body).length;
+        if (bytes >= maxBytes) break; // leaving the loop ends the statement
+      }
+      return out;
+    });
   }
 
   async getEvent(seq: number): Promise<StoredEvent | null> {

@@ -34,6 +34,7 @@ export class WriteFailure extends Error {
 export class WriteQueue {
   private readonly queue: GroupCommit<Item, Outcome>;
   private waitingEvents = 0;
+  private waitingBytes = 0;
 
   constructor(writer: SqliteWriter, maxBatch: number, onBatchFailed: (failure: WriteFailure, items: number) => void) {
     this.queue = new GroupCommit<Item, Outcome>({
@@ -74,11 +75,14 @@ export class WriteQueue {
 
   /** Resolves once the event is committed; rejects with a WriteFailure. */
   async append(event: EventColumns): Promise<AppendResult> {
+    const bytes = columnsWeight(event);
     this.waitingEvents += 1;
+    this.waitingBytes += bytes;
     try {
       return (await this.settle({ event })) as AppendResult;
     } finally {
       this.waitingEvents -= 1;
+      this.waitingBytes -= bytes;
     }
   }
 
@@ -90,6 +94,11 @@ export class WriteQueue {
   /** Appended events not committed yet (backpressure). */
   get pendingEvents(): number {
     return this.waitingEvents;
+  }
+
+  /** About how many bytes they hold. */
+  get pendingBytes(): number {
+    return this.waitingBytes;
   }
 
   /** Commits, items (events and other writes), failed commits, largest batch. */
