@@ -78,7 +78,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     throw err;
   }
   const closers: Array<() => Promise<void> | void> = [() => lock?.release(), () => store.close()];
+  // One deadline for the whole stop: what the server and the plugins take comes out of one grace.
+  const graceMs = service.delivery.shutdownGraceMs;
+  let stopDeadline = Infinity;
+  const graceLeft = (): number => Math.max(0, Math.min(graceMs, stopDeadline - Date.now()));
   const closeAll = async (): Promise<void> => {
+    stopDeadline = Date.now() + graceMs;
     for (const close of closers.splice(0).reverse()) {
       try {
         await close();
@@ -111,11 +116,11 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
         },
       },
     });
-    closers.push(() => isolates.stop(service.delivery.shutdownGraceMs));
+    closers.push(() => isolates.stop(graceLeft()));
     await isolates.startAll(enabledPlans(planPlugins(config)), await store.latestSeq());
     metrics.watchDeliveries({ store, dispatcher: isolates });
 
-    const reloader = new ConfigReloader({ config, env: options.env, isolates, logger, graceMs: service.delivery.shutdownGraceMs });
+    const reloader = new ConfigReloader({ config, env: options.env, isolates, logger, graceMs });
     if (options.watchConfig !== false) reloader.start();
     closers.push(() => reloader.stop());
 
@@ -149,7 +154,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     });
     closers.push(() => {
       accepting = false;
-      return stopServer(server, service.delivery.shutdownGraceMs);
+      return stopServer(server, graceLeft());
     });
     const port = (server.address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}`;

@@ -39,5 +39,7 @@ export async function serve(io: CliIo): Promise<number> {
   });
   if (stopRequested) shutdown(service, stopRequested);
   await done;
+  // Stopped: nothing may keep the process alive past its grace (a supervisor's stop time-out is counting).
+  setTimeout(() => process.exit(exitCode), 200).unref();
   return exitCode;
 }

@@ -49,8 +49,13 @@ const MAX_RESTART_DELAY_MS = 5 * 60_000;
 const WATCHDOG_SLACK_MS = 1000;
 /** While an isolate boots (loading modules, opening its store, init), its loop may be busy much longer. */
 const BOOT_LIMIT_MS = 60_000;
-/** After asking a worker to stop, how long past the grace it gets before it is terminated. */
-const STOP_SLACK_MS = 1000;
+/**
+ * A stop asked with grace G: the isolate lets its deliveries run G - STOP_WRAP_UP_MS, then aborts
+ * them, saves its cursor and closes its plugin and store; at G + STOP_SLACK_MS it is terminated,
+ * whatever it is doing. So the service is gone within its shutdown grace plus a second.
+ */
+const STOP_WRAP_UP_MS = 300;
+const STOP_SLACK_MS = 250;
 
 export type IsolateState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
 
@@ -185,7 +190,7 @@ export class PluginIsolate {
     const worker = this.worker;
     if (worker) {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      this.send({ type: 'stop', graceMs });
+      this.send({ type: 'stop', graceMs: Math.max(0, graceMs - STOP_WRAP_UP_MS) });
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => {
         timer = setTimeout(() => resolve('late'), graceMs + STOP_SLACK_MS);

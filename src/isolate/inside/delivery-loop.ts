@@ -135,7 +135,7 @@ export class DeliveryLoop {
       for (const call of this.calls) call.abort(this.stopReason);
       // Handlers that heed the signal end now; give them a moment to be recorded
       // before the cursor is saved and the lease released (not the whole grace again).
-      await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, Math.min(1000, graceMs)).unref())]);
+      await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
     }
     await this.saveCursor(true).catch((err) => this.logger.error({ err }, 'could not save the cursor at shutdown'));
     if (this.options.useLeases) await this.store.releaseLease(this.leaseName(), this.options.instanceId).catch(() => undefined);
