@@ -220,7 +220,8 @@ export class PluginIsolate {
         timezone: service.timezone,
         publicUrl: (service as { publicUrl?: string | null }).publicUrl ?? null,
         mail: service.mail,
-        logLevel: service.log.level,
+        // The level of the logger it writes for (the CLI quiets 'info' to 'warn'), not the config's.
+        logLevel: this.deps.logger.level,
         delivery: {
           timeoutMs: service.delivery.timeoutMs,
           retry: service.delivery.retry,
