@@ -52,8 +52,6 @@ export class StatsRollupHandler implements PluginHandler {
   private catchingUp = false;
   /** Cron runs and catch-ups in progress: close() waits for them. */
   private readonly running = new Set<Promise<unknown>>();
-  /** Days seen with a report (see comesLate). */
-  private readonly reportedDays = new Set<string>();
 
   constructor(
     @inject('options') private readonly options: RollupOptions,
@@ -84,36 +82,23 @@ export class StatsRollupHandler implements PluginHandler {
   async handle(event: CallbackEvent, delivery: Delivery): Promise<void> {
     if (!isCommand(event, 'Live.CallbackAfterDestroyRoom')) return;
     const at = roomTime(event);
+    // The record's key is the event's idempotency key, which starts with its
+    // EventTime: rooms are appended at the end of the table, not scattered.
     const isNew = await this.records.put(ROOMS, delivery.idempotencyKey, at, roomRecordOf(event));
     // Seen before: nothing new to count, unless an earlier attempt stopped
-    // between storing the room and checking its day's report.
+    // between storing the room and marking its day.
     if (!isNew && delivery.attempt === 1) return;
 
+    // No store read per event: a room of today (in the zone) is never late,
+    // since today's report is built after today ends. A room of an earlier
+    // day may be: its day is marked stale (one write, and only for such
+    // rooms), and reviseSoon decides, once per burst, whether there is a
+    // report to rebuild. The mark is written after the room, so a build that
+    // starts later sees the room, and one that started before leaves the mark.
     const day = this.calendar.dateOf(at);
-    if (await this.comesLate(day)) {
-      if (await this.retention.isPruned(day)) {
-        this.logger.warn({ date: day, roomId: event.roomId }, `a room of ${day} came after that day's rooms were deleted (keepDays ${this.options.keepDays}): its report stays as built`);
-        return;
-      }
-      await this.records.put(STALE, day, this.calendar.dayRange(day).from, { since: Date.now() });
-      this.reviseSoon(day);
-    }
-  }
-
-  /**
-   * True when the day has a report, or one is being built. Asked of the
-   * store, since another instance or `livehook report` may build any day;
-   * but a report, once there, stays: a day seen with one is remembered, and
-   * a burst of late rooms for it does not read the report again for each.
-   */
-  private async comesLate(day: string): Promise<boolean> {
-    if (this.reportedDays.has(day)) return true;
-    // Building first, report second: a build that finishes between the two
-    // checks has written its report by the time the second one looks.
-    if (await this.builder.isBeingBuilt(day)) return true;
-    if (!(await this.hasReport(day))) return false;
-    this.reportedDays.add(day);
-    return true;
+    if (day >= this.calendar.dateOf(Date.now())) return;
+    await this.records.put(STALE, day, this.calendar.dayRange(day).from, { since: Date.now() });
+    this.reviseSoon(day);
   }
 
   async runTask(task: string, args: Record<string, string>): Promise<string> {
@@ -201,6 +186,11 @@ export class StatsRollupHandler implements PluginHandler {
         await this.records.delete(STALE, day);
         continue;
       }
+      if (!(await this.hasReport(day)) && !(await this.builder.isBeingBuilt(day))) {
+        // Rooms of a day with no report yet: nothing to revise (the loop above builds the recent ones).
+        await this.records.delete(STALE, day);
+        continue;
+      }
       await this.buildClaimed(day, 'late rooms', async () => (await this.records.get(STALE, day)) === null);
     }
   }
@@ -230,10 +220,28 @@ export class StatsRollupHandler implements PluginHandler {
     if (this.reviseTimers.has(day) || this.stopping.signal.aborted) return;
     const timer = setTimeout(() => {
       this.reviseTimers.delete(day);
-      this.build(day, 'late rooms').catch((err) => this.logger.error({ err, date: day }, `rebuilding the report of ${day} failed: ${(err as Error).message}`));
+      this.revise(day).catch((err) => this.logger.error({ err, date: day }, `rebuilding the report of ${day} failed: ${(err as Error).message}`));
     }, this.options.reviseDelayMs);
     timer.unref();
     this.reviseTimers.set(day, timer);
+  }
+
+  /**
+   * Rooms came for an earlier day: rebuild it if it has a report or one is
+   * being built (that build may have scanned past them); otherwise the daily
+   * job or the catch-up will build it with them, and the mark goes.
+   */
+  private async revise(day: string): Promise<void> {
+    if (await this.retention.isPruned(day)) {
+      this.logger.warn({ date: day }, `a room of ${day} came after that day's rooms were deleted (keepDays ${this.options.keepDays}): its report stays as built`);
+      await this.records.delete(STALE, day);
+      return;
+    }
+    if (!(await this.builder.isBeingBuilt(day)) && !(await this.hasReport(day))) {
+      await this.records.delete(STALE, day);
+      return;
+    }
+    await this.build(day, 'late rooms');
   }
 
   /** Queues a build behind the running one. */

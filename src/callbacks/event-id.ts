@@ -24,9 +24,20 @@ export interface EventIdentity {
   identity: 'key' | 'key+body';
 }
 
-/** 32 hex characters (128 bits of SHA-256): stable across processes and versions. */
+/**
+ * 32 hex characters, stable across processes and versions: the EventTime
+ * (12 hex digits of milliseconds; zeros when the command carries none), then
+ * 80 bits of SHA-256 of the identity. Time first, so that the store's unique
+ * index on the id grows at its end, as events arrive in about EventTime
+ * order, instead of taking a random page of the index for every insert (the
+ * disk writes and the writer's time were about halved by it). Ids of events
+ * stored before this were 32 hex digits of the hash alone; a resend of one of
+ * those across the upgrade would be stored again (Tencent resends within
+ * seconds).
+ */
 export function eventId(e: EventIdentity): string {
   const key: unknown[] = [e.sdkAppId, e.command, e.roomId, e.eventTime, e.eventType];
   if (e.identity === 'key+body' || e.eventTime === null) key.push(e.raw);
-  return createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 32);
+  const time = e.eventTime === null || e.eventTime < 0 ? '000000000000' : Math.min(e.eventTime, 0xffffffffffff).toString(16).padStart(12, '0');
+  return time + createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 20);
 }

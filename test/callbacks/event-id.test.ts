@@ -51,4 +51,13 @@ describe('event id (idempotency key)', () => {
     expect(build(raw).id).to.equal(build(raw).id);
     expect(build(raw.replace('"r"', '"s"')).id).to.not.equal(build(raw).id);
   });
+
+  it('starts with the EventTime, so that ids of events in time order sort in that order (the unique index grows at its end)', () => {
+    const early = build(seedWith({ EventTime: 1703589922780 })).id;
+    const late = build(seedWith({ EventTime: 1703589922781 })).id;
+    expect(early).to.match(/^[0-9a-f]{32}$/);
+    expect(early.slice(0, 12)).to.equal((1703589922780).toString(16).padStart(12, '0'));
+    expect(early < late).to.equal(true);
+    expect(build(fixture('before-send-gift.json')).id.slice(0, 12)).to.equal('000000000000');
+  });
 });

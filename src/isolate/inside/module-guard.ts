@@ -18,6 +18,7 @@
  * handed over as it is). "isolation": "process" adds Node's permission model,
  * which the operating system's view of the process enforces.
  */
+import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { LivehookError } from '../../errors';
@@ -63,8 +64,9 @@ interface ModuleInternals {
 export function installModuleGuard(settings: GuardSettings): void {
   const internals = Module as unknown as ModuleInternals;
   const granted = new Set(settings.granted);
-  const pluginDir = withSep(path.resolve(settings.dir));
-  const hostDirs = settings.hostDirs.map((d) => withSep(path.resolve(d)));
+  // Node names a module by its real path: a plugin folder that is a symlink must be compared as one.
+  const pluginDir = withSep(realPath(settings.dir));
+  const hostDirs = settings.hostDirs.map((d) => withSep(realPath(d)));
   /** Modules the plugin's code loaded first: their own requires count as the plugin's. */
   const owned = new Set<string>();
   const fsRules: FsRules = { plugin: settings.plugin, dataDir: settings.dataDir, file: settings.file };
@@ -120,6 +122,14 @@ export function installModuleGuard(settings: GuardSettings): void {
     // process.kill(process.pid) would take the whole service down; abort() too.
     process.kill = () => refuse('process.kill', 'child_process');
     process.abort = () => refuse('process.abort', 'child_process');
+  }
+}
+
+function realPath(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
   }
 }
 

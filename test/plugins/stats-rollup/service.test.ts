@@ -108,7 +108,7 @@ describe('stats-rollup in the running service', function () {
     await first.stop();
 
     // The daily job every second, rooms kept for 2 days: the old day's rooms go at its first run.
-    const svc = await start({ dataDir: first.dataDir, plugins: { 'stats-rollup': { ...ROLLUP, schedule: '* * * * * *', catchUpDays: 0, keepDays: 2 } } });
+    const svc = await start({ dataDir: first.dataDir, plugins: { 'stats-rollup': { ...ROLLUP, schedule: '* * * * * *', catchUpDays: 0, keepDays: 2, reviseDelayMs: 100 } } });
     await waitFor(() => svc.logs.some((l) => /^deleted \d+ room records/.test(String(l.msg))), 10_000, 'the rooms to be pruned');
     expect(svc.logs.find((l) => /^deleted \d+ room records/.test(String(l.msg)))!.msg).to.equal(`deleted 3 room records of days before ${utcDay(-2)} (keepDays 2); their reports stay`);
     const rooms: string[] = [];
