@@ -54,6 +54,7 @@ describe('PostgresStore', function () {
           schemaVersion: PG_MIGRATIONS.length,
           poolSize: 10,
           maxBatch: 1000,
+          timeouts: { connectTimeoutMs: 2000, statementTimeoutMs: 5000, commitTimeoutMs: 1500, pruneTimeoutMs: 30_000, idleInTransactionTimeoutMs: 10_000 },
         });
         const { seq } = await store.append(makeEvent({ roomId: 'in-its-schema' }));
         const rows = await db.sql<{ room_id: string }>('SELECT room_id FROM events WHERE seq = $1', [seq]);
