@@ -26,6 +26,9 @@
  * needed the database, with STORE_UNAVAILABLE (503: Tencent retries), never
  * the process (./pg-session.ts); the pool opens new connections once the
  * database is back. Every statement has a time-out (./pg-timeouts.ts).
+ *
+ * Text holding NUL, which PostgreSQL refuses and SQLite keeps, is stored as
+ * a JSON string literal and read back as it was (./pg-text.ts).
  */
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -53,6 +56,7 @@ import { PG_MIGRATIONS } from './migrations';
 import { escapeNul } from '../nul';
 import { type PgSession, withSession } from './pg-session';
 import { describePgError, describeTarget, unavailability, type PgTarget } from './pg-target';
+import { fromPgEventRow, fromPgText, toPgEventColumns } from './pg-text';
 import { CLIENT_GRACE_MS, DEFAULT_PG_TIMEOUTS, MIGRATION_TIMEOUT_MS, type PgTimeouts, commitBudgetMs } from './pg-timeouts';
 import { PgPluginRecords } from './plugin-records';
 import { prunePg } from './prune';
@@ -284,7 +288,7 @@ export class PostgresStore implements Store {
         }),
       );
     }
-    return this.appends.push(columns);
+    return this.appends.push(toPgEventColumns(columns));
   }
 
   pendingWrites(): number {
@@ -336,12 +340,12 @@ export class PostgresStore implements Store {
       if (sizes.length === 0) return [];
     }
     const { rows } = await this.run<EventRow>(action, SQL.readEventsUpTo, [afterSeq, upTo, limit]);
-    return rows.map(fromEventColumns);
+    return rows.map((row) => fromEventColumns(fromPgEventRow(row)));
   }
 
   async getEvent(seq: number): Promise<StoredEvent | null> {
     const { rows } = await this.run<EventRow>(`read event seq ${seq}`, SQL.getEvent, [seq]);
-    return rows.length > 0 ? fromEventColumns(rows[0]!) : null;
+    return rows.length > 0 ? fromEventColumns(fromPgEventRow(rows[0]!)) : null;
   }
 
   // --- cursors -----------------------------------------------------------------------
@@ -382,7 +386,7 @@ export class PostgresStore implements Store {
 
   async dueRetries(plugin: string, now: number, limit: number): Promise<Array<{ delivery: DeliveryRecord; event: StoredEvent }>> {
     const { rows } = await this.run<DeliveryRow & EventRow>(`read due retries of plugin ${plugin}`, SQL.dueRetries, [plugin, now, limit]);
-    return rows.map((row) => ({ delivery: toDelivery(row), event: fromEventColumns(row) }));
+    return rows.map((row) => ({ delivery: toDelivery(row), event: fromEventColumns(fromPgEventRow(row)) }));
   }
 
   async listDeliveries(filter: { plugin?: string; status?: DeliveryStatus } = {}): Promise<DeliveryRecord[]> {
@@ -535,7 +539,7 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
   return {
     plugin: row.plugin,
     eventSeq: Number(row.event_seq),
-    eventId: row.event_id,
+    eventId: fromPgText(row.event_id),
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
