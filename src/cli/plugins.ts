@@ -50,7 +50,7 @@ export async function listPlugins(io: CliIo): Promise<number> {
 /** What running instances recorded; nothing when the store cannot be opened (then only the check speaks). */
 async function runningStates(config: ReturnType<typeof loadConfig>, logger: ReturnType<typeof createLogger>): Promise<PluginStatus[]> {
   try {
-    const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, logger });
+    const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, postgres: config.service.store.postgres, logger });
     try {
       return await readPluginStatuses(store);
     } finally {

@@ -6,6 +6,7 @@ import Joi from 'joi';
 import type { LogLevel } from '../log/logger';
 import { LOG_LEVELS } from '../log/logger';
 import { mailSettingsSchema, type MailSettings } from '../mail/mail-settings';
+import { DEFAULT_PG_TIMEOUTS, type PgTimeouts } from '../store/postgres/pg-timeouts';
 import { cronExpression, timezoneName } from './joi-extras';
 
 export interface RetryPolicy {
@@ -43,6 +44,8 @@ export interface ServiceConfig {
     /** postgres://... selects PostgreSQL; null = SQLite under dataDir. */
     databaseUrl: string | null;
     synchronous: 'FULL' | 'NORMAL';
+    /** PostgreSQL only: how long to wait for the database (src/store/postgres/pg-timeouts.ts). */
+    postgres: PgTimeouts;
   };
   ingest: {
     /** Stored events not yet finished by every plugin; past it /callback answers 503. */
@@ -87,6 +90,11 @@ export interface ServiceConfig {
 
 const MIB = 1024 * 1024;
 
+/** A time-out in whole milliseconds within [min, max]. There is no "0 = none": every wait for the database ends. */
+function milliseconds(min: number, max: number, fallback: number): Joi.NumberSchema {
+  return Joi.number().integer().min(min).max(max).default(fallback);
+}
+
 const retrySchema = Joi.object({
   baseMs: Joi.number().integer().min(1).default(1000),
   capMs: Joi.number().integer().min(1).default(5 * 60 * 1000),
@@ -114,6 +122,13 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
   store: Joi.object({
     databaseUrl: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).allow(null).default(null),
     synchronous: Joi.string().valid('FULL', 'NORMAL').default('FULL'),
+    postgres: Joi.object({
+      connectTimeoutMs: milliseconds(100, 60_000, DEFAULT_PG_TIMEOUTS.connectTimeoutMs),
+      statementTimeoutMs: milliseconds(100, 3_600_000, DEFAULT_PG_TIMEOUTS.statementTimeoutMs),
+      commitTimeoutMs: milliseconds(100, 600_000, DEFAULT_PG_TIMEOUTS.commitTimeoutMs),
+      pruneTimeoutMs: milliseconds(100, 3_600_000, DEFAULT_PG_TIMEOUTS.pruneTimeoutMs),
+      idleInTransactionTimeoutMs: milliseconds(1000, 3_600_000, DEFAULT_PG_TIMEOUTS.idleInTransactionTimeoutMs),
+    }).default(),
   }).default(),
   ingest: Joi.object({
     maxPendingEvents: Joi.number().integer().min(1).default(100_000),

@@ -24,7 +24,8 @@ export function errorHandler(logger: Logger) {
     } catch (thrown) {
       const err = toLivehookError(thrown as HttpError);
       if (err.status === 413) ctx.set('Connection', 'close');
-      if (err.status >= 500 && err.code !== 'OVERLOADED' && err.code !== 'SHUTTING_DOWN' && err.code !== 'NOT_READY') {
+      // STORE_UNAVAILABLE: the store has logged the outage once per failed commit, not once per request.
+      if (err.status >= 500 && err.code !== 'OVERLOADED' && err.code !== 'SHUTTING_DOWN' && err.code !== 'NOT_READY' && err.code !== 'STORE_UNAVAILABLE') {
         logger.error({ err: thrown, path: ctx.path, method: ctx.method }, 'request failed inside livehook');
       }
       sendFail(ctx, err);

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { PgTimeouts } from './postgres/pg-timeouts';
 import { PostgresStore } from './postgres/postgres-store';
 import { SqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store';
 import type { Store } from './store';
@@ -17,6 +18,8 @@ export interface OpenStoreOptions {
   databaseUrl?: string | null;
   /** SQLite only; default 'FULL' (see src/store/sqlite/sqlite-store.ts). */
   synchronous?: SqliteSynchronous;
+  /** PostgreSQL only: config `store.postgres` (see src/store/postgres/pg-timeouts.ts); unset ones take their default. */
+  postgres?: Partial<PgTimeouts>;
   logger?: Logger;
   /** SQLite only: the store can no longer write (see SqliteStoreOptions.onFatal). */
   onFatal?: (reason: Error) => void;
@@ -31,7 +34,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
 function createStore(options: OpenStoreOptions): Store {
   if (options.databaseUrl) {
-    return new PostgresStore({ connectionString: options.databaseUrl, logger: options.logger });
+    return new PostgresStore({ connectionString: options.databaseUrl, timeouts: options.postgres, logger: options.logger });
   }
   return new SqliteStore({
     file: path.join(options.dataDir, SQLITE_FILE_NAME),

@@ -6,13 +6,14 @@
  */
 import type { MessagePort, Transferable } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { PgTimeouts } from './postgres/pg-timeouts';
 import { PostgresStore } from './postgres/postgres-store';
 import { SqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store';
 import type { Store } from './store';
 
 export type StoreLink =
   | { engine: 'sqlite'; file: string; synchronous: SqliteSynchronous; port: MessagePort }
-  | { engine: 'postgres'; connectionString: string };
+  | { engine: 'postgres'; connectionString: string; timeouts: PgTimeouts };
 
 /** Connections in an isolate's PostgreSQL pool: it reads its log, writes its cursor and records. */
 const ISOLATE_POOL_SIZE = 3;
@@ -32,7 +33,7 @@ export async function openLinkedStore(link: StoreLink, logger: Logger): Promise<
   const store =
     link.engine === 'sqlite'
       ? new SqliteStore({ file: link.file, synchronous: link.synchronous, logger, attach: link.port })
-      : new PostgresStore({ connectionString: link.connectionString, logger, poolSize: ISOLATE_POOL_SIZE, attached: true });
+      : new PostgresStore({ connectionString: link.connectionString, timeouts: link.timeouts, logger, poolSize: ISOLATE_POOL_SIZE, attached: true });
   await store.open();
   return store;
 }

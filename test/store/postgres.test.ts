@@ -1,7 +1,11 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import { Client } from 'pg';
 import { createLogger } from '../../src/log/logger';
+import { toEventColumns } from '../../src/store/event-columns';
 import { openStore } from '../../src/store/open-store';
+import { lockKeysFor } from '../../src/store/postgres/lock-keys';
+import { migratePg } from '../../src/store/postgres/migrate';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store';
 import { createTestSchema, schemaUrl, type TestSchema } from '../helpers/pg-schema';
@@ -54,6 +58,7 @@ describe('PostgresStore', function () {
           schemaVersion: PG_MIGRATIONS.length,
           poolSize: 10,
           maxBatch: 1000,
+          timeouts: { connectTimeoutMs: 2000, statementTimeoutMs: 5000, commitTimeoutMs: 1500, pruneTimeoutMs: 30_000, idleInTransactionTimeoutMs: 10_000 },
         });
         const { seq } = await store.append(makeEvent({ roomId: 'in-its-schema' }));
         const rows = await db.sql<{ room_id: string }>('SELECT room_id FROM events WHERE seq = $1', [seq]);
@@ -72,6 +77,51 @@ describe('PostgresStore', function () {
       const [kept] = await store.listQuarantine('held');
       expect(kept!.raw).to.equal('{"RoomId":"a\\u0000b"}');
       expect(kept!.reason).to.equal('malformed JSON (the body held NUL characters, kept here as the text \\u0000)');
+    });
+  });
+
+  describe('text PostgreSQL cannot hold as it is', function () {
+    it('stores a value holding NUL, or starting with a double quote, as a JSON string literal; any other as it is', async function () {
+      const store = await open();
+      await store.append(makeEvent({ id: 'nul', roomId: 'a\u0000b', operator: '"admin"' }));
+      await store.append(makeEvent({ id: 'plain', roomId: 'a\\u0000b "x"', operator: 'admin' }));
+      const rows = await db.sql<{ id: string; room_id: string; operator_account: string; body: string }>('SELECT id, room_id, operator_account, body FROM events ORDER BY seq');
+      expect(rows.map((r) => [r.id, r.room_id, r.operator_account])).to.deep.equal([
+        ['nul', '"a\\u0000b"', '"\\"admin\\""'],
+        ['plain', 'a\\u0000b "x"', 'admin'],
+      ]);
+      // body and query are JSON text: JSON.stringify already writes NUL as \u0000.
+      expect(JSON.parse(rows[0]!.body).RoomId).to.equal('a\u0000b');
+    });
+
+    it('brings rows written before (schema version 1) in line: read back unchanged, and a resend is still a duplicate', async function () {
+      // A schema at version 1, with rows as livehook wrote them then.
+      const client = new Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        await migratePg(client, PG_MIGRATIONS.slice(0, 1), { where: db.schema, lockKey: lockKeysFor(db.schema).migrate, describe: String });
+      } finally {
+        await client.end();
+      }
+      // The id tests that to_json writes what JSON.stringify writes (else a resend would not meet it).
+      const legacy = makeEvent({ id: '"id"\t\u0001\\ \u2028 é', roomId: '"quoted"', operator: '"', eventType: '"DestroyBySystem"' });
+      const ordinary = makeEvent();
+      for (const event of [legacy, ordinary]) {
+        const c = toEventColumns(event);
+        await db.sql(
+          `INSERT INTO events (id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [c.id, c.command, c.known, c.sdk_app_id, c.room_id, c.event_type, c.event_time, c.operator_account, c.received_at, c.body, c.raw, c.query],
+        );
+      }
+      await db.sql("INSERT INTO deliveries SELECT 'p', seq, id, 'dead', 3, NULL, 'e', 0 FROM events");
+
+      const store = await open();
+      expect(store.settings().schemaVersion).to.equal(2);
+      expect((await store.readEvents(0, 10)).map((s) => s.event)).to.deep.equal([legacy, ordinary]);
+      expect((await store.listDeliveries()).map((d) => d.eventId)).to.deep.equal([legacy.id, ordinary.id]);
+      expect(await store.append(structuredClone(legacy))).to.deep.equal({ seq: 1, duplicate: true });
+      expect(await store.latestSeq()).to.equal(2);
     });
   });
 
@@ -188,15 +238,15 @@ describe('PostgresStore', function () {
       expect(store.commitStats()).to.deep.equal({ commits: 1, items: 200, failedCommits: 0, largestBatch: 200 });
     });
 
-    it('refuses an event PostgreSQL text cannot hold (NUL) on its own, and commits the rest of its batch', async function () {
+    it('refuses an event PostgreSQL cannot hold (a time in fractions of a millisecond) on its own, and commits the rest of its batch', async function () {
       const store = await open();
       const good = makeEvent();
-      const nul = makeEvent({ id: 'room-with-nul', roomId: 'a\u0000b' });
-      const outcomes = await Promise.allSettled([store.append(good), store.append(nul)]);
+      const fraction = makeEvent({ receivedAt: 1.5 });
+      const outcomes = await Promise.allSettled([store.append(good), store.append(fraction)]);
       expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected']);
       const reason = (outcomes[1] as PromiseRejectedResult).reason as Error & { code: string };
       expect(reason.code).to.equal('STORE_FAILED');
-      expect(reason.message).to.contain('roomId').and.contain('NUL');
+      expect(reason.message).to.contain('receivedAt').and.contain('whole milliseconds');
       expect((await store.readEvents(0, 10)).map((e) => e.event.id)).to.deep.equal([good.id]);
     });
 

@@ -107,6 +107,35 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         expect(await store.getEvent(seq)).to.deep.equal({ seq, event });
       });
 
+      it('keeps NUL characters and leading double quotes in every text value, in reads, retries and duplicates', async function () {
+        // JSON allows \u0000 in any string, so Tencent's body can carry it into every column.
+        const nul = makeEvent({ roomId: 'a\u0000b', operator: '\u0000@TIM#SYSTEM', eventType: 'Destroy\u0000BySystem', sdkAppId: '1400000001\u0000' });
+        nul.command = 'Live.Callback\u0000AfterDestroyRoom';
+        nul.body = { ...nul.body, 'Key\u0000': 'value\u0000', RoomId: 'a\u0000b' };
+        nul.query = { SdkAppid: '1400000001\u0000' };
+        nul.raw = '{"RoomId":"a\\u0000b"} and a raw \u0000 kept as it came';
+        // Values that look like what an engine might write for them instead.
+        const quoted = makeEvent({ id: '"quoted-id"', roomId: '"room"', operator: '"', eventType: '"\\u0000"', sdkAppId: '"1400000001' });
+        quoted.command = '"Live.CallbackAfterDestroyRoom"';
+        quoted.raw = '"not an object"';
+        const plain = makeEvent({ roomId: '\\u0000 as six characters' });
+        const originals = [nul, quoted, plain].map((e) => structuredClone(e));
+
+        const results = await Promise.all([nul, quoted, plain].map((e) => store.append(e)));
+        expect(results.map((r) => r.duplicate)).to.deep.equal([false, false, false]);
+        expect(await store.readEvents(0, 10)).to.deep.equal(results.map((r, i) => ({ seq: r.seq, event: originals[i] })));
+        for (const [i, r] of results.entries()) expect(await store.getEvent(r.seq)).to.deep.equal({ seq: r.seq, event: originals[i] });
+
+        // A resend is known by its id, whatever the id holds.
+        const again = await Promise.all(originals.map((e) => store.append(structuredClone(e))));
+        expect(again).to.deep.equal(results.map((r) => ({ seq: r.seq, duplicate: true })));
+
+        await store.recordFailure({ plugin: 'p', eventSeq: results[0]!.seq, attempts: 1, nextAttemptAt: 10, error: 'e' });
+        await store.recordFailure({ plugin: 'p', eventSeq: results[1]!.seq, attempts: 1, nextAttemptAt: 10, error: 'e' });
+        expect((await store.listDeliveries()).map((d) => d.eventId)).to.deep.equal([nul.id, quoted.id]);
+        expect((await store.dueRetries('p', 10, 10)).map((d) => d.event.event)).to.deep.equal(originals.slice(0, 2));
+      });
+
       it('gives increasing seqs in call order, for concurrent appends too', async function () {
         const events = Array.from({ length: 25 }, () => makeEvent());
         const results = await Promise.all(events.map((e) => store.append(e)));

@@ -11,48 +11,51 @@
  * and become visible (PostgreSQL makes a commit visible before it releases
  * the transaction's locks). The cost is one lock per batch, and batches are
  * group commits, so instances take turns per batch, not per event.
+ *
+ * Each statement of the transaction, the wait for the lock included, may take
+ * at most `timeoutMs` on the server: a batch never holds the lock (and the
+ * callbacks waiting for it) for longer, and an instance whose commit waits
+ * behind a stuck one gives up in time to answer 503. The batch's columns are
+ * as PostgreSQL holds them (./pg-text.ts).
  */
-import type { PoolClient } from 'pg';
 import type { EventColumns } from '../event-columns';
 import type { AppendResult } from '../store';
+import type { PgSession } from './pg-session';
 import { SQL } from './statements';
 
-export async function commitEventBatch(client: PoolClient, appendLockKey: string, batch: readonly EventColumns[]): Promise<AppendResult[]> {
-  // The key is a number this store computed, not input: safe to inline, and
-  // BEGIN + lock then cost one round trip.
-  await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${BigInt(appendLockKey)})`);
-  try {
-    const inserted = await client.query<{ id: string; seq: string }>(SQL.insertEvents, columnArrays(batch));
-    const seqOf = new Map<string, number>();
-    for (const row of inserted.rows) seqOf.set(row.id, Number(row.seq));
+export async function commitEventBatch(client: PgSession, appendLockKey: string, batch: readonly EventColumns[], timeoutMs: number): Promise<AppendResult[]> {
+  // The key and the time-out are numbers this store computed, not input: safe
+  // to inline, and BEGIN + time-out + lock then cost one round trip. Nothing
+  // here sends ROLLBACK: on any failure the session closes the connection,
+  // which ends the transaction.
+  await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.ceil(timeoutMs)}; SELECT pg_advisory_xact_lock(${BigInt(appendLockKey)})`);
+  const inserted = await client.query<{ id: string; seq: string }>(SQL.insertEvents, columnArrays(batch));
+  const seqOf = new Map<string, number>();
+  for (const row of inserted.rows) seqOf.set(row.id, Number(row.seq));
 
-    // Ids not inserted were stored before (a repeat within this batch has its seq in seqOf).
-    const missing = new Set(batch.filter((c) => !seqOf.has(c.id)).map((c) => c.id));
-    const earlier = new Map<string, number>();
-    if (missing.size > 0) {
-      const found = await client.query<{ id: string; seq: string }>(SQL.eventSeqsByIds, [[...missing]]);
-      for (const row of found.rows) earlier.set(row.id, Number(row.seq));
-    }
-
-    const firstSeen = new Set<string>();
-    const results = batch.map((c): AppendResult => {
-      const seq = seqOf.get(c.id);
-      if (seq !== undefined && !firstSeen.has(c.id)) {
-        firstSeen.add(c.id);
-        return { seq, duplicate: false };
-      }
-      const existing = seq ?? earlier.get(c.id);
-      // Only a prune deleting the earlier copy between our INSERT and SELECT gets here:
-      // roll the batch back (nothing stored, every caller told), and the sender's retry stores it anew.
-      if (existing === undefined) throw new Error(`event ${c.id} conflicted with a stored event that was gone a moment later (pruned?)`);
-      return { seq: existing, duplicate: true };
-    });
-    await client.query('COMMIT');
-    return results;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
+  // Ids not inserted were stored before (a repeat within this batch has its seq in seqOf).
+  const missing = new Set(batch.filter((c) => !seqOf.has(c.id)).map((c) => c.id));
+  const earlier = new Map<string, number>();
+  if (missing.size > 0) {
+    const found = await client.query<{ id: string; seq: string }>(SQL.eventSeqsByIds, [[...missing]]);
+    for (const row of found.rows) earlier.set(row.id, Number(row.seq));
   }
+
+  const firstSeen = new Set<string>();
+  const results = batch.map((c): AppendResult => {
+    const seq = seqOf.get(c.id);
+    if (seq !== undefined && !firstSeen.has(c.id)) {
+      firstSeen.add(c.id);
+      return { seq, duplicate: false };
+    }
+    const existing = seq ?? earlier.get(c.id);
+    // Only a prune deleting the earlier copy between our INSERT and SELECT gets here: throwing
+    // rolls the batch back (nothing stored, every caller told), and the sender's retry stores it anew.
+    if (existing === undefined) throw new Error(`event ${c.id} conflicted with a stored event that was gone a moment later (pruned?)`);
+    return { seq: existing, duplicate: true };
+  });
+  await client.query('COMMIT');
+  return results;
 }
 
 /** The batch as twelve parallel arrays, in the column order of SQL.insertEvents. */
@@ -76,25 +79,14 @@ function columnArrays(batch: readonly EventColumns[]): unknown[][] {
 }
 
 /**
- * What PostgreSQL would refuse in an event that SQLite takes: U+0000 in a
- * text column, a time that is not whole milliseconds (BIGINT). Checked
- * before the event joins a batch, so it is refused alone instead of failing
- * the batch. Returns the problem, or null.
+ * What PostgreSQL would refuse in an event that SQLite takes: a time that is
+ * not whole milliseconds (BIGINT). (Text holding NUL is stored as a JSON
+ * literal instead, see ./pg-text.ts.) Checked before the event joins a
+ * batch, so it is refused alone instead of failing the batch. Returns the
+ * problem, or null.
  */
 export function pgColumnProblem(c: EventColumns): { field: string; problem: string } | null {
   if (!Number.isSafeInteger(c.received_at)) return { field: 'receivedAt', problem: 'must be whole milliseconds' };
   if (c.event_time !== null && !Number.isSafeInteger(c.event_time)) return { field: 'eventTime', problem: 'must be whole milliseconds or null' };
-  const named: Array<[string, string | null]> = [
-    ['id', c.id],
-    ['command', c.command],
-    ['sdkAppId', c.sdk_app_id],
-    ['roomId', c.room_id],
-    ['eventType', c.event_type],
-    ['operator', c.operator_account],
-    ['raw', c.raw],
-  ];
-  for (const [field, value] of named) {
-    if (value !== null && value.includes('\u0000')) return { field, problem: 'contains the NUL character (\\u0000), which PostgreSQL text cannot hold' };
-  }
   return null;
 }

@@ -7,9 +7,9 @@
  * Each migration runs in its own transaction together with its row in
  * `schema_migrations`: it is applied entirely or not at all.
  */
-import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { LivehookError } from '../../errors';
+import type { PgSession } from './pg-session';
 
 export interface PgMigration {
   /** 1, 2, 3, ... with no gaps. */
@@ -36,7 +36,7 @@ export interface MigrateContext {
   logger?: Logger;
 }
 
-export async function migratePg(client: PoolClient, migrations: readonly PgMigration[], ctx: MigrateContext): Promise<PgMigrationOutcome> {
+export async function migratePg(client: PgSession, migrations: readonly PgMigration[], ctx: MigrateContext): Promise<PgMigrationOutcome> {
   checkSequence(migrations);
   await client.query('SELECT pg_advisory_lock($1::bigint)', [ctx.lockKey]);
   try {
@@ -68,7 +68,7 @@ export async function migratePg(client: PoolClient, migrations: readonly PgMigra
         ]);
         await client.query('COMMIT');
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // No ROLLBACK: the session closes the connection on failure, which ends the transaction.
         throw new LivehookError(
           'STORE_SCHEMA',
           `migration ${migration.version} (${migration.name}) failed on ${ctx.where}: ${ctx.describe(err)}; nothing of it was applied`,
@@ -86,7 +86,7 @@ export async function migratePg(client: PoolClient, migrations: readonly PgMigra
   }
 }
 
-async function currentVersion(client: PoolClient): Promise<number> {
+async function currentVersion(client: PgSession): Promise<number> {
   const { rows } = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
   return rows[0]?.version ?? 0;
 }

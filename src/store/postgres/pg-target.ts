@@ -67,10 +67,44 @@ function describeAny(err: unknown): string {
   return String(err);
 }
 
-/** True for errors that mean "could not reach or lost the server", as opposed to a refused statement. */
-export function isConnectionError(err: unknown): boolean {
-  if (err instanceof AggregateError) return err.errors.some(isConnectionError);
+/**
+ * Why the database cannot serve us now, when the error says it is a passing
+ * condition rather than a refused statement: it is down, restarting or
+ * failing over, the network is cut, or it did not answer in time. Callers
+ * are then told to retry later (503). Null for any other error.
+ */
+export function unavailability(err: unknown): 'unreachable' | 'too slow' | null {
+  if (err instanceof AggregateError) {
+    const inner = err.errors.map(unavailability);
+    return inner.find((x) => x === 'unreachable') ?? inner.find((x) => x !== null) ?? null;
+  }
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message);
-  return code.startsWith('08') || code === '57P01' || ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN', 'EPIPE'].includes(code);
+  if (typeof code === 'string') {
+    if (TIMEOUT_CODES.has(code)) return 'too slow';
+    if (code.startsWith('08') || UNREACHABLE_CODES.has(code)) return 'unreachable';
+  }
+  if (!(err instanceof Error)) return null;
+  if (/Query read timeout|timeout exceeded when trying to connect|due to connection timeout/i.test(err.message)) return 'too slow';
+  if (/Connection terminated|not queryable/i.test(err.message)) return 'unreachable';
+  return null;
 }
+
+const TIMEOUT_CODES = new Set([
+  '57014', // query_canceled: our statement_timeout
+  '25P03', // idle_in_transaction_session_timeout
+  'ETIMEDOUT',
+]);
+
+const UNREACHABLE_CODES = new Set([
+  '57P01', // admin_shutdown: pg_terminate_backend, a restart
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up, in recovery
+  '53300', // too_many_connections
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EPIPE',
+]);

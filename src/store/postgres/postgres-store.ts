@@ -21,8 +21,16 @@
  * flush per batch. If the answer to a COMMIT is lost with the connection,
  * the caller is told it failed although it may have been stored: the
  * sender's retry is then recognised as a duplicate by its id.
+ *
+ * Outages: a restart, failover or cut network fails the operations that
+ * needed the database, with STORE_UNAVAILABLE (503: Tencent retries), never
+ * the process (./pg-session.ts); the pool opens new connections once the
+ * database is back. Every statement has a time-out (./pg-timeouts.ts).
+ *
+ * Text holding NUL, which PostgreSQL refuses and SQLite keeps, is stored as
+ * a JSON string literal and read back as it was (./pg-text.ts).
  */
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { CallbackEvent } from '../../callbacks/event';
 import { LivehookError, isLivehookError } from '../../errors';
@@ -46,7 +54,10 @@ import { type LockKeys, lockKeysFor } from './lock-keys';
 import { migratePg } from './migrate';
 import { PG_MIGRATIONS } from './migrations';
 import { escapeNul } from '../nul';
-import { describePgError, describeTarget, type PgTarget } from './pg-target';
+import { type PgSession, withSession } from './pg-session';
+import { describePgError, describeTarget, unavailability, type PgTarget } from './pg-target';
+import { fromPgEventRow, fromPgText, toPgEventColumns } from './pg-text';
+import { CLIENT_GRACE_MS, DEFAULT_PG_TIMEOUTS, MIGRATION_TIMEOUT_MS, type PgTimeouts, commitBudgetMs } from './pg-timeouts';
 import { PgPluginRecords } from './plugin-records';
 import { prunePg } from './prune';
 import { SQL } from './statements';
@@ -57,8 +68,8 @@ export interface PostgresStoreOptions {
   logger?: Logger;
   /** Connections in the pool. Default 10. */
   poolSize?: number;
-  /** How long to wait for a connection before failing. Default 5000 ms. */
-  connectTimeoutMs?: number;
+  /** How long to wait for the database (./pg-timeouts.ts); each unset one takes its default. */
+  timeouts?: Partial<PgTimeouts>;
   /** Largest group commit. Default 1000. */
   maxBatch?: number;
   /** Records per page in PluginRecords.scan. Default 5000. */
@@ -75,6 +86,7 @@ export interface PostgresSettings {
   schemaVersion: number;
   poolSize: number;
   maxBatch: number;
+  timeouts: PgTimeouts;
 }
 
 interface DeliveryRow {
@@ -106,7 +118,7 @@ export class PostgresStore implements Store {
   private readonly connectionString: string;
   private readonly target: PgTarget;
   private readonly poolSize: number;
-  private readonly connectTimeoutMs: number;
+  private readonly timeouts: PgTimeouts;
   private readonly maxBatch: number;
   private readonly recordsPageSize: number;
   private readonly logger: Logger | undefined;
@@ -132,7 +144,7 @@ export class PostgresStore implements Store {
     this.connectionString = options.connectionString;
     this.target = describeTarget(options.connectionString);
     this.poolSize = options.poolSize ?? 10;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.timeouts = { ...DEFAULT_PG_TIMEOUTS, ...definedOnly(options.timeouts ?? {}) };
     this.maxBatch = options.maxBatch ?? 1000;
     this.recordsPageSize = options.recordsPageSize ?? 5000;
     this.logger = options.logger;
@@ -140,8 +152,8 @@ export class PostgresStore implements Store {
   }
 
   /** How a plugin isolate opens its own pool on the same database (see ../store-link.ts). */
-  linkOptions(): { connectionString: string } {
-    return { connectionString: this.connectionString };
+  linkOptions(): { connectionString: string; timeouts: PgTimeouts } {
+    return { connectionString: this.connectionString, timeouts: { ...this.timeouts } };
   }
 
   // --- lifecycle ---------------------------------------------------------------
@@ -156,33 +168,41 @@ export class PostgresStore implements Store {
   }
 
   private async openNow(): Promise<void> {
+    const { connectTimeoutMs, statementTimeoutMs, idleInTransactionTimeoutMs } = this.timeouts;
+    // Parameters in DATABASE_URL (?statement_timeout=..., ?application_name=...) win over these.
     const pool = new Pool({
       connectionString: this.connectionString,
       max: this.poolSize,
-      connectionTimeoutMillis: this.connectTimeoutMs,
-      ...(new URL(this.connectionString).searchParams.has('application_name') ? {} : { application_name: 'livehook' }),
+      connectionTimeoutMillis: connectTimeoutMs,
+      statement_timeout: statementTimeoutMs,
+      idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
+      query_timeout: statementTimeoutMs + CLIENT_GRACE_MS,
+      application_name: 'livehook',
     });
     // An idle connection that dies (server restart, network) is dropped by the
     // pool and replaced on next use; without a listener it would crash the process.
+    // Checked-out connections are guarded by withSession and pool.query.
     pool.on('error', (err) => this.logger?.warn({ target: this.target.description, err: this.describe(err) }, 'an idle PostgreSQL connection failed; it will be replaced'));
     try {
-      const client = await pool.connect();
-      try {
-        this.schema = await this.currentSchema(client);
-        this.lockKeys = lockKeysFor(this.schema);
-        const outcome = await migratePg(client, PG_MIGRATIONS, {
-          where: this.where(),
-          lockKey: this.lockKeys.migrate,
-          describe: (err) => this.describe(err),
-          logger: this.logger,
-        });
-        this.schemaVersion = outcome.version;
-        this.synchronousCommit = (await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? 'unknown';
-        client.release();
-      } catch (err) {
-        client.release(err as Error);
-        throw err;
-      }
+      await withSession(
+        pool,
+        { queryTimeoutMs: MIGRATION_TIMEOUT_MS },
+        async (session) => {
+          // Migrations take what they take (see MIGRATION_TIMEOUT_MS); this connection is closed after.
+          await session.query('SET statement_timeout = 0');
+          this.schema = await this.currentSchema(session);
+          this.lockKeys = lockKeysFor(this.schema);
+          const outcome = await migratePg(session, PG_MIGRATIONS, {
+            where: this.where(),
+            lockKey: this.lockKeys.migrate,
+            describe: (err) => this.describe(err),
+            logger: this.logger,
+          });
+          this.schemaVersion = outcome.version;
+          this.synchronousCommit = (await session.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? 'unknown';
+        },
+        { discard: true },
+      );
     } catch (err) {
       await pool.end().catch(() => undefined);
       if (isLivehookError(err)) throw err;
@@ -202,7 +222,7 @@ export class PostgresStore implements Store {
   }
 
   /** The schema tables go to: the first existing one on the search_path. */
-  private async currentSchema(client: PoolClient): Promise<string> {
+  private async currentSchema(client: PgSession): Promise<string> {
     const { rows } = await client.query<{ schema: string | null; search_path: string }>(
       "SELECT current_schema() AS schema, current_setting('search_path') AS search_path",
     );
@@ -235,7 +255,14 @@ export class PostgresStore implements Store {
   }
 
   settings(): PostgresSettings {
-    return { target: this.target.description, schema: this.schema, schemaVersion: this.schemaVersion, poolSize: this.poolSize, maxBatch: this.maxBatch };
+    return {
+      target: this.target.description,
+      schema: this.schema,
+      schemaVersion: this.schemaVersion,
+      poolSize: this.poolSize,
+      maxBatch: this.maxBatch,
+      timeouts: { ...this.timeouts },
+    };
   }
 
   /** Group-commit counters since open (commits, events, failed commits, largest batch). */
@@ -261,7 +288,7 @@ export class PostgresStore implements Store {
         }),
       );
     }
-    return this.appends.push(columns);
+    return this.appends.push(toPgEventColumns(columns));
   }
 
   pendingWrites(): number {
@@ -283,22 +310,15 @@ export class PostgresStore implements Store {
       maxBatch: this.maxBatch,
       maxWeight: MAX_BATCH_BYTES,
       weigh: columnsWeight,
-      commit: async (batch) => {
-        const client = await pool.connect();
-        try {
-          const results = await commitEventBatch(client, lockKey, batch);
-          client.release();
-          return results;
-        } catch (err) {
-          // Drop the connection: after a failure mid-transaction its state is not worth trusting.
-          client.release(err as Error);
-          throw err;
-        }
+      commit: (batch) => {
+        // One budget for the whole commit, the wait for a connection included (./pg-timeouts.ts).
+        const budgetMs = commitBudgetMs(this.timeouts, batch.reduce((sum, c) => sum + columnsWeight(c), 0));
+        const limits = { queryTimeoutMs: budgetMs + CLIENT_GRACE_MS, deadline: Date.now() + budgetMs + CLIENT_GRACE_MS };
+        return withSession(pool, limits, (session) => commitEventBatch(session, lockKey, batch, budgetMs));
       },
       wrapError: (err, size) => {
-        const why = this.describe(err);
-        this.logger?.error({ err: why, target: this.target.description, events: size }, 'group commit failed; every event in it was refused');
-        return new LivehookError('STORE_FAILED', `could not commit ${size} event(s) to ${this.where()}: ${why}`, { target: this.target.description, events: size }, { cause: err });
+        this.logger?.error({ err: this.describe(err), target: this.target.description, events: size }, 'group commit failed; every event in it was refused');
+        return this.failure(`commit ${size} event(s)`, err);
       },
     });
   }
@@ -320,12 +340,12 @@ export class PostgresStore implements Store {
       if (sizes.length === 0) return [];
     }
     const { rows } = await this.run<EventRow>(action, SQL.readEventsUpTo, [afterSeq, upTo, limit]);
-    return rows.map(fromEventColumns);
+    return rows.map((row) => fromEventColumns(fromPgEventRow(row)));
   }
 
   async getEvent(seq: number): Promise<StoredEvent | null> {
     const { rows } = await this.run<EventRow>(`read event seq ${seq}`, SQL.getEvent, [seq]);
-    return rows.length > 0 ? fromEventColumns(rows[0]!) : null;
+    return rows.length > 0 ? fromEventColumns(fromPgEventRow(rows[0]!)) : null;
   }
 
   // --- cursors -----------------------------------------------------------------------
@@ -366,7 +386,7 @@ export class PostgresStore implements Store {
 
   async dueRetries(plugin: string, now: number, limit: number): Promise<Array<{ delivery: DeliveryRecord; event: StoredEvent }>> {
     const { rows } = await this.run<DeliveryRow & EventRow>(`read due retries of plugin ${plugin}`, SQL.dueRetries, [plugin, now, limit]);
-    return rows.map((row) => ({ delivery: toDelivery(row), event: fromEventColumns(row) }));
+    return rows.map((row) => ({ delivery: toDelivery(row), event: fromEventColumns(fromPgEventRow(row)) }));
   }
 
   async listDeliveries(filter: { plugin?: string; status?: DeliveryStatus } = {}): Promise<DeliveryRecord[]> {
@@ -452,8 +472,10 @@ export class PostgresStore implements Store {
 
   async prune(before: number, plugins: string[]): Promise<PruneResult> {
     const action = `prune events received before ${new Date(before).toISOString()}`;
+    const pool = this.connection();
+    const { pruneTimeoutMs } = this.timeouts;
     try {
-      return await prunePg(() => this.connection().connect(), (text, values) => this.run(action, text, values), before, plugins);
+      return await prunePg((work) => withSession(pool, { queryTimeoutMs: pruneTimeoutMs + CLIENT_GRACE_MS }, work), pruneTimeoutMs, before, plugins);
     } catch (err) {
       throw this.failure(action, err);
     }
@@ -461,7 +483,11 @@ export class PostgresStore implements Store {
 
   // --- internals ----------------------------------------------------------------------------
 
-  /** One statement on a pooled connection; a driver error becomes a STORE_FAILED that says what was being done. */
+  /**
+   * One statement on a pooled connection (pool.query guards the connection
+   * while it is out); a driver error becomes a LivehookError that says what
+   * was being done.
+   */
   private async run<R extends object>(action: string, text: string, values: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
     const pool = this.connection();
     try {
@@ -472,9 +498,16 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** STORE_UNAVAILABLE (503, retry later) while the database cannot be reached or does not answer in time; else STORE_FAILED. */
   private failure(action: string, err: unknown): LivehookError {
     if (isLivehookError(err)) return err;
-    return new LivehookError('STORE_FAILED', `could not ${action} in ${this.where()}: ${this.describe(err)}`, { target: this.target.description }, { cause: err });
+    const what = `could not ${action} in ${this.where()}: ${this.describe(err)}`;
+    const unavailable = unavailability(err);
+    if (unavailable) {
+      const state = unavailable === 'too slow' ? 'did not answer in time' : 'is unreachable';
+      return new LivehookError('STORE_UNAVAILABLE', `the database ${state} (${what}); retry later`, { target: this.target.description }, { cause: err });
+    }
+    return new LivehookError('STORE_FAILED', what, { target: this.target.description }, { cause: err });
   }
 
   private describe(err: unknown): string {
@@ -497,11 +530,16 @@ export class PostgresStore implements Store {
   }
 }
 
+/** Keeps the keys whose value is not undefined (so they do not hide a default when spread over it). */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 function toDelivery(row: DeliveryRow): DeliveryRecord {
   return {
     plugin: row.plugin,
     eventSeq: Number(row.event_seq),
-    eventId: row.event_id,
+    eventId: fromPgText(row.event_id),
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),

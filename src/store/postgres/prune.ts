@@ -11,8 +11,8 @@
  * cursor moved back meanwhile (`livehook replay` on another instance) either
  * lands before the read and is honoured, or waits until the chunk is done.
  */
-import type { PoolClient } from 'pg';
 import type { PruneResult } from '../store';
+import type { PgSession } from './pg-session';
 import { SQL } from './statements';
 
 const CHUNK = 1000;
@@ -22,20 +22,23 @@ interface Candidate {
   received_at: string;
 }
 
-export async function prunePg(
-  connect: () => Promise<PoolClient>,
-  run: (text: string, values: unknown[]) => Promise<{ rowCount: number }>,
-  before: number,
-  plugins: string[],
-): Promise<PruneResult> {
+/** Runs `work` on a connection of its own (see ./pg-session.ts). */
+export type OnSession = <T>(work: (session: PgSession) => Promise<T>) => Promise<T>;
+
+/**
+ * `timeoutMs` bounds each statement on the server (SET LOCAL, this
+ * transaction only); the session bounds the wait for each answer.
+ */
+export async function prunePg(onSession: OnSession, timeoutMs: number, before: number, plugins: string[]): Promise<PruneResult> {
   const result: PruneResult = { events: 0, deliveries: 0, quarantine: 0 };
   let position: { at: string | number; seq: string | number } = { at: Number.MIN_SAFE_INTEGER, seq: 0 };
+  // A number this store computed: safe to inline. No ROLLBACK on failure: the session
+  // closes the connection, which ends the transaction.
+  const begin = `BEGIN; SET LOCAL statement_timeout = ${Math.ceil(timeoutMs)}`;
 
   for (;;) {
-    const client = await connect();
-    let more: boolean;
-    try {
-      await client.query('BEGIN');
+    const more = await onSession(async (client) => {
+      await client.query(begin);
       const candidates = (await client.query<Candidate>(SQL.pruneCandidates, [before, position.at, position.seq, CHUNK])).rows;
       if (candidates.length > 0) {
         const last = candidates[candidates.length - 1]!;
@@ -49,15 +52,15 @@ export async function prunePg(
         }
       }
       await client.query('COMMIT');
-      more = candidates.length === CHUNK;
-      client.release();
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(err as Error);
-      throw err;
-    }
+      return candidates.length === CHUNK;
+    });
     if (!more) break;
   }
-  result.quarantine = (await run(SQL.pruneQuarantine, [before])).rowCount;
+  result.quarantine = await onSession(async (client) => {
+    await client.query(begin);
+    const deleted = (await client.query(SQL.pruneQuarantine, [before])).rowCount ?? 0;
+    await client.query('COMMIT');
+    return deleted;
+  });
   return result;
 }

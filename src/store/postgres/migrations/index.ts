@@ -1,5 +1,6 @@
 import type { PgMigration } from '../migrate';
 import { initialSchema } from './001-initial';
+import { textLiterals } from './002-text-literals';
 
 /**
  * Every schema version, oldest first. Append a new file for each change;
@@ -7,4 +8,4 @@ import { initialSchema } from './001-initial';
  * Keep the version numbers in step with the SQLite list where the change is
  * the same, so "schema version N" means the same thing on both engines.
  */
-export const PG_MIGRATIONS: readonly PgMigration[] = [initialSchema];
+export const PG_MIGRATIONS: readonly PgMigration[] = [initialSchema, textLiterals];
