@@ -77,6 +77,17 @@ describe('isolates: what a plugin may reach', function () {
     expect(error!.message).to.contain('plugin "shell" may not load "node:child_process"').and.to.contain('add "child_process" to "capabilities"').and.to.contain('shell.json');
   });
 
+  it('guards a plugin whose folder is a symlink just the same', async () => {
+    const elsewhere = tempDir('livehook-linked-');
+    dirs.push(elsewhere);
+    writePlugin(elsewhere, 'shell', 'index.ts', plugin('shell', 'record(1);', { top: "import { execFileSync } from 'node:child_process';\nvoid execFileSync;" }));
+    fs.symlinkSync(path.join(elsewhere, 'shell'), path.join(pluginsDir, 'shell'));
+    let error: Error | null = null;
+    await start({ shell: { enabled: true, capabilities: ['fs'], out: path.join(outDir, 'x.jsonl') } }).catch((err: Error) => (error = err));
+    expect(error, 'the plugin started').to.be.an('error');
+    expect(error!.message).to.contain('plugin "shell" may not load "node:child_process"');
+  });
+
   it('lets a plugin granted child_process run a program', async () => {
     writePlugin(pluginsDir, 'shell', 'index.ts', plugin('shell', 'record(execFileSync(process.execPath, ["-e", "process.stdout.write(\'hi\')"]).toString());', { top: "import { execFileSync } from 'node:child_process';" }));
     const out = path.join(outDir, 'shell.jsonl');

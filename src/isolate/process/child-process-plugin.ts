@@ -125,12 +125,13 @@ export class ChildProcessPlugin implements PluginInstance {
     const { spec } = this;
     const dataDir = pluginDataDir(spec);
     fs.mkdirSync(dataDir, { recursive: true });
-    const reads = [spec.found.dir, path.join(ROOT, 'src'), path.join(ROOT, 'node_modules'), CACHE_DIR, dataDir];
+    // Real paths: the permission model checks the path a file is opened by, after symlinks (a symlinked node_modules, a plugin folder linked in).
+    const reads = [spec.found.dir, path.join(ROOT, 'src'), path.join(ROOT, 'node_modules'), CACHE_DIR, dataDir].map(realPath);
     const child = fork(CHILD_BOOT, [], {
       execArgv: [
         '--experimental-permission',
         ...reads.map((dir) => `--allow-fs-read=${path.join(dir, '*')}`),
-        `--allow-fs-write=${path.join(dataDir, '*')}`,
+        `--allow-fs-write=${path.join(realPath(dataDir), '*')}`,
         `--max-old-space-size=${spec.settings.heapMb}`,
         '--disable-warning=ExperimentalWarning',
       ],
@@ -201,3 +202,11 @@ export class ChildProcessPlugin implements PluginInstance {
 }
 
 
+
+function realPath(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
