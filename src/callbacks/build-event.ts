@@ -64,6 +64,23 @@ export function buildEvent(input: BuildEventInput): CallbackEvent {
   };
 }
 
+/**
+ * The body of an event built by buildEvent from `raw`, built again: what the
+ * store keeps instead of a second, normalized copy of every body (see
+ * Store.append's bodyFromRaw). Should today's schema refuse a body it
+ * accepted then, the body comes back as parsed, without normalization.
+ */
+export function bodyFromRaw(raw: string, command: string, known: boolean): CallbackEvent['body'] {
+  const parsed = parseBody(raw) as Record<string, unknown>;
+  const spec = known ? commandSpec(command) : undefined;
+  if (!spec) return parsed as CallbackEvent['body'];
+  try {
+    return validateBody(command, spec.schema, parsed) as CallbackEvent['body'];
+  } catch {
+    return parsed as CallbackEvent['body'];
+  }
+}
+
 /** Errors buildEvent throws about the body's content. */
 const BODY_ERRORS: ReadonlySet<ErrorName> = new Set<ErrorName>(['BAD_JSON', 'NOT_AN_OBJECT', 'MISSING_COMMAND', 'INVALID_BODY']);
 

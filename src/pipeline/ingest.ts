@@ -55,7 +55,8 @@ export class Ingest {
     }
     if (!event.known) this.logger.info({ command: event.command, roomId: event.roomId }, 'callback with an unknown command accepted (no schema): handed to plugins that take every command');
     this.checkBackpressure();
-    const result = await this.store.append(event);
+    // Built from raw just now: the store keeps raw only and builds the body again when it is read.
+    const result = await this.store.append(event, { bodyFromRaw: true });
     if (!result.duplicate) this.sink.onStored(result.seq, raw.length);
     this.onAccepted?.(event, result.duplicate);
     return { ...result, event };

@@ -6,6 +6,7 @@
  * event is refused on its own instead of failing the whole batch it would
  * have been committed with.
  */
+import { bodyFromRaw } from '../callbacks/build-event';
 import type { CallbackEvent } from '../callbacks/event';
 import { LivehookError, describeError } from '../errors';
 import type { StoredEvent } from './store';
@@ -38,7 +39,8 @@ export type EventRow = Omit<EventColumns, 'known' | 'body' | 'query' | 'event_ti
   query: unknown;
 };
 
-export function toEventColumns(event: CallbackEvent): EventColumns {
+/** `body` is '' when the store builds it from `raw` at read (see AppendOptions.bodyFromRaw). */
+export function toEventColumns(event: CallbackEvent, bodyFromRawAtRead = false): EventColumns {
   if (event === null || typeof event !== 'object') refuse(undefined, 'event', 'must be an object');
   const id = event.id;
   if (typeof id !== 'string' || id.length === 0) refuse(undefined, 'id', 'must be a non-empty string');
@@ -59,7 +61,7 @@ export function toEventColumns(event: CallbackEvent): EventColumns {
     event_time: event.eventTime,
     operator_account: nullableString(id, 'operator', event.operator),
     received_at: event.receivedAt,
-    body: json(id, 'body', event.body),
+    body: bodyFromRawAtRead ? '' : json(id, 'body', event.body),
     raw: event.raw,
     query: json(id, 'query', event.query),
   };
@@ -78,7 +80,7 @@ export function fromEventColumns(row: EventRow): StoredEvent {
       eventType: row.event_type,
       eventTime: row.event_time === null ? null : Number(row.event_time),
       operator: row.operator_account,
-      body: (typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as CallbackEvent['body'],
+      body: row.body === '' ? bodyFromRaw(row.raw, row.command, Boolean(row.known)) : ((typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as CallbackEvent['body']),
       raw: row.raw,
       query: (typeof row.query === 'string' ? JSON.parse(row.query) : row.query) as Record<string, string>,
       receivedAt: Number(row.received_at),

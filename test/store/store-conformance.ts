@@ -10,7 +10,10 @@
  * boundaries, so run it with a small records page size when the engine has
  * one (the SQLite run uses 7).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
+import { buildEvent } from '../../src/callbacks/build-event';
 import type { CallbackEvent } from '../../src/callbacks/event';
 import type { Store } from '../../src/store/store';
 import { makeEvent } from './make-event';
@@ -144,6 +147,18 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         expect(await store.latestSeq()).to.equal(seqs[seqs.length - 1]);
         const read = await store.readEvents(0, 100);
         expect(read.map((r) => r.event.id)).to.deep.equal(events.map((e) => e.id));
+      });
+
+      it('keeps only the raw body of an event built from it (bodyFromRaw), and reads back the same event', async function () {
+        const raw = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'destroy-room.seed-example.json'), 'utf8');
+        const event = buildEvent({ raw, query: { SdkAppid: '1400000001' }, receivedAt: 1_760_000_000_123 });
+        const { seq } = await store.append(structuredClone(event), { bodyFromRaw: true });
+        expect(await store.getEvent(seq)).to.deep.equal({ seq, event });
+        expect((await store.readEvents(seq - 1, 1))[0]!.event.body).to.deep.equal(event.body);
+        // Only the raw body is held while it waits for its commit, not a second copy.
+        const waiting = store.append(buildEvent({ raw: raw.replace('tandy-test-rest', 'another-room'), query: {}, receivedAt: 1 }), { bodyFromRaw: true });
+        expect(store.pendingWriteBytes()).to.be.below(raw.length * 1.5);
+        await waiting;
       });
 
       it('reads a batch no bigger than the byte budget (but always one event), so big bodies come a few at a time', async function () {

@@ -37,6 +37,7 @@ import { LivehookError, isLivehookError } from '../../errors';
 import { MAX_BATCH_BYTES, type EventColumns, type EventRow, columnsWeight, fromEventColumns, toEventColumns } from '../event-columns';
 import { GroupCommit, type GroupCommitStats } from '../group-commit';
 import type {
+  AppendOptions,
   AppendResult,
   DeliveryFailure,
   DeliveryRecord,
@@ -272,11 +273,11 @@ export class PostgresStore implements Store {
 
   // --- ingest --------------------------------------------------------------------
 
-  append(event: CallbackEvent): Promise<AppendResult> {
+  append(event: CallbackEvent, options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closing || !this.appends) return Promise.reject(this.closedError());
     let columns: EventColumns;
     try {
-      columns = toEventColumns(event);
+      columns = toEventColumns(event, options.bodyFromRaw);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -37,6 +37,7 @@ import { LivehookError, describeError, isLivehookError } from '../../errors';
 import { type EventColumns, type EventRow, fromEventColumns, toEventColumns } from '../event-columns';
 import type { GroupCommitStats } from '../group-commit';
 import type {
+  AppendOptions,
   AppendResult,
   DeliveryFailure,
   DeliveryRecord,
@@ -263,11 +264,11 @@ export class SqliteStore implements Store {
 
   // --- ingest --------------------------------------------------------------------
 
-  append(event: CallbackEvent): Promise<AppendResult> {
+  append(event: CallbackEvent, options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closing || !this.writes) return Promise.reject(this.closedError());
     let columns: EventColumns;
     try {
-      columns = toEventColumns(event);
+      columns = toEventColumns(event, options.bodyFromRaw);
     } catch (err) {
       return Promise.reject(err);
     }
