@@ -46,6 +46,17 @@ export class RecordArguments {
     return text;
   }
 
+  /** Checks PluginRecords.add's changes. */
+  checkCounters(changes: ReadonlyArray<{ collection: string; key: string; at: number; by: number; max?: number }>): void {
+    if (!Array.isArray(changes) || changes.length === 0) this.refuse('', '', 'add() needs a non-empty list of counter changes');
+    for (const c of changes) {
+      this.checkName(c.collection, c.key);
+      if (!Number.isSafeInteger(c.at)) this.refuse(c.collection, c.key, `at must be an integer number of ms since the epoch (got ${String(c.at)})`);
+      if (!Number.isFinite(c.by)) this.refuse(c.collection, c.key, `by must be a finite number (got ${String(c.by)})`);
+      if (c.max !== undefined && !Number.isFinite(c.max)) this.refuse(c.collection, c.key, `max must be a finite number (got ${String(c.max)})`);
+    }
+  }
+
   refuse(collection: string, key: string, problem: string): never {
     throw new PermanentError(`plugin ${this.plugin}: records of "${collection}"${key ? ` key "${key}"` : ''}: ${problem}`, {
       plugin: this.plugin,

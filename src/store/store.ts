@@ -107,6 +107,25 @@ export interface PluginRecords {
    * the callbacks waiting for it) for long.
    */
   deleteBefore(collection: string, before: number): Promise<number>;
+  /**
+   * Adds to counters, all or none, atomically (also between instances on
+   * one database): each counter is a record whose value is a number, 0 when
+   * new. When any counter would go past its `max`, none changes, and
+   * `applied` is false. Resolves with each counter's value after (or, when
+   * refused, as it stands). A cap checked here is exact: no read-then-write.
+   */
+  add(changes: readonly CounterChange[]): Promise<{ applied: boolean; values: number[] }>;
+}
+
+/** One counter of PluginRecords.add. */
+export interface CounterChange {
+  collection: string;
+  key: string;
+  /** The time it is indexed by (deleteBefore ages counters out like any record). */
+  at: number;
+  by: number;
+  /** The most the counter may reach; absent: no limit. */
+  max?: number;
 }
 
 export interface Store {

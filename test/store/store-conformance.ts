@@ -477,6 +477,25 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         await expectRejection(r.put('c', 'k', 1, { n: 1n }), 'PERMANENT_FAILURE');
         expect(await r.get('c', 'k')).to.equal(null);
       });
+
+      it('adds to counters from 0, all or none: past any max, nothing changes and the values are told as they stand', async function () {
+        const r = store.records('p');
+        expect(await r.add([{ collection: 'coins', key: 'alice', at: 5, by: 300, max: 1000 }])).to.deep.equal({ applied: true, values: [300] });
+        expect(await r.add([{ collection: 'coins', key: 'alice', at: 5, by: 600, max: 1000 }, { collection: 'gifts', key: 'alice', at: 5, by: 1, max: 2 }])).to.deep.equal({ applied: true, values: [900, 1] });
+        // 1,100 coins would pass the cap: the gift counter does not move either.
+        expect(await r.add([{ collection: 'coins', key: 'alice', at: 5, by: 200, max: 1000 }, { collection: 'gifts', key: 'alice', at: 5, by: 1, max: 2 }])).to.deep.equal({ applied: false, values: [900, 1] });
+        expect((await r.get('gifts', 'alice'))!.value).to.equal(1);
+        expect(await r.add([{ collection: 'coins', key: 'alice', at: 5, by: -900 }])).to.deep.equal({ applied: true, values: [0] });
+        await expectRejection(r.add([]), 'PERMANENT_FAILURE');
+        await expectRejection(r.add([{ collection: 'c', key: 'k', at: 1, by: Number.NaN }]), 'PERMANENT_FAILURE');
+      });
+
+      it('never lets concurrent adds pass a max: exactly as many as fit are applied', async function () {
+        const r = store.records('p');
+        const outcomes = await Promise.all(Array.from({ length: 40 }, () => r.add([{ collection: 'cap', key: 'k', at: 1, by: 3, max: 50 }])));
+        expect(outcomes.filter((o) => o.applied)).to.have.length(16);
+        expect((await r.get('cap', 'k'))!.value).to.equal(48);
+      });
     });
 
     describe('prune', function () {

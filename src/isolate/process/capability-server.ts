@@ -86,6 +86,7 @@ export class CapabilityServer {
       case 'get':
       case 'delete':
       case 'deleteBefore':
+      case 'add':
         return (records[name] as (...a: unknown[]) => unknown).apply(records, args);
       case 'scanOpen': {
         const [collection, from, to] = args as [string, number, number];

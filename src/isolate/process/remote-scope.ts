@@ -61,6 +61,7 @@ function remoteRecords(call: Call): PluginRecords {
     get: async <V>(collection: string, key: string) => (await call('store.get', [collection, key])) as PluginRecord<V> | null,
     delete: async (collection, key) => (await call('store.delete', [collection, key])) as boolean,
     deleteBefore: async (collection, before) => (await call('store.deleteBefore', [collection, before])) as number,
+    add: async (changes) => (await call('store.add', [changes])) as { applied: boolean; values: number[] },
     scan: <V>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>> => ({
       async *[Symbol.asyncIterator]() {
         const id = (await call('store.scanOpen', [collection, from, to])) as number;

@@ -463,7 +463,7 @@ export class PostgresStore implements Store {
     }
     let records = this.pluginRecords.get(plugin);
     if (!records) {
-      records = new PgPluginRecords(plugin, (action, text, values) => this.run(action, text, values), this.recordsPageSize);
+      records = new PgPluginRecords(plugin, (action, text, values) => this.run(action, text, values), this.recordsPageSize, (action, work) => this.inSession(action, work));
       this.pluginRecords.set(plugin, records);
     }
     return records;
@@ -500,6 +500,16 @@ export class PostgresStore implements Store {
   }
 
   /** STORE_UNAVAILABLE (503, retry later) while the database cannot be reached or does not answer in time; else STORE_FAILED. */
+  /** Several statements on one connection (a transaction `work` opens and ends); errors become STORE_FAILED. */
+  private async inSession<T>(action: string, work: (session: PgSession) => Promise<T>): Promise<T> {
+    const pool = this.connection();
+    try {
+      return await withSession(pool, { queryTimeoutMs: this.timeouts.statementTimeoutMs + CLIENT_GRACE_MS }, work);
+    } catch (err) {
+      throw this.failure(action, err);
+    }
+  }
+
   private failure(action: string, err: unknown): LivehookError {
     if (isLivehookError(err)) return err;
     const what = `could not ${action} in ${this.where()}: ${this.describe(err)}`;

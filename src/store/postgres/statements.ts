@@ -111,6 +111,11 @@ export const SQL = {
     ON CONFLICT (plugin, collection, key) DO UPDATE SET at = excluded.at, value = excluded.value
     RETURNING (xmax = 0) AS inserted`,
   getRecord: 'SELECT key, at, value FROM plugin_records WHERE plugin = $1 AND collection = $2 AND key = $3',
+  /** A counter's value, created at 0 when new; the DO UPDATE takes the row lock (held until COMMIT) either way. */
+  lockCounter: `
+    INSERT INTO plugin_records (plugin, collection, key, at, value) VALUES ($1, $2, $3, $4, '0')
+    ON CONFLICT (plugin, collection, key) DO UPDATE SET value = plugin_records.value
+    RETURNING value`,
   deleteRecord: 'DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND key = $3',
   deleteRecordsBefore: `
     DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 AND key IN (

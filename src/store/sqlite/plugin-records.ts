@@ -9,12 +9,12 @@
  * collection and key.
  */
 import { RecordArguments } from '../record-arguments';
-import type { PluginRecord, PluginRecords } from '../store';
+import type { CounterChange, PluginRecord, PluginRecords } from '../store';
 import type { Statements } from './statements';
-import type { WriteOp } from './writer-protocol';
+import type { CountersResult, OpValue, WriteOp } from './writer-protocol';
 
-/** Queues a write for the store's writer; resolves with the rows changed (a put: 1 when new), or rejects with a STORE_FAILED that names `action`. */
-export type WriteRecord = (action: string, op: WriteOp) => Promise<number>;
+/** Queues a write for the store's writer; resolves with its value (rows changed; a put: 1 when new), or rejects with a STORE_FAILED that names `action`. */
+export type WriteRecord = (action: string, op: WriteOp) => Promise<OpValue>;
 
 interface RecordRow {
   key: string;
@@ -43,6 +43,12 @@ export class SqlitePluginRecords implements PluginRecords {
     return (await this.write(`put record "${key}" of "${collection}" for plugin ${this.plugin}`, op)) === 1;
   }
 
+  async add(changes: readonly CounterChange[]): Promise<CountersResult> {
+    this.args.checkCounters(changes);
+    const op: WriteOp = { kind: 'addCounters', plugin: this.plugin, changes: changes.map((c) => ({ collection: c.collection, key: c.key, at: c.at, by: c.by, max: c.max ?? null })) };
+    return (await this.write(`add to counters ${changes.map((c) => `"${c.key}" of "${c.collection}"`).join(', ')} for plugin ${this.plugin}`, op)) as CountersResult;
+  }
+
   async get<V = unknown>(collection: string, key: string): Promise<PluginRecord<V> | null> {
     this.args.checkName(collection, key);
     const row = this.statements().getRecord.get(this.plugin, collection, key) as RecordRow | undefined;
@@ -52,7 +58,7 @@ export class SqlitePluginRecords implements PluginRecords {
   async delete(collection: string, key: string): Promise<boolean> {
     this.args.checkName(collection, key);
     const op: WriteOp = { kind: 'deleteRecord', plugin: this.plugin, collection, key };
-    return (await this.write(`delete record "${key}" of "${collection}" for plugin ${this.plugin}`, op)) > 0;
+    return ((await this.write(`delete record "${key}" of "${collection}" for plugin ${this.plugin}`, op)) as number) > 0;
   }
 
   async deleteBefore(collection: string, before: number): Promise<number> {
@@ -61,7 +67,7 @@ export class SqlitePluginRecords implements PluginRecords {
     for (;;) {
       // One chunk per write: appends committed between chunks never wait for the whole delete.
       const op: WriteOp = { kind: 'deleteRecordsBefore', plugin: this.plugin, collection, before, limit: this.pageSize };
-      const n = await this.write(`delete records of "${collection}" before ${before} for plugin ${this.plugin}`, op);
+      const n = (await this.write(`delete records of "${collection}" before ${before} for plugin ${this.plugin}`, op)) as number;
       deleted += n;
       if (n < this.pageSize) return deleted;
     }

@@ -15,7 +15,7 @@
  */
 import type { PruneResult } from '../store';
 import type { Statements } from './statements';
-import type { PruneChunkResult, WriteOp } from './writer-protocol';
+import type { OpValue, PruneChunkResult, WriteOp } from './writer-protocol';
 
 const CHUNK = 1000;
 
@@ -26,7 +26,7 @@ interface Candidate {
 
 /** The main thread's side: walks the old events chunk by chunk through the writer. */
 export async function pruneSqlite(
-  write: (op: WriteOp) => Promise<number | PruneChunkResult>,
+  write: (op: WriteOp) => Promise<OpValue>,
   before: number,
   plugins: string[],
 ): Promise<PruneResult> {

@@ -443,7 +443,7 @@ export class SqliteStore implements Store {
     }
     let records = this.pluginRecords.get(plugin);
     if (!records) {
-      records = new SqlitePluginRecords(plugin, (action, op) => this.writeCount(action, op), () => this.q(), this.recordsPageSize);
+      records = new SqlitePluginRecords(plugin, (action, op) => this.write(action, op), () => this.q(), this.recordsPageSize);
       this.pluginRecords.set(plugin, records);
     }
     return records;

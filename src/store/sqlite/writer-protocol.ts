@@ -58,6 +58,8 @@ export type WriteOp =
   | { kind: 'deleteRecord'; plugin: string; collection: string; key: string }
   /** Deletes up to `limit` records with at < before; the result is how many. */
   | { kind: 'deleteRecordsBefore'; plugin: string; collection: string; before: number; limit: number }
+  /** PluginRecords.add: all the counters or none (read and written in the writer's one transaction). */
+  | { kind: 'addCounters'; plugin: string; changes: Array<{ collection: string; key: string; at: number; by: number; max: number | null }> }
   | { kind: 'pruneChunk'; before: number; plugins: string; at: number; seq: number; limit: number }
   | { kind: 'pruneQuarantine'; before: number };
 
@@ -73,7 +75,13 @@ export interface PruneChunkResult {
 }
 
 /** Rows changed, a new row id, a put's "was new" (1/0), or a prune chunk. */
-export type OpValue = number | PruneChunkResult;
+export type OpValue = number | PruneChunkResult | CountersResult;
+
+/** What addCounters answers. */
+export interface CountersResult {
+  applied: boolean;
+  values: number[];
+}
 
 /** A driver error as plain data (an Error's own fields do not all survive postMessage). */
 export interface WriterError {

@@ -87,6 +87,17 @@ function applyOp(s: Statements, op: WriteOp): OpValue {
     }
     case 'deleteRecord':
       return s.deleteRecord.run(op.plugin, op.collection, op.key).changes;
+    case 'addCounters': {
+      const current = op.changes.map((c) => {
+        const row = s.getRecord.get(op.plugin, c.collection, c.key) as { value: string } | undefined;
+        const value = row ? (JSON.parse(row.value) as unknown) : 0;
+        return typeof value === 'number' ? value : 0;
+      });
+      const after = current.map((v, i) => v + op.changes[i]!.by);
+      if (after.some((v, i) => op.changes[i]!.max !== null && v > op.changes[i]!.max!)) return { applied: false, values: current };
+      op.changes.forEach((c, i) => s.putRecord.run(op.plugin, c.collection, c.key, c.at, JSON.stringify(after[i])));
+      return { applied: true, values: after };
+    }
     case 'deleteRecordsBefore':
       return s.deleteRecordsBefore.run({ plugin: op.plugin, collection: op.collection, before: op.before, limit: op.limit }).changes;
     case 'pruneChunk':
