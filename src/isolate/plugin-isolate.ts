@@ -132,10 +132,14 @@ export class PluginIsolate {
     return { ...this.deps.service.delivery.retry, ...this.plan.settings.retry };
   }
 
-  /** Starts the worker; resolves once the plugin runs, or rejects with its error (the isolate is then `failed` and ended). */
-  async start(): Promise<void> {
+  /**
+   * Starts the worker; resolves once the plugin runs, or rejects with its
+   * error (the isolate is then `failed` and ended). With `initAfter`, the
+   * plugin loads at once but runs init only once that promise settles.
+   */
+  async start(initAfter?: Promise<unknown>): Promise<void> {
     try {
-      await this.spawn();
+      await this.spawn(initAfter);
       this.setState('running', null);
       if (this.mode === 'serve') {
         const facts = this.facts!;
@@ -204,7 +208,7 @@ export class PluginIsolate {
     this.setState('stopped', null);
   }
 
-  private spawn(): Promise<void> {
+  private spawn(initAfter?: Promise<unknown>): Promise<void> {
     const { service, store } = this.deps;
     const { link, transfer } = this.mode === 'check' || !store ? { link: undefined, transfer: [] as Transferable[] } : linkTo(store);
     // Compiled here, where the compiler may live (see compile-bridge.ts): the isolate only reads the cache.
@@ -237,6 +241,7 @@ export class PluginIsolate {
       board: this.board.buffer,
       logTo: this.deps.logTo,
       compile: compileLine.line,
+      initGate: initAfter !== undefined,
     };
     this.board.beat(Date.now());
     // What a dead worker sent last may never arrive: start the count afresh.
@@ -256,7 +261,9 @@ export class PluginIsolate {
       let settled = false;
       let ready = false;
       worker.on('message', (message: FromIsolate) => {
-        if (message.type === 'ready' && !settled) {
+        if (message.type === 'loaded') {
+          void initAfter?.finally(() => this.send({ type: 'init' }));
+        } else if (message.type === 'ready' && !settled) {
           settled = true;
           ready = true;
           this.booting = false;

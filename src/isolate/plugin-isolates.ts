@@ -40,14 +40,21 @@ export class PluginIsolates implements IngestSink {
   }
 
   /**
-   * Starts the plugins (in parallel; each in its own thread). If one cannot
+   * Starts the plugins: each loads in its own thread in parallel, and runs
+   * init in config order, once the one before it has started. If one cannot
    * start, the others are stopped and its error, naming it, is thrown:
    * running with half the pipeline silently missing is worse than not running.
    */
   async startAll(plans: readonly EnabledPlan[], latestSeq: number): Promise<void> {
     this.head.publish(latestSeq);
     const started = plans.map((plan) => this.create(plan));
-    const outcomes = await Promise.allSettled(started.map((isolate) => isolate.start()));
+    let before: Promise<unknown> = Promise.resolve();
+    const starting = started.map((isolate) => {
+      const done = isolate.start(before);
+      before = done.catch(() => undefined);
+      return done;
+    });
+    const outcomes = await Promise.allSettled(starting);
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) {
       await this.stop(0);

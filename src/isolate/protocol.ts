@@ -54,6 +54,11 @@ export interface IsolateSpec {
   logTo: 'stderr' | 'parent';
   /** How the isolate compiles a .ts file the main thread did not compile ahead (./compile-bridge.ts). */
   compile: CompileLine;
+  /**
+   * Wait for an 'init' message before running init: at service start the
+   * plugins load in parallel but init in config order (`plugins.order`).
+   */
+  initGate: boolean;
 }
 
 export interface ErrorData {
@@ -66,6 +71,8 @@ export interface ErrorData {
 /** Ingest thread -> isolate. */
 export type ToIsolate =
   | { type: 'stop'; graceMs: number }
+  /** Run init now (the plugins before it in config order have started). */
+  | { type: 'init' }
   | { type: 'task'; id: number; task: string; args: Record<string, string> }
   /** Dead deliveries were requeued (livehook replay, running in this process): look for due retries now. */
   | { type: 'kick' };
@@ -75,6 +82,8 @@ export type AttemptSample = [outcome: 'done' | 'retry' | 'dead', durationMs: num
 
 /** Isolate -> ingest thread. */
 export type FromIsolate =
+  /** Loaded and ready to run init (initGate): waiting for 'init'. */
+  | { type: 'loaded' }
   | { type: 'ready'; facts: PluginFacts }
   | { type: 'failed'; error: ErrorData }
   | { type: 'log'; lines: string[] }

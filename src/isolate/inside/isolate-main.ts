@@ -62,6 +62,11 @@ let stopping = false;
 /** init ran: close must run too (a plugin only checked is disposed without its hooks). */
 let initialized = false;
 
+let allowInit: () => void = () => undefined;
+const initAllowed = new Promise<void>((resolve) => {
+  allowInit = resolve;
+});
+
 async function start(): Promise<void> {
   installModuleGuard({
     plugin: spec.found.name,
@@ -75,6 +80,10 @@ async function start(): Promise<void> {
   if (spec.mode !== 'check') store = await openLinkedStore(spec.store!, logger);
   plugin = await createInstance(prepared, logger);
   if (spec.mode !== 'check') {
+    if (spec.initGate) {
+      post({ type: 'loaded' });
+      await initAllowed;
+    }
     initialized = true;
     await plugin.init();
   }
@@ -163,6 +172,9 @@ port.on('message', (message: ToIsolate) => {
       break;
     case 'kick':
       loop?.kick();
+      break;
+    case 'init':
+      allowInit();
       break;
   }
 });

@@ -70,6 +70,7 @@ export async function startRollup(opts: { timezone: string; options?: Record<str
     board: IsolateBoard.create(1).buffer,
     logTo: 'parent',
     compile: compileLine.line,
+    initGate: false,
   };
   const prepared = preparePlugin(plan.found, plan.settings);
   const pluginLogger = logger.child({ plugin: 'stats-rollup' });
