@@ -1,3 +1,5 @@
+import type { DecisionRecord } from '../decide/decision';
+
 /**
  * The normalized event that plugins receive.
  *
@@ -160,6 +162,8 @@ export interface CallbackEvent<B extends BodyBase = BodyBase> {
   query: Record<string, string>;
   /** When livehook received it (ms since the epoch). */
   receivedAt: number;
+  /** For a before-callback that plugins decided (Live.CallbackBeforeSendGift): what livehook answered, and who decided. */
+  decision?: DecisionRecord;
 }
 
 export type EventOf<C extends KnownCommand> = CallbackEvent<BodyByCommand[C]>;

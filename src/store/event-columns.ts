@@ -27,6 +27,8 @@ export interface EventColumns {
   raw: string;
   /** JSON text */
   query: string;
+  /** JSON text of the decision answered (before-callbacks), else null */
+  decision: string | null;
 }
 
 /** A row as a driver returns it: seq/times may be BIGINT strings (pg), known 0/1 (SQLite), JSON parsed or not. */
@@ -37,6 +39,7 @@ export type EventRow = Omit<EventColumns, 'known' | 'body' | 'query' | 'event_ti
   received_at: number | string;
   body: unknown;
   query: unknown;
+  decision: string | null;
 };
 
 /** `body` is '' when the store builds it from `raw` at read (see AppendOptions.bodyFromRaw). */
@@ -64,6 +67,7 @@ export function toEventColumns(event: CallbackEvent, bodyFromRawAtRead = false):
     body: bodyFromRawAtRead ? '' : json(id, 'body', event.body),
     raw: event.raw,
     query: json(id, 'query', event.query),
+    decision: event.decision === undefined ? null : json(id, 'decision', event.decision),
   };
 }
 
@@ -84,6 +88,8 @@ export function fromEventColumns(row: EventRow): StoredEvent {
       raw: row.raw,
       query: (typeof row.query === 'string' ? JSON.parse(row.query) : row.query) as Record<string, string>,
       receivedAt: Number(row.received_at),
+      // Only events that were decided carry the key: the others read back as they were appended.
+      ...(row.decision === null || row.decision === undefined ? {} : { decision: JSON.parse(row.decision) as CallbackEvent['decision'] }),
     },
   };
 }
@@ -115,5 +121,5 @@ export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
 
 /** About how many bytes an event's columns take (JSON text is mostly one byte a character). */
 export function columnsWeight(columns: EventColumns): number {
-  return columns.raw.length + columns.body.length + columns.query.length + 256;
+  return columns.raw.length + columns.body.length + columns.query.length + (columns.decision?.length ?? 0) + 256;
 }

@@ -11,6 +11,7 @@
  * write per event on the hot path instead of one per event and plugin.
  */
 import type { CallbackEvent } from '../callbacks/event';
+import type { DecisionRecord } from '../decide/decision';
 
 export interface StoredEvent {
   /** Position in the log: increasing, never reused. */
@@ -158,6 +159,8 @@ export interface Store {
    */
   readEvents(afterSeq: number, limit: number, maxBytes?: number): Promise<StoredEvent[]>;
   getEvent(seq: number): Promise<StoredEvent | null>;
+  /** The decision stored with the event of this id (a before-callback's answer), or null. */
+  findDecision(eventId: string): Promise<DecisionRecord | null>;
 
   // --- per-plugin cursors -------------------------------------------------
   getCursor(plugin: string): Promise<number | null>;

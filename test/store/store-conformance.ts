@@ -161,6 +161,18 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         await waiting;
       });
 
+      it('keeps a before-callback\'s decision with its event, found by the event\'s id', async function () {
+        const decision = { verdict: 'reject' as const, code: 102101, info: '今日上限', plugin: 'gift-guard', by: 'deciders' as const, failures: [], ms: 3, budgetExceeded: false, at: 1_760_000_000_000 };
+        const event = { ...makeEvent(), decision };
+        const { seq } = await store.append(structuredClone(event));
+        expect(await store.findDecision(event.id)).to.deep.equal(decision);
+        expect((await store.getEvent(seq))!.event).to.deep.equal(event);
+        const plain = makeEvent();
+        await store.append(plain);
+        expect(await store.findDecision(plain.id)).to.equal(null);
+        expect(await store.findDecision('no-such-id')).to.equal(null);
+      });
+
       it('reads a batch no bigger than the byte budget (but always one event), so big bodies come a few at a time', async function () {
         const big = (n: number) => makeEvent({ raw: `{"CallbackCommand":"Live.CallbackAfterDestroyRoom","Pad":"${'x'.repeat(10_000)}","N":${n}}` });
         const events = [big(1), big(2), big(3), big(4), big(5)];

@@ -60,7 +60,7 @@ export async function commitEventBatch(client: PgSession, appendLockKey: string,
 
 /** The batch as twelve parallel arrays, in the column order of SQL.insertEvents. */
 function columnArrays(batch: readonly EventColumns[]): unknown[][] {
-  const cols: unknown[][] = Array.from({ length: 12 }, () => new Array<unknown>(batch.length));
+  const cols: unknown[][] = Array.from({ length: 13 }, () => new Array<unknown>(batch.length));
   batch.forEach((c, i) => {
     cols[0]![i] = c.id;
     cols[1]![i] = c.command;
@@ -74,6 +74,7 @@ function columnArrays(batch: readonly EventColumns[]): unknown[][] {
     cols[9]![i] = c.body;
     cols[10]![i] = c.raw;
     cols[11]![i] = c.query;
+    cols[12]![i] = c.decision;
   });
   return cols;
 }

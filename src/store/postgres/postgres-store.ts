@@ -33,6 +33,7 @@
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { CallbackEvent } from '../../callbacks/event';
+import type { DecisionRecord } from '../../decide/decision';
 import { LivehookError, isLivehookError } from '../../errors';
 import { MAX_BATCH_BYTES, type EventColumns, type EventRow, columnsWeight, fromEventColumns, toEventColumns } from '../event-columns';
 import { GroupCommit, type GroupCommitStats } from '../group-commit';
@@ -347,6 +348,12 @@ export class PostgresStore implements Store {
   async getEvent(seq: number): Promise<StoredEvent | null> {
     const { rows } = await this.run<EventRow>(`read event seq ${seq}`, SQL.getEvent, [seq]);
     return rows.length > 0 ? fromEventColumns(fromPgEventRow(rows[0]!)) : null;
+  }
+
+  async findDecision(eventId: string): Promise<DecisionRecord | null> {
+    const { rows } = await this.run<{ decision: string | null }>(`read the decision of event ${eventId}`, SQL.decisionById, [eventId]);
+    const text = rows[0]?.decision;
+    return text ? (JSON.parse(text) as DecisionRecord) : null;
   }
 
   // --- cursors -----------------------------------------------------------------------

@@ -9,7 +9,7 @@
  */
 
 const EVENT_COLUMNS =
-  'seq, id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query';
+  'seq, id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query, decision';
 
 const DELIVERY_COLUMNS = 'plugin, event_seq, event_id, status, attempts, next_attempt_at, last_error, updated_at';
 
@@ -25,16 +25,17 @@ export const SQL = {
    * ON CONFLICT are not returned: those are the duplicates.
    */
   insertEvents: `
-    INSERT INTO events (id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query)
-    SELECT id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query
+    INSERT INTO events (id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query, decision)
+    SELECT id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query, decision
     FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[],
-                $9::bigint[], $10::text[], $11::text[], $12::text[])
+                $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
          WITH ORDINALITY AS batch (id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account,
-                                   received_at, body, raw, query, position)
+                                   received_at, body, raw, query, decision, position)
     ORDER BY position
     ON CONFLICT (id) DO NOTHING
     RETURNING id, seq`,
   eventSeqsByIds: 'SELECT id, seq FROM events WHERE id = ANY($1::text[])',
+  decisionById: 'SELECT decision FROM events WHERE id = $1',
   latestSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
   readEvents: `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`,
   readEventsUpTo: `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
@@ -60,7 +61,7 @@ export const SQL = {
   dueRetries: `
     SELECT d.plugin, d.event_seq, d.event_id, d.status, d.attempts, d.next_attempt_at, d.last_error, d.updated_at,
            e.seq, e.id, e.command, e.known, e.sdk_app_id, e.room_id, e.event_type, e.event_time, e.operator_account,
-           e.received_at, e.body, e.raw, e.query
+           e.received_at, e.body, e.raw, e.query, e.decision
     FROM deliveries d JOIN events e ON e.seq = d.event_seq
     WHERE d.plugin = $1 AND d.status = 'retrying' AND d.next_attempt_at <= $2
     ORDER BY d.next_attempt_at, d.event_seq

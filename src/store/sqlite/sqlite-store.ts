@@ -33,6 +33,7 @@ import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { CallbackEvent } from '../../callbacks/event';
+import type { DecisionRecord } from '../../decide/decision';
 import { LivehookError, describeError, isLivehookError } from '../../errors';
 import { type EventColumns, type EventRow, fromEventColumns, toEventColumns } from '../event-columns';
 import type { GroupCommitStats } from '../group-commit';
@@ -325,6 +326,13 @@ export class SqliteStore implements Store {
     return this.guard(`read event seq ${seq}`, () => {
       const row = this.q().getEvent.get(seq) as EventRow | undefined;
       return row ? fromEventColumns(row) : null;
+    });
+  }
+
+  async findDecision(eventId: string): Promise<DecisionRecord | null> {
+    return this.guard(`read the decision of event ${eventId}`, () => {
+      const text = this.q().decisionById.get(eventId) as string | null | undefined;
+      return text ? (JSON.parse(text) as DecisionRecord) : null;
     });
   }
 

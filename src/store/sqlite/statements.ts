@@ -14,7 +14,7 @@
 import type Database from 'better-sqlite3';
 
 const EVENT_COLUMNS =
-  'seq, id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query';
+  'seq, id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query, decision';
 
 const DELIVERY_COLUMNS = 'plugin, event_seq, event_id, status, attempts, next_attempt_at, last_error, updated_at';
 
@@ -22,11 +22,12 @@ export function prepareStatements(db: Database.Database) {
   return {
     // --- the log ---------------------------------------------------------------
     insertEvent: db.prepare(
-      `INSERT INTO events (id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO events (id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query, decision)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO NOTHING`,
     ),
     eventSeqById: db.prepare('SELECT seq FROM events WHERE id = ?').pluck(),
+    decisionById: db.prepare('SELECT decision FROM events WHERE id = ?').pluck(),
     latestSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) FROM events').pluck(),
     readEvents: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ? + 0`),
     getEvent: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq = ?`),
@@ -51,7 +52,7 @@ export function prepareStatements(db: Database.Database) {
     dueRetries: db.prepare(
       `SELECT d.plugin, d.event_seq, d.event_id, d.status, d.attempts, d.next_attempt_at, d.last_error, d.updated_at,
               e.seq, e.id, e.command, e.known, e.sdk_app_id, e.room_id, e.event_type, e.event_time, e.operator_account,
-              e.received_at, e.body, e.raw, e.query
+              e.received_at, e.body, e.raw, e.query, e.decision
        FROM deliveries d JOIN events e ON e.seq = d.event_seq
        WHERE d.plugin = ? AND d.status = 'retrying' AND d.next_attempt_at <= ?
        ORDER BY d.next_attempt_at, d.event_seq

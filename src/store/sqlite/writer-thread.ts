@@ -123,7 +123,7 @@ class Writer {
         const c = events[i]!;
         const info = s.insertEvent.run(
           c.id, c.command, c.known ? 1 : 0, c.sdk_app_id, c.room_id, c.event_type, c.event_time,
-          c.operator_account, c.received_at, c.body, c.raw, c.query,
+          c.operator_account, c.received_at, c.body, c.raw, c.query, c.decision,
         );
         results[i] =
           info.changes === 1

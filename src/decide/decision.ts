@@ -1,0 +1,72 @@
+/**
+ * Decisions: what a plugin answers a *before* callback with, and what
+ * livehook records and answers Tencent.
+ *
+ * For Live.CallbackBeforeSendGift Tencent waits for the answer before the
+ * gift goes through: ErrorCode 0 lets it through, 1 rejects it, and
+ * 102100-102200 reject it with the app's own reason, passed to the sending
+ * client with ErrorInfo. No answer within 2 s blocks the gift.
+ */
+
+/** What a deciding plugin returns: allow() or reject(...). */
+export type Decision = { verdict: 'allow' } | { verdict: 'reject'; code?: number; info?: string };
+
+/** The app's own reject codes, passed to the sending client. */
+export const APP_CODE_MIN = 102100;
+export const APP_CODE_MAX = 102200;
+
+export function allow(): Decision {
+  return { verdict: 'allow' };
+}
+
+/**
+ * Rejects: with no code, ErrorCode 1 (Tencent's plain "no"); with an app
+ * code in 102100-102200, the client is told `info`.
+ */
+export function reject(info?: string, code?: number): Decision {
+  return { verdict: 'reject', ...(code === undefined ? {} : { code }), ...(info === undefined ? {} : { info }) };
+}
+
+/** What a decider is told besides the event. */
+export interface DecideContext {
+  /** The event's idempotency key (a resend has the same). */
+  idempotencyKey: string;
+  /** When the answer must be in (ms since the epoch): the plugin's share of the budget. */
+  deadline: number;
+  /** Aborted at the deadline. */
+  signal: AbortSignal;
+}
+
+/** What livehook answered, kept with the event, and seen by the after-plugins as `event.decision`. */
+export interface DecisionRecord {
+  verdict: 'allow' | 'reject';
+  /** The ErrorCode answered: 0, 1, or the app's code. */
+  code: number;
+  /** The ErrorInfo answered. */
+  info: string;
+  /** The plugin whose rejection was answered; null when every decider allowed, or the onError policy answered. */
+  plugin: string | null;
+  /** Why: every decider allowed, one rejected, or a decider failed or ran late and the onError policy answered. */
+  by: 'deciders' | 'onError';
+  /** Deciders that threw, ran past their share of the budget, or answered something that is not a decision. */
+  failures: Array<{ plugin: string; error: string }>;
+  /** From the request's arrival to the decision, ms. */
+  ms: number;
+  /** The budget ran out before every decider had answered. */
+  budgetExceeded: boolean;
+  /** When it was decided (ms since the epoch). */
+  at: number;
+}
+
+/** A decider's answer checked: a Decision, or the reason it is not one. */
+export function checkDecision(value: unknown): { decision: Decision } | { problem: string } {
+  if (value === null || typeof value !== 'object') return { problem: `decide() returned ${value === null ? 'null' : typeof value}, not a decision (allow() or reject(...))` };
+  const d = value as { verdict?: unknown; code?: unknown; info?: unknown };
+  if (d.verdict === 'allow') return { decision: { verdict: 'allow' } };
+  if (d.verdict !== 'reject') return { problem: `decide() returned a verdict of ${JSON.stringify(d.verdict)}: "allow" or "reject" expected` };
+  if (d.code !== undefined && d.code !== 1 && !(Number.isInteger(d.code) && (d.code as number) >= APP_CODE_MIN && (d.code as number) <= APP_CODE_MAX)) {
+    return { problem: `decide() rejected with code ${JSON.stringify(d.code)}: 1, or an app code from ${APP_CODE_MIN} to ${APP_CODE_MAX}, expected` };
+  }
+  if (d.info !== undefined && typeof d.info !== 'string') return { problem: 'decide() rejected with an info that is not a string' };
+  return { decision: { verdict: 'reject', ...(d.code === undefined ? {} : { code: d.code as number }), ...(d.info === undefined ? {} : { info: d.info as string }) } };
+}
