@@ -8,4 +8,6 @@ export type { Mailer, MailMessage, MailResult, Scheduler, ScheduledRun, Schedule
 export { isCommand } from './callbacks/event';
 export type * from './callbacks/event';
 export { PermanentError } from './errors';
+export { allow, reject, APP_CODE_MIN, APP_CODE_MAX } from './decide/decision';
+export type { Decision, Rejection, DecideContext, DecisionRecord } from './decide/decision';
 export type { Logger } from 'pino';

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load-config';
 import { createApp } from './http/app';
 import { callbackRouter } from './http/callback-route';
+import { DecisionMaker } from './decide/decision-maker';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
 import { reportsRouter } from './reports/reports-routes';
@@ -128,7 +129,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     closers.push(() => coreScheduler.stop());
     scheduleRetention({ scheduler: coreScheduler, store, schedule: service.retention.schedule, days: service.retention.days, pluginNames: () => isolates.pluginNames(), logger });
 
-    const ingest = new Ingest(store, isolates, service.ingest, logger, metrics.onAccepted);
+    const decisions = new DecisionMaker(() => isolates.list(), service.decisions, logger, metrics.decisions);
+    const ingest = new Ingest(store, isolates, service.ingest, logger, metrics.onAccepted, decisions);
     const reports = new StoreBackedReports({ store, dir: path.join(service.dataDir, 'reports'), logger: logger.child({ component: 'reports' }) });
     let accepting = true;
     const app = createApp({

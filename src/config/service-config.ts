@@ -2,6 +2,7 @@
  * The service's own configuration (config/livehook.json) and its joi schema.
  * Every key has a default, so an empty file (or none) is a working setup.
  */
+import type { DecisionSettings } from '../decide/decision-maker';
 import Joi from 'joi';
 import type { LogLevel } from '../log/logger';
 import { LOG_LEVELS } from '../log/logger';
@@ -59,6 +60,8 @@ export interface ServiceConfig {
     /** Bytes of callback bodies being received at once; past it a new one is answered 503 before it is read. */
     maxBodyBytesInFlight: number;
   };
+  /** Before-callbacks answered by deciding plugins (src/decide/decision-maker.ts). */
+  decisions: DecisionSettings;
   delivery: {
     timeoutMs: number;
     retry: RetryPolicy;
@@ -137,6 +140,14 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
     maxPendingWriteBytes: Joi.number().integer().min(1024).default(64 * MIB),
     maxBodyBytesInFlight: Joi.number().integer().min(1024).default(64 * MIB),
   }).default(),
+  decisions: Joi.object({
+    // Tencent blocks a gift it has no answer for within 2 s: the budget must leave room for the network.
+    budgetMs: Joi.number().integer().min(100).max(1900).default(1500),
+    storeReserveMs: Joi.number().integer().min(10).max(1000).default(250),
+    onError: Joi.string().valid('allow', 'reject').default('allow'),
+  })
+    .custom((value: DecisionSettings, helpers) => (value.storeReserveMs >= value.budgetMs ? helpers.message({ custom: 'decisions.storeReserveMs must be less than decisions.budgetMs' }) : value))
+    .default(),
   delivery: Joi.object({
     timeoutMs: Joi.number().integer().min(1).default(10_000),
     retry: retrySchema.default(),

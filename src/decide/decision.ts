@@ -9,7 +9,16 @@
  */
 
 /** What a deciding plugin returns: allow() or reject(...). */
-export type Decision = { verdict: 'allow' } | { verdict: 'reject'; code?: number; info?: string };
+export type Decision = { verdict: 'allow' } | ({ verdict: 'reject' } & Rejection);
+
+export interface Rejection {
+  /** 1 (the default: a plain no), or the app's code, 102100-102200, which the sending client is given with `info`. */
+  code?: number;
+  /** The text for the client (ErrorInfo). */
+  info?: string;
+  /** A short name of the rule that refused, for reports and logs ('blocked-sender'); not sent to Tencent. */
+  reason?: string;
+}
 
 /** The app's own reject codes, passed to the sending client. */
 export const APP_CODE_MIN = 102100;
@@ -20,11 +29,12 @@ export function allow(): Decision {
 }
 
 /**
- * Rejects: with no code, ErrorCode 1 (Tencent's plain "no"); with an app
- * code in 102100-102200, the client is told `info`.
+ * Refuses: reject() answers ErrorCode 1 (Tencent's plain "no");
+ * reject({ code: 102101, info: 'Daily limit reached', reason: 'daily-cap' })
+ * gives the sending client the app's own code and text.
  */
-export function reject(info?: string, code?: number): Decision {
-  return { verdict: 'reject', ...(code === undefined ? {} : { code }), ...(info === undefined ? {} : { info }) };
+export function reject(rejection: Rejection = {}): Decision {
+  return { verdict: 'reject', ...rejection };
 }
 
 /** What a decider is told besides the event. */
@@ -46,6 +56,8 @@ export interface DecisionRecord {
   info: string;
   /** The plugin whose rejection was answered; null when every decider allowed, or the onError policy answered. */
   plugin: string | null;
+  /** The rejecting rule as the plugin named it (or its plugin's name), 'onError' for the policy; null when allowed. */
+  reason: string | null;
   /** Why: every decider allowed, one rejected, or a decider failed or ran late and the onError policy answered. */
   by: 'deciders' | 'onError';
   /** Deciders that threw, ran past their share of the budget, or answered something that is not a decision. */
@@ -61,12 +73,17 @@ export interface DecisionRecord {
 /** A decider's answer checked: a Decision, or the reason it is not one. */
 export function checkDecision(value: unknown): { decision: Decision } | { problem: string } {
   if (value === null || typeof value !== 'object') return { problem: `decide() returned ${value === null ? 'null' : typeof value}, not a decision (allow() or reject(...))` };
-  const d = value as { verdict?: unknown; code?: unknown; info?: unknown };
+  const d = value as { verdict?: unknown; code?: unknown; info?: unknown; reason?: unknown };
   if (d.verdict === 'allow') return { decision: { verdict: 'allow' } };
   if (d.verdict !== 'reject') return { problem: `decide() returned a verdict of ${JSON.stringify(d.verdict)}: "allow" or "reject" expected` };
   if (d.code !== undefined && d.code !== 1 && !(Number.isInteger(d.code) && (d.code as number) >= APP_CODE_MIN && (d.code as number) <= APP_CODE_MAX)) {
     return { problem: `decide() rejected with code ${JSON.stringify(d.code)}: 1, or an app code from ${APP_CODE_MIN} to ${APP_CODE_MAX}, expected` };
   }
   if (d.info !== undefined && typeof d.info !== 'string') return { problem: 'decide() rejected with an info that is not a string' };
-  return { decision: { verdict: 'reject', ...(d.code === undefined ? {} : { code: d.code as number }), ...(d.info === undefined ? {} : { info: d.info as string }) } };
+  if (d.reason !== undefined && (typeof d.reason !== 'string' || d.reason.length > 100)) return { problem: 'decide() rejected with a reason that is not a string of at most 100 characters' };
+  const decision: Decision = { verdict: 'reject' };
+  if (d.code !== undefined) decision.code = d.code as number;
+  if (d.info !== undefined) decision.info = d.info as string;
+  if (d.reason !== undefined) decision.reason = d.reason as string;
+  return { decision };
 }

@@ -11,7 +11,7 @@ import { LivehookError } from '../errors';
 import { normalizeQuery } from '../callbacks/query';
 import type { Ingest } from '../pipeline/ingest';
 import { authenticate, type AuthSettings } from './auth';
-import { sendOk } from './envelope';
+import { sendDecision, sendOk } from './envelope';
 
 export interface CallbackRouteDeps {
   ingest: Ingest;
@@ -34,6 +34,8 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
   router.post(
     '/callback',
     async (ctx: Context, next: Next) => {
+      // A before-callback's budget runs from here: reading the body is part of Tencent's 2 s.
+      ctx.state.arrivedAt = Date.now();
       if (!deps.isAccepting()) throw new LivehookError('SHUTTING_DOWN', 'livehook is shutting down; retry later');
       // querystring.parse takes half the time of Koa's URLSearchParams-based ctx.query (hot path).
       const query = normalizeQuery(querystring.parse(ctx.querystring));
@@ -48,8 +50,9 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
       if (typeof raw !== 'string' || raw.trim() === '') {
         throw new LivehookError('EMPTY_BODY', 'empty body: expected a JSON object with CallbackCommand');
       }
-      await deps.ingest.accept(raw, ctx.state.query as Record<string, string>, Date.now());
-      sendOk(ctx);
+      const { decision } = await deps.ingest.accept(raw, ctx.state.query as Record<string, string>, ctx.state.arrivedAt as number);
+      if (decision) sendDecision(ctx, decision);
+      else sendOk(ctx);
     },
   );
 

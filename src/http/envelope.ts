@@ -22,6 +22,14 @@ export function sendOk(ctx: Context): void {
   ctx.body = OK_BODY;
 }
 
+/** A before-callback's answer: Tencent reads ErrorCode (0 lets it happen, 1 or an app code refuses it). */
+export function sendDecision(ctx: Context, decision: { code: number; info: string }): void {
+  if (decision.code === 0 && decision.info === '') return sendOk(ctx);
+  ctx.status = 200;
+  ctx.type = 'application/json';
+  ctx.body = JSON.stringify({ ActionStatus: 'OK', ErrorInfo: decision.info, ErrorCode: decision.code } satisfies Envelope);
+}
+
 export function sendFail(ctx: Context, err: LivehookError): void {
   ctx.status = err.status || 500;
   ctx.type = 'application/json';

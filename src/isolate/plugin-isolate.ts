@@ -34,6 +34,9 @@ import { writeIsolateLines } from './log-bridge';
 import { errorFromData } from './error-data';
 import type { FromIsolate, IsolateMode, IsolateSpec, ToIsolate } from './protocol';
 import { IsolateBoard, type LogHead } from './shared-state';
+import { DecisionCalls } from './decision-calls';
+import type { CallbackEvent } from '../callbacks/event';
+import type { Decision } from '../decide/decision';
 
 const BOOT_FILE = path.join(__dirname, 'inside', 'boot.js');
 /** Deliveries at once are capped at 1000 by config: one slot each on the board. */
@@ -104,6 +107,7 @@ export class PluginIsolate {
   /** Between spawning a worker and its ready message. */
   private booting = false;
   private readonly tasks = new Map<number, Pending>();
+  private readonly decisions: DecisionCalls;
   /** Metrics messages read (see IsolateBoard.metricsSent). */
   private metricsRead = 0;
   private nextTask = 1;
@@ -116,6 +120,7 @@ export class PluginIsolate {
   ) {
     this.name = plan.name;
     this.logger = deps.logger.child({ plugin: plan.name });
+    this.decisions = new DecisionCalls(plan.name);
   }
 
   /** Every metrics message the isolate sent has been read here. */
@@ -162,6 +167,21 @@ export class PluginIsolate {
       this.tasks.set(id, { resolve, reject });
       this.send({ type: 'task', id, task, args });
     });
+  }
+
+  /** Commands this plugin answers before they happen (its manifest's `decides`). */
+  decides(command: string): boolean {
+    return this.facts?.decides.includes(command) ?? false;
+  }
+
+  /** Asks the plugin to decide a before-callback by `deadline`; rejects when it fails, is late, or is not running. */
+  decide(event: CallbackEvent, deadline: number): Promise<Decision> {
+    if (!this.worker || this.state !== 'running') {
+      return Promise.reject(new LivehookError('PLUGIN_FAILED', `plugin "${this.name}" is not running (${this.state}${this.reason ? `: ${this.reason}` : ''}), so it cannot decide`, { plugin: this.name, hook: 'decide' }));
+    }
+    const { id, answer } = this.decisions.open(deadline);
+    this.send({ type: 'decide', id, event, deadline });
+    return answer;
   }
 
   /** Dead deliveries were requeued: look for due retries now. */
@@ -287,6 +307,7 @@ export class PluginIsolate {
         const why = this.exitReason(code);
         for (const pending of this.tasks.values()) pending.reject(new LivehookError('PLUGIN_FAILED', `plugin "${this.name}" ended before its task finished: ${why}`, { plugin: this.name }));
         this.tasks.clear();
+        this.decisions.failAll(why);
         if (!settled) {
           settled = true;
           reject(new LivehookError('PLUGIN_FAILED', `plugin "${this.name}" failed to start: its isolate ${why}`, { plugin: this.name, hook: 'init' }));
@@ -316,6 +337,9 @@ export class PluginIsolate {
         // A process-isolated plugin's child: the isolate restarts it and has counted its deliveries.
         this.noteCrash(message.reason);
         if (this.state === 'running' && this.crashes.length >= CRASHES_TO_FAIL) this.setState('failed', message.reason);
+        break;
+      case 'decided':
+        this.decisions.settle(message.id, message.decision, message.error);
         break;
       case 'task-done': {
         const pending = this.tasks.get(message.id);

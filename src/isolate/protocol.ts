@@ -6,6 +6,8 @@
  * memory (./shared-state.ts). Messages carry the rare things: start, stop,
  * a CLI task, a decision (issue #9), and, in batches, log lines and metrics.
  */
+import type { CallbackEvent } from '../callbacks/event';
+import type { Decision } from '../decide/decision';
 import type { MailSettings } from '../mail/mail-settings';
 import type { RetryPolicy } from '../config/service-config';
 import type { PluginSettings } from '../config/plugin-settings';
@@ -71,6 +73,8 @@ export interface ErrorData {
 /** Ingest thread -> isolate. */
 export type ToIsolate =
   | { type: 'stop'; graceMs: number }
+  /** Answer a before-callback (the plugin's `decide`) by `deadline` (ms since the epoch). */
+  | { type: 'decide'; id: number; event: CallbackEvent; deadline: number }
   /** Run init now (the plugins before it in config order have started). */
   | { type: 'init' }
   | { type: 'task'; id: number; task: string; args: Record<string, string> }
@@ -89,6 +93,8 @@ export type FromIsolate =
   | { type: 'log'; lines: string[] }
   | { type: 'metrics'; attempts: AttemptSample[]; mails: Array<['smtp' | 'outbox', 'sent' | 'failed']>; cron: Array<[job: string, finishedAt: number]> }
   | { type: 'task-done'; id: number; result?: string; error?: ErrorData }
+  /** A checked decision (see src/decide/decision.ts), or why there is none. */
+  | { type: 'decided'; id: number; decision?: Decision; error?: ErrorData }
   /** "isolation": "process": the plugin's child process crashed and is being restarted (the isolate itself goes on). */
   | { type: 'crashed'; reason: string }
   | { type: 'stopped' };

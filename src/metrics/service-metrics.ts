@@ -10,6 +10,8 @@ import { describeError } from '../errors';
 import { commandLabel, type CallbackOutcome } from './callback-outcome';
 import { countDeliveries, type DeliveryCount, type DeliverySource } from './delivery-counts';
 import { processMetrics } from './process-metrics';
+import { decisionMetrics } from './decision-metrics';
+import type { DecisionObserver } from '../decide/decision-maker';
 
 /** Callback latency is milliseconds when all is well (one group commit), seconds when the disk struggles. */
 const INGEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -28,6 +30,8 @@ export class ServiceMetrics {
   private readonly cronLastSuccess: Gauge<'plugin' | 'job'>;
   private readonly pluginUp: Gauge<'plugin'>;
   private readonly pluginRestarts: Counter<'plugin'>;
+  /** Fed by the decision maker. */
+  readonly decisions: DecisionObserver;
   private deliveries: DeliverySource | null = null;
   /** One store read per scrape, shared by the pending and dead gauges. */
   private snapshot: Promise<Map<string, DeliveryCount> | null> | null = null;
@@ -96,6 +100,7 @@ export class ServiceMetrics {
       labelNames: ['plugin'],
       registers,
     });
+    this.decisions = decisionMetrics(this.registry);
     this.scraped = Registry.merge([processMetrics(), this.registry]);
   }
 

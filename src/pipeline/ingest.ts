@@ -13,6 +13,8 @@ import { queryValue } from '../callbacks/query';
 import type { CallbackEvent } from '../callbacks/event';
 import { LivehookError, describeError } from '../errors';
 import type { AppendResult, Store } from '../store/store';
+import type { DecisionRecord } from '../decide/decision';
+import type { DecisionMaker } from '../decide/decision-maker';
 
 export interface IngestLimits {
   maxPendingEvents: number;
@@ -33,6 +35,8 @@ export interface IngestSink {
 
 export interface IngestResult extends AppendResult {
   event: CallbackEvent;
+  /** A before-callback's answer: decided now, or the one stored with the same callback before. */
+  decision?: DecisionRecord;
 }
 
 export class Ingest {
@@ -43,6 +47,8 @@ export class Ingest {
     private readonly logger: Logger,
     /** A callback was accepted, new or already stored (metrics). Not called for replays. */
     private readonly onAccepted?: (event: CallbackEvent, duplicate: boolean) => void,
+    /** Before-callbacks: the plugins that decide them. */
+    private readonly decisions?: DecisionMaker,
   ) {}
 
   async accept(raw: string, query: Record<string, string>, receivedAt: number): Promise<IngestResult> {
@@ -54,12 +60,35 @@ export class Ingest {
       throw err;
     }
     if (!event.known) this.logger.info({ command: event.command, roomId: event.roomId }, 'callback with an unknown command accepted (no schema): handed to plugins that take every command');
+    if (this.decisions?.decides(event.command)) return this.acceptDecided(event, receivedAt);
     this.checkBackpressure();
     // Built from raw just now: the store keeps raw only and builds the body again when it is read.
     const result = await this.store.append(event, { bodyFromRaw: true });
     if (!result.duplicate) this.sink.onStored(result.seq, raw.length);
     this.onAccepted?.(event, result.duplicate);
     return { ...result, event };
+  }
+
+  /**
+   * A before-callback: a resend gets the decision stored with the first copy
+   * (deciders are not asked again, and counters are not counted twice);
+   * a new one is decided, then stored with its decision before the answer.
+   */
+  private async acceptDecided(event: CallbackEvent, receivedAt: number): Promise<IngestResult> {
+    const earlier = await this.store.findDecision(event.id);
+    if (earlier) {
+      this.onAccepted?.(event, true);
+      return { seq: 0, duplicate: true, event, decision: earlier };
+    }
+    this.checkBackpressure();
+    const decision = await this.decisions!.decide(event, receivedAt);
+    event.decision = decision;
+    const result = await this.store.append(event, { bodyFromRaw: true });
+    if (!result.duplicate) this.sink.onStored(result.seq, event.raw.length);
+    this.onAccepted?.(event, result.duplicate);
+    // Two copies decided at once: the one stored first is the answer for both.
+    const answered = result.duplicate ? ((await this.store.findDecision(event.id)) ?? decision) : decision;
+    return { ...result, event, decision: answered };
   }
 
   /** Stores an event built elsewhere (replay of quarantine) exactly like a fresh one. */

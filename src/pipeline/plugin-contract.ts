@@ -13,6 +13,7 @@
 import type Joi from 'joi';
 import type { CallbackEvent } from '../callbacks/event';
 import type { PluginRecords } from '../store/store';
+import type { DecideContext, Decision } from '../decide/decision';
 
 /**
  * Injection tokens. They are plain strings on purpose: a plugin dropped into
@@ -85,6 +86,15 @@ export interface PluginHandler {
    * at once. Keep inputs and outputs plain data.
    */
   handle(event: CallbackEvent, delivery: Delivery): Promise<void> | void;
+  /**
+   * Answers a *before* callback the manifest lists in `decides`, while
+   * Tencent waits: return allow() or reject(info?, code?). Called before the
+   * event is stored, within `ctx.deadline` (its share of the decision
+   * budget); a throw or a late answer is skipped and the service's `onError`
+   * policy answers. The event then reaches `handle` like any other, with
+   * `event.decision` set.
+   */
+  decide?(event: CallbackEvent, ctx: DecideContext): Promise<Decision> | Decision;
   /** Called once at shutdown, in reverse config order. Stop timers here. */
   close?(): Promise<void> | void;
   /**
@@ -106,6 +116,12 @@ export interface PluginManifest {
    * never even read from the log for it).
    */
   commands: readonly string[] | '*' | ((options: never) => readonly string[] | '*');
+  /**
+   * *Before* callbacks this plugin answers with `decide` (for example
+   * 'Live.CallbackBeforeSendGift'). Deciding plugins are asked in config
+   * order; the first rejection wins.
+   */
+  decides?: readonly string[];
   /** joi schema of the plugin's options; unknown keys are refused unless it allows them. */
   options?: Joi.ObjectSchema;
   /** Capabilities the plugin needs; each must be granted in its config file. */

@@ -162,7 +162,7 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
       });
 
       it('keeps a before-callback\'s decision with its event, found by the event\'s id', async function () {
-        const decision = { verdict: 'reject' as const, code: 102101, info: '今日上限', plugin: 'gift-guard', by: 'deciders' as const, failures: [], ms: 3, budgetExceeded: false, at: 1_760_000_000_000 };
+        const decision = { verdict: 'reject' as const, code: 102101, info: '今日上限', plugin: 'gift-guard', reason: 'daily-cap', by: 'deciders' as const, failures: [], ms: 3, budgetExceeded: false, at: 1_760_000_000_000 };
         const event = { ...makeEvent(), decision };
         const { seq } = await store.append(structuredClone(event));
         expect(await store.findDecision(event.id)).to.deep.equal(decision);

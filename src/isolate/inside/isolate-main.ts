@@ -21,6 +21,9 @@ import { isolateLogger } from '../log-bridge';
 import type { AttemptSample, FromIsolate, IsolateSpec, ToIsolate } from '../protocol';
 import { IsolateBoard, LogHead } from '../shared-state';
 import { DeliveryLoop } from './delivery-loop';
+import { CallCancellation, runWithTimeout } from './run-with-timeout';
+import { checkDecision } from '../../decide/decision';
+import type { CallbackEvent } from '../../callbacks/event';
 import { installModuleGuard } from './module-guard';
 import { LocalPlugin, type PluginInstance } from './plugin-instance';
 import { buildPluginScope, pluginDataDir } from './plugin-scope';
@@ -151,6 +154,28 @@ async function stop(graceMs: number): Promise<void> {
   }
 }
 
+/** Runs the plugin's decide under the deadline; the answer is checked here, so only plain data crosses back. */
+async function decide(id: number, event: CallbackEvent, deadline: number): Promise<void> {
+  try {
+    if (!plugin || spec.mode !== 'serve') throw new LivehookError('PLUGIN_FAILED', `plugin "${spec.found.name}" is not running, so it cannot decide`);
+    const call = new CallCancellation();
+    const instance = plugin;
+    const ctx = {
+      idempotencyKey: event.id,
+      deadline,
+      get signal() {
+        return call.signal;
+      },
+    };
+    const value = await runWithTimeout(spec.found.name, Math.max(1, deadline - Date.now()), call, () => instance.decide(event, ctx));
+    const checked = checkDecision(value);
+    if ('problem' in checked) throw new LivehookError('PLUGIN_FAILED', `plugin "${spec.found.name}" failed in decide: ${checked.problem}`, { plugin: spec.found.name, hook: 'decide' });
+    post({ type: 'decided', id, decision: checked.decision });
+  } catch (err) {
+    post({ type: 'decided', id, error: errorData(err) });
+  }
+}
+
 async function runTask(id: number, task: string, args: Record<string, string>): Promise<void> {
   try {
     if (!plugin || spec.mode === 'check') throw new LivehookError('USAGE', `plugin "${spec.found.name}" is not running, so it cannot run task "${task}"`);
@@ -172,6 +197,9 @@ port.on('message', (message: ToIsolate) => {
       break;
     case 'kick':
       loop?.kick();
+      break;
+    case 'decide':
+      void decide(message.id, message.event, message.deadline);
       break;
     case 'init':
       allowInit();

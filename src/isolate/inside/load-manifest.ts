@@ -15,6 +15,7 @@ const manifestSchema = Joi.object({
   description: Joi.string().allow(''),
   commands: Joi.alternatives(Joi.string().valid('*'), Joi.array().items(Joi.string().min(1)).min(1), Joi.function()).required(),
   options: Joi.any().custom((value, helpers) => (Joi.isSchema(value) && value.type === 'object' ? value : helpers.error('any.invalid')), 'joi object schema').messages({ 'any.invalid': '{{#label}} must be a joi object schema (Joi.object({...}))' }),
+  decides: Joi.array().items(Joi.string().min(1)).unique().default([]),
   capabilities: Joi.array().items(Joi.string().valid(...KNOWN_CAPABILITIES)).unique().default([]),
   tasks: Joi.array().items(Joi.string()).unique().default([]),
   concurrency: Joi.number().integer().min(1).max(1000).default(1),

@@ -6,6 +6,7 @@
 import type { CallbackEvent } from '../../callbacks/event';
 import { LivehookError, describeError } from '../../errors';
 import type { Delivery, PluginHandler, PluginManifest } from '../../pipeline/plugin-contract';
+import type { DecideContext } from '../../decide/decision';
 import type { PluginScope } from './plugin-scope';
 import type { PreparedPlugin } from './prepare-plugin';
 
@@ -13,6 +14,8 @@ import type { PreparedPlugin } from './prepare-plugin';
 export interface PluginInstance {
   init(): Promise<void>;
   handle(event: CallbackEvent, delivery: Delivery): Promise<void> | void;
+  /** The plugin's answer to a before-callback, unchecked (see checkDecision). */
+  decide(event: CallbackEvent, ctx: DecideContext): Promise<unknown>;
   runTask(task: string, args: Record<string, string>): Promise<string | void>;
   /** The close hook, then dispose(). */
   close(): Promise<void>;
@@ -35,6 +38,9 @@ export class LocalPlugin implements PluginInstance {
   static async create(prepared: PreparedPlugin, scope: PluginScope): Promise<LocalPlugin> {
     try {
       const handler = resolveHandler(prepared.manifest, scope);
+      if ((prepared.manifest.decides ?? []).length > 0 && typeof handler.decide !== 'function') {
+        throw new LivehookError('PLUGIN_INVALID', `plugin "${prepared.manifest.name}": its manifest lists commands in "decides" but its handler has no decide(event, ctx) method`, { plugin: prepared.manifest.name, hook: 'constructor' });
+      }
       const check = prepared.manifest.check as ((options: unknown, context: unknown) => unknown) | undefined;
       if (check) await runHook(prepared.manifest.name, 'check', () => check.call(prepared.manifest, prepared.options, scope.checkContext));
       return new LocalPlugin(prepared.manifest, handler, scope);
@@ -50,6 +56,10 @@ export class LocalPlugin implements PluginInstance {
 
   handle(event: CallbackEvent, delivery: Delivery): Promise<void> | void {
     return this.handler.handle(event, delivery);
+  }
+
+  decide(event: CallbackEvent, ctx: DecideContext): Promise<unknown> {
+    return runHook(this.manifest.name, 'decide', () => this.handler.decide!(event, ctx));
   }
 
   async runTask(task: string, args: Record<string, string>): Promise<string | void> {

@@ -27,6 +27,8 @@ export interface PluginFacts {
   version: string;
   description: string | null;
   commands: string[] | '*';
+  /** Before-callbacks it answers (`decides`). */
+  decides: string[];
   capabilities: string[];
   tasks: string[];
   concurrency: number;
@@ -50,6 +52,7 @@ export function factsOf(prepared: PreparedPlugin): PluginFacts {
     version: manifest.version,
     description: manifest.description ?? null,
     commands: prepared.commands === null ? '*' : [...prepared.commands],
+    decides: [...(manifest.decides ?? [])],
     capabilities: [...(manifest.capabilities ?? [])],
     tasks: [...(manifest.tasks ?? [])],
     concurrency: prepared.concurrency,

@@ -55,6 +55,16 @@ async function answer(id: number, method: string, args: unknown[]): Promise<unkn
         aborts.delete(id);
       }
     }
+    case 'decide': {
+      const [event, ctx] = args as [CallbackEvent, { idempotencyKey: string; deadline: number }];
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error('the decision deadline passed')), Math.max(0, ctx.deadline - Date.now()));
+      try {
+        return await running().decide(event, { ...ctx, signal: controller.signal });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
     case 'runTask':
       return running().runTask(args[0] as string, args[1] as Record<string, string>);
     case 'close':

@@ -17,6 +17,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { DecideContext } from '../../decide/decision';
 import type { CallbackEvent } from '../../callbacks/event';
 import { LivehookError, describeError } from '../../errors';
 import type { Delivery } from '../../pipeline/plugin-contract';
@@ -94,6 +95,11 @@ export class ChildProcessPlugin implements PluginInstance {
       signal.removeEventListener('abort', onAbort);
       clearTimeout(killTimer);
     }
+  }
+
+  /** The child answers within ctx.deadline or the isolate stops waiting (a late answer is dropped). */
+  async decide(event: CallbackEvent, ctx: DecideContext): Promise<unknown> {
+    return this.callChild('decide', [event, { idempotencyKey: ctx.idempotencyKey, deadline: ctx.deadline }]);
   }
 
   async runTask(task: string, args: Record<string, string>): Promise<string | void> {
