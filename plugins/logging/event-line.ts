@@ -19,6 +19,11 @@ export function eventLine(event: CallbackEvent, includeRaw: boolean): string {
   };
   // Only when Tencent sent them: absent statistics are not zeros.
   if (statistic) line.statistic = statistic;
+  // A before-callback: what livehook answered, and who decided.
+  if (event.decision) {
+    const { verdict, code, info, plugin, reason, by, ms, budgetExceeded } = event.decision;
+    line.decision = { verdict, code, info, plugin, reason, by, ms, budgetExceeded };
+  }
   if (includeRaw) line.raw = event.raw;
   return `${JSON.stringify(line)}\n`;
 }

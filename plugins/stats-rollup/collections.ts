@@ -10,3 +10,5 @@ export const BUILDING = 'building';
 export const STALE = 'stale';
 /** Key `rooms`: how far room records have been deleted (see ./room-retention.ts). */
 export const PRUNED = 'pruned';
+/** One record per decided gift (Live.CallbackBeforeSendGift), keyed by its idempotency key, `at` = the gift's time. */
+export const GIFTS = 'gifts';

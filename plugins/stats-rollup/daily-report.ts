@@ -7,6 +7,7 @@
  */
 import { localIso, type ZoneCalendar } from './calendar';
 import type { DayTally } from './day-tally';
+import type { GiftCounts } from './gift-tally';
 import { STAT_NAMES, type Stats, type StoredRoom } from './room-record';
 
 export interface TopRoom extends Stats {
@@ -58,6 +59,8 @@ export interface DailyReport {
   topRooms: TopRoom[];
   /** Top rooms by TotalGiftCoins (rooms with statistics). */
   topRoomsByGiftCoins: TopRoom[];
+  /** Gifts a deciding plugin (gift-guard) let through or refused that day; absent when none was decided. */
+  gifts?: GiftCounts;
   change: {
     /** Against the day before; null when that day has no data. */
     previousDay: ({ date: string } & ComparedFigures) | null;
@@ -75,6 +78,7 @@ export interface AssembleInput {
   date: string;
   calendar: ZoneCalendar;
   tally: DayTally;
+  gifts: GiftCounts | null;
   /** The seven days before `date`, oldest first; null for a day with no data. */
   previousDays: Array<{ date: string; summary: DaySummary | null }>;
   firstGeneratedAt: number;
@@ -110,6 +114,7 @@ export function assembleReport(input: AssembleInput): DailyReport {
     roomsPerHour: tally.perHour.map((h, hour) => ({ hour, label: `${String(hour).padStart(2, '0')}:00`, ...h })),
     topRooms: tally.topByViewers.list().map(topRoom),
     topRoomsByGiftCoins: tally.topByGiftCoins.list().map(topRoom),
+    ...(input.gifts ? { gifts: input.gifts } : {}),
     change: compare({ destroyed: tally.destroyed, totals: tally.totals }, input.previousDays),
     revision: {
       firstGeneratedAt: new Date(input.firstGeneratedAt).toISOString(),

@@ -27,7 +27,8 @@ import { PermanentError, isCommand, type CallbackEvent } from 'livehook';
 import { inject, injectable } from 'tsyringe';
 import { ZoneCalendar, addDays, isDate } from './calendar';
 import { catchUpClaim } from './catch-up-claim';
-import { ROOMS, STALE } from './collections';
+import { GIFTS, ROOMS, STALE } from './collections';
+import { giftRecordOf, giftTime } from './gift-tally';
 import type { RollupOptions } from './options';
 import { ReportBuilder, type BuiltReport } from './report-builder';
 import { reportMail } from './report-mail';
@@ -80,11 +81,19 @@ export class StatsRollupHandler implements PluginHandler {
   }
 
   async handle(event: CallbackEvent, delivery: Delivery): Promise<void> {
-    if (!isCommand(event, 'Live.CallbackAfterDestroyRoom')) return;
-    const at = roomTime(event);
-    // The record's key is the event's idempotency key, which starts with its
-    // EventTime: rooms are appended at the end of the table, not scattered.
-    const isNew = await this.records.put(ROOMS, delivery.idempotencyKey, at, roomRecordOf(event));
+    let at: number;
+    let isNew: boolean;
+    if (isCommand(event, 'Live.CallbackAfterDestroyRoom')) {
+      at = roomTime(event);
+      // The record's key is the event's idempotency key, which starts with its
+      // EventTime: rooms are appended at the end of the table, not scattered.
+      isNew = await this.records.put(ROOMS, delivery.idempotencyKey, at, roomRecordOf(event));
+    } else {
+      const gift = giftRecordOf(event);
+      if (gift === null) return;
+      at = giftTime(event);
+      isNew = await this.records.put(GIFTS, delivery.idempotencyKey, at, gift);
+    }
     // Seen before: nothing new to count, unless an earlier attempt stopped
     // between storing the room and marking its day.
     if (!isNew && delivery.attempt === 1) return;

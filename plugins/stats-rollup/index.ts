@@ -19,7 +19,8 @@ export default definePlugin({
   name: 'stats-rollup',
   version: '1.0.0',
   description: 'Daily reports of closed rooms and their statistics, under /reports',
-  commands: ['Live.CallbackAfterDestroyRoom'],
+  // Gifts count only when a plugin decided them (gift-guard): the report then shows those let through and refused.
+  commands: ['Live.CallbackAfterDestroyRoom', 'Live.CallbackBeforeSendGift'],
   tasks: ['report'],
   options: optionsSchema,
   // store: its room records; scheduler: the daily job; reports: the reports folder;

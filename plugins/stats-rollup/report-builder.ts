@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { PluginRecords, Reports } from 'livehook';
 import { addDays, type ZoneCalendar } from './calendar';
-import { BUILDING, PUBLISHED, ROOMS, STALE } from './collections';
+import { BUILDING, GIFTS, PUBLISHED, ROOMS, STALE } from './collections';
 import { assembleReport, summaryOfReport, type DailyReport, type DaySummary } from './daily-report';
 import { tallyDay } from './day-tally';
+import { countGifts } from './gift-tally';
 import { reportPage } from './page/report-page';
 import type { RoomRecord } from './room-record';
 
@@ -52,7 +53,8 @@ export class ReportBuilder {
         previousDays.push({ date: day, summary: await this.summaryOf(day, signal) });
       }
 
-      const report = assembleReport({ date, calendar: this.calendar, tally, previousDays, firstGeneratedAt, generatedAt: started });
+      const gifts = await countGifts(this.records, from, to);
+      const report = assembleReport({ date, calendar: this.calendar, tally, gifts, previousDays, firstGeneratedAt, generatedAt: started });
       const html = reportPage(report);
       await this.reports.write(date, { json: report, html });
       if (!published) await this.records.put(PUBLISHED, date, from, { firstGeneratedAt });
@@ -62,10 +64,11 @@ export class ReportBuilder {
     }
   }
 
-  /** True when at least one room is stored for the day. */
+  /** True when at least one room (or decided gift) is stored for the day. */
   async hasRooms(date: string): Promise<boolean> {
     const { from, to } = this.calendar.dayRange(date);
     for await (const _room of this.records.scan(ROOMS, from, to)) return true;
+    for await (const _gift of this.records.scan(GIFTS, from, to)) return true;
     return false;
   }
 

@@ -64,3 +64,50 @@ describe('gift-guard: the built-in deciding plugin', () => {
     expect((await send({ from: 'newly-blocked', time: 1_764_001_001, coins: 1 })).ErrorCode).to.equal(1);
   });
 });
+
+describe('decided gifts seen from outside: the event log line and the daily report', () => {
+  let svc: TestService;
+  let logFile: string;
+
+  before(async () => {
+    svc = await startTestService({
+      onlyPlugins: ['gift-guard', 'stats-rollup', 'logging'],
+      plugins: { 'gift-guard': GUARD, 'stats-rollup': { enabled: true, capabilities: ['store', 'scheduler', 'reports', 'mailer'], catchUpDays: 0 } },
+      env: { LIVEHOOK_TIMEZONE: 'Asia/Shanghai' },
+    });
+    logFile = path.join(svc.dataDir, 'logs', 'events.log');
+  });
+  after(() => svc.stop());
+
+  it('writes the decision in the logging line, and counts gifts let through and refused by reason in the day\'s report', async () => {
+    const noon = Date.parse('2026-11-25T04:00:00Z') / 1000; // 12:00 in Shanghai
+    const bodies = [
+      gift({ from: 'fan', time: noon, coins: 100 }),
+      gift({ from: 'fan', time: noon + 1, coins: 200 }),
+      gift({ from: 'spammer', time: noon + 2 }),
+      gift({ from: 'fan', room: 'room-under-review', time: noon + 3 }),
+      gift({ from: 'whale', time: noon + 120, coins: 1001 }),
+    ];
+    for (const body of bodies) await svc.post(body, QUERY);
+    // a resend is answered again but counted once
+    await svc.post(bodies[2], QUERY);
+    await svc.waitForIdle();
+
+    const lines = fs.readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision?: Record<string, unknown> });
+    expect(lines).to.have.length(5);
+    expect(lines[2].decision).to.include({ verdict: 'reject', code: 1, plugin: 'gift-guard', reason: 'blocked-sender', by: 'deciders' });
+    expect(lines[0].decision).to.include({ verdict: 'allow', code: 0 });
+
+    const summary = await svc.service.isolates.get('stats-rollup')!.runTask('report', { date: '2026-11-25' });
+    expect(summary).to.match(/^2026-11-25/);
+    const report = (await svc.get('/reports/2026-11-25.json')).body as { gifts: unknown };
+    expect(report.gifts).to.deep.equal({
+      allowed: 2,
+      rejected: 3,
+      rejectedByReason: { 'blocked-sender': 1, 'frozen-room': 1, 'daily-cap': 1 },
+      allowedCoins: 300,
+    });
+    const page = (await svc.get('/reports/2026-11-25')).body as string;
+    expect(page).to.include('Gifts decided').and.include('2 let through (300 coins), 3 refused');
+  });
+});

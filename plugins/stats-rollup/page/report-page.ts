@@ -6,6 +6,7 @@
 import type { Change, DailyReport, TopRoom } from '../daily-report';
 import { STAT_NAMES, type StatName } from '../room-record';
 import { hourChart } from './hour-chart';
+import { giftSection } from './gift-section';
 import { esc, num, percent } from './html';
 
 const LABELS: Record<StatName, string> = {
@@ -53,6 +54,7 @@ ${hourChart(r.roomsPerHour)}
 ${topTable(`Top ${r.topRooms.length || ''} rooms by viewers`, r.topRooms, 'TotalViewers')}
 ${topTable(`Top ${r.topRoomsByGiftCoins.length || ''} rooms by gift coins`, r.topRoomsByGiftCoins, 'TotalGiftCoins')}
 </section>
+${giftSection(r.gifts)}
 </main>
 <footer>livehook · <a href="/reports/${esc(r.date)}.json">data (JSON)</a> · <a href="/reports">all reports</a></footer>
 </body>

@@ -1,0 +1,52 @@
+/**
+ * Gifts that livehook was asked about (Live.CallbackBeforeSendGift, decided
+ * by a deciding plugin such as gift-guard): one record per callback, and a
+ * day's count of those let through and those refused, by reason.
+ */
+import type { CallbackEvent, PluginRecords } from 'livehook';
+import { GIFTS } from './collections';
+
+export interface GiftRecord {
+  verdict: 'allow' | 'reject';
+  /** The refusing rule (gift-guard: blocked-sender, frozen-room, daily-cap, rate-limit), or the plugin's name. */
+  reason: string | null;
+  coins: number;
+}
+
+export interface GiftCounts {
+  allowed: number;
+  rejected: number;
+  /** Refusals per reason. */
+  rejectedByReason: Record<string, number>;
+  /** Coins of the gifts let through. */
+  allowedCoins: number;
+}
+
+/** The record of a decided gift, or null for a gift that was not decided (no plugin decides gifts). */
+export function giftRecordOf(event: CallbackEvent): GiftRecord | null {
+  if (!event.decision) return null;
+  const water = event.body.GiftWater as { Coins?: number } | undefined;
+  return { verdict: event.decision.verdict, reason: event.decision.reason, coins: water?.Coins ?? 0 };
+}
+
+/** When a gift counts: its own time (seconds), else its arrival. */
+export function giftTime(event: CallbackEvent): number {
+  const seconds = (event.body.GiftWater as { Time?: number } | undefined)?.Time;
+  return seconds === undefined ? event.receivedAt : seconds * 1000;
+}
+
+/** The day's counts, or null when no decided gift arrived that day (the report then says nothing of gifts). */
+export async function countGifts(records: PluginRecords, from: number, to: number): Promise<GiftCounts | null> {
+  const counts: GiftCounts = { allowed: 0, rejected: 0, rejectedByReason: {}, allowedCoins: 0 };
+  for await (const { value } of records.scan<GiftRecord>(GIFTS, from, to)) {
+    if (value.verdict === 'allow') {
+      counts.allowed++;
+      counts.allowedCoins += value.coins;
+    } else {
+      counts.rejected++;
+      const reason = value.reason ?? 'unknown';
+      counts.rejectedByReason[reason] = (counts.rejectedByReason[reason] ?? 0) + 1;
+    }
+  }
+  return counts.allowed + counts.rejected === 0 ? null : counts;
+}
