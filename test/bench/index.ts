@@ -1,6 +1,6 @@
 /**
- * `npm run bench` runs every benchmark; `npm run bench -- ingest` (or rollup,
- * callbacks) runs one. Figures, not pass/fail: see the README for targets.
+ * `npm run bench` runs every benchmark; `npm run bench -- ingest` (or gifts,
+ * rollup, callbacks) runs one. Figures, not pass/fail: see the README for targets.
  */
 const wanted = process.argv.slice(2);
 const want = (name: string): boolean => wanted.length === 0 || wanted.includes(name);
@@ -9,6 +9,10 @@ async function main(): Promise<void> {
   if (want('ingest')) {
     console.log('== ingest: /callback vs bare Koa (autocannon, 50 connections)');
     await (await import('./ingest-bench')).runIngestBench();
+  }
+  if (want('gifts')) {
+    console.log('\n== gifts: Live.CallbackBeforeSendGift decided by gift-guard (50 connections, budget 1,500 ms)');
+    await (await import('./gift-bench')).runGiftBench();
   }
   if (want('rollup')) {
     console.log('\n== rollup: one day of 1,000,000 stored rooms (target < 10 s)');
