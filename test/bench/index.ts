@@ -18,6 +18,10 @@ async function main(): Promise<void> {
     console.log('\n== rollup: one day of 1,000,000 stored rooms (target < 10 s)');
     await (await import('./rollup-bench')).runRollupBench();
   }
+  if (want('start')) {
+    console.log('\n== start: --help, and serve until /healthz answers (median of 7)');
+    await (await import('./start-bench')).runStartBench();
+  }
   if (want('callbacks')) {
     console.log('\n== callbacks: parse + validate per body');
     (await import('./callbacks-bench')).runCallbacksBench();
