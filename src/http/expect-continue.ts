@@ -15,6 +15,8 @@ const awaitingContinue = new WeakSet<http.IncomingMessage>();
 export function deferContinue(server: http.Server, handler: http.RequestListener): void {
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
     awaitingContinue.add(req);
+    // Answered without a 100, the client never sent its body: the connection cannot carry another request.
+    res.setHeader('Connection', 'close');
     handler(req, res);
   });
 }
@@ -27,5 +29,7 @@ export function awaitsContinue(req: http.IncomingMessage): boolean {
 /** Tells a waiting client to send its body: call right before reading it. */
 export function sendContinueIfAwaited(req: http.IncomingMessage, res: http.ServerResponse): void {
   if (!awaitingContinue.delete(req)) return;
-  if (!res.headersSent && !res.writableEnded) res.writeContinue();
+  if (res.headersSent || res.writableEnded) return;
+  res.removeHeader('Connection');
+  res.writeContinue();
 }

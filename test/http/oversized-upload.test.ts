@@ -19,7 +19,7 @@ describe('POST /callback: the 413 reaches the client', () => {
   });
   after(() => svc.stop());
 
-  async function fetch413(body: BodyInit, extra: RequestInit = {}): Promise<void> {
+  async function fetch413(body: string | ReadableStream<Uint8Array>, extra: RequestInit = {}): Promise<void> {
     const res = await fetch(`${svc.url}/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, ...extra });
     expect(res.status).to.equal(413);
     const answer = JSON.parse(await res.text());
