@@ -97,6 +97,13 @@ async function readWire(
       done(null, chunk);
     },
   });
+  // raw-body reads the meter, so it hears errors through it; this listener only keeps a late one from crashing.
+  meter.on('error', () => undefined);
+  // A pipe does not pass on the client leaving: without this the read would never end, nor its reservation.
+  const onClose = (): void => {
+    if (!req.complete) meter.destroy(Object.assign(new Error('request aborted'), { type: 'request.aborted' }));
+  };
+  req.once('close', onClose);
   req.pipe(meter);
   try {
     return await getRawBody(meter, { limit });
@@ -109,6 +116,8 @@ async function readWire(
       if (!req.complete) res.setHeader('Connection', 'close');
     }
     throw failure;
+  } finally {
+    req.off('close', onClose);
   }
 }
 

@@ -92,6 +92,11 @@ describe('POST /callback: ingest.maxBodyBytesInFlight', () => {
     await gone.continued;
     gone.answer.catch(() => undefined);
     gone.req.destroy();
+    const chunked = upload(svc, { 'transfer-encoding': 'chunked' });
+    chunked.answer.catch(() => undefined);
+    chunked.req.write(bodyOf(4000, 'chunked-gone').slice(0, 3500));
+    await waitFor(async () => (await post(svc, bodyOf(2000, `probe-${Date.now()}-${Math.random()}`))).status === 503, 5000, 'the chunked body to be counted');
+    chunked.req.destroy();
     const tooBig = await post(svc, bodyOf(4097, 'too-big'));
     expect(tooBig.status).to.equal(413);
     await waitFor(async () => (await post(svc, bodyOf(4000, `fits-${Date.now()}-${Math.random()}`))).status === 200, 5000, 'the budget to come back');
