@@ -152,6 +152,7 @@ function contentEncodings(header: string | undefined): string[] {
   return codings;
 }
 
+const NOT_CHARSETS = new Set(['base64', 'base64url', 'hex']);
 const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
 
 /** The charset of Content-Type, UTF-8 when none is declared. Throws 415 for one iconv-lite does not know. */
@@ -159,7 +160,8 @@ function declaredCharset(contentType: string | undefined): string {
   const match = contentType ? CHARSET.exec(contentType) : null;
   const charset = match ? (match[1] ?? match[2]).trim() : '';
   if (charset === '') return 'utf-8';
-  if (!iconv.encodingExists(charset)) {
+  // iconv-lite also knows base64 and hex, which are not charsets: decoding "as" them would turn bytes into their digits.
+  if (!iconv.encodingExists(charset) || NOT_CHARSETS.has(charset.toLowerCase())) {
     throw new LivehookError('BAD_ENCODING', `charset "${shorten(charset)}" of Content-Type is not supported: send UTF-8, or a charset such as gbk, gb18030 or big5`, { header: 'Content-Type' });
   }
   return charset;

@@ -117,11 +117,13 @@ describe('POST /callback: body encodings and charsets', () => {
     expect((await stored('gbk-gzip')).raw).to.equal(text);
   });
 
-  it('answers an unknown charset 415 naming it, before reading the body', async () => {
-    const res = await send(svc, capture('klingon'), { 'content-type': 'application/json; charset=klingon-8' });
-    expect(res.status).to.equal(415);
-    expect(res.body.ActionStatus).to.equal('FAIL');
-    expect(res.body.ErrorCode).to.equal(41501);
-    expect(res.body.ErrorInfo).to.contain('charset "klingon-8"');
+  it('answers an unknown charset 415 naming it, and base64 or hex, which are not charsets', async () => {
+    for (const charset of ['klingon-8', 'base64', 'HEX']) {
+      const res = await send(svc, capture('klingon'), { 'content-type': `application/json; charset=${charset}` });
+      expect(res.status, charset).to.equal(415);
+      expect(res.body.ActionStatus).to.equal('FAIL');
+      expect(res.body.ErrorCode).to.equal(41501);
+      expect(res.body.ErrorInfo).to.contain(`charset "${charset}" of Content-Type is not supported`);
+    }
   });
 });
