@@ -17,6 +17,7 @@ import { loadConfig, type LoadedConfig } from './config/load-config';
 import { createApp } from './http/app';
 import { callbackRouter } from './http/callback-route';
 import { DecisionMaker } from './decide/decision-maker';
+import { deferContinue } from './http/expect-continue';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
 import { reportsRouter } from './reports/reports-routes';
@@ -138,14 +139,16 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       proxy: service.http.proxy,
       outer: [callbackMetrics(metrics)],
       routers: [
-        callbackRouter({ ingest, auth: service.auth, bodyLimitBytes: service.http.bodyLimitBytes, isAccepting: () => accepting }),
+        callbackRouter({ ingest, auth: service.auth, bodyLimitBytes: service.http.bodyLimitBytes, maxBodyBytesInFlight: service.ingest.maxBodyBytesInFlight, isAccepting: () => accepting }),
         healthRouter(serviceReadiness({ isAccepting: () => accepting, pluginsReady: () => isolates.notReady(), store, pingTimeoutMs: 2000 })),
         metricsRouter({ metrics, adminToken: service.auth.adminToken }),
         reportsRouter({ reports, adminToken: service.auth.adminToken }),
       ],
     });
 
-    const server = http.createServer(app.callback());
+    const handler = app.callback();
+    const server = http.createServer(handler);
+    deferContinue(server, handler); // the 100 goes out only once /callback has checked the caller
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle time-outs
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

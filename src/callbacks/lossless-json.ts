@@ -12,6 +12,13 @@
  * one scan wraps the unsafe integer tokens (outside strings, in value
  * position) in quotes and JSON.parse does the rest. Node 20 has no
  * `context.source` in revivers, so this is the cheapest exact route.
+ *
+ * Nesting is refused past MAX_JSON_DEPTH. JSON.parse takes 5,000 levels (10
+ * KB) without a word, and everything after it that walks the value
+ * recursively (validation, serialisation for the store, plugins) then
+ * overflows the stack: a 500 on every resend instead of a 400. Tencent's
+ * bodies are 3 deep. Hot path: a text with no more than MAX_JSON_DEPTH
+ * brackets cannot be too deep, so only such texts are scanned.
  */
 
 /** Malformed JSON. `position` is the offset in the text where parsing failed, when known. */
@@ -24,6 +31,9 @@ export class JsonParseError extends SyntaxError {
     this.position = position;
   }
 }
+
+/** The deepest nesting of objects and arrays accepted. */
+export const MAX_JSON_DEPTH = 64;
 
 const SIXTEEN_DIGITS = /\d{16}/;
 const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER); // '9007199254740991', 16 digits
@@ -48,6 +58,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 export function parseJsonLossless(text: string): unknown {
+  refuseDeepNesting(text);
   if (!SIXTEEN_DIGITS.test(text)) return parseOrExplain(text);
   const quoted = quoteUnsafeIntegers(text);
   if (quoted === text) return parseOrExplain(text);
@@ -72,6 +83,37 @@ function parseOrExplain(text: string): unknown {
     const where = position === undefined ? '' : ` at position ${position}`;
     throw new JsonParseError(`malformed JSON${where}: ${reason}`, position, { cause: err });
   }
+}
+
+/** Throws JsonParseError when objects and arrays nest deeper than MAX_JSON_DEPTH (brackets in strings do not count). */
+function refuseDeepNesting(text: string): void {
+  if (fewBrackets(text)) return;
+  let depth = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i = endOfString(text, i);
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw new JsonParseError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels (at position ${i}): refused, callback bodies are a few levels deep`, i);
+      }
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+    }
+    i++;
+  }
+}
+
+/** At most MAX_JSON_DEPTH opening brackets in all: no need to look at the nesting. */
+function fewBrackets(text: string): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count > MAX_JSON_DEPTH) return false;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > MAX_JSON_DEPTH) return false;
+  return true;
 }
 
 /** The text with every unsafe integer literal in value position wrapped in quotes. */

@@ -2,7 +2,8 @@
  * Turns anything thrown below into the FAIL envelope with the right status.
  * Client mistakes keep their 4xx and words; a body-reader error is
  * translated (oversized: 413 and the connection is closed, since the rest of
- * the upload is not read); only our own bugs become a 500, and those are logged.
+ * the upload is not read beyond the drain bound); a 503 says when to retry;
+ * only our own bugs become a 500, and those are logged.
  */
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
@@ -24,6 +25,7 @@ export function errorHandler(logger: Logger) {
     } catch (thrown) {
       const err = toLivehookError(thrown as HttpError);
       if (err.status === 413) ctx.set('Connection', 'close');
+      if (err.status === 503) ctx.set('Retry-After', '1');
       // STORE_UNAVAILABLE: the store has logged the outage once per failed commit, not once per request.
       if (err.status >= 500 && err.code !== 'OVERLOADED' && err.code !== 'SHUTTING_DOWN' && err.code !== 'NOT_READY' && err.code !== 'STORE_UNAVAILABLE') {
         logger.error({ err: thrown, path: ctx.path, method: ctx.method }, 'request failed inside livehook');

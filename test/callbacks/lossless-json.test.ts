@@ -142,4 +142,28 @@ describe('parseJsonLossless', () => {
       expect(() => parseJsonLossless('{"a": 144115216631667826')).to.throw(JsonParseError);
     });
   });
+
+  describe('nesting', () => {
+    const nested = (depth: number): string => '{"a":'.repeat(depth - 1) + '[' + ']' + '}'.repeat(depth - 1);
+
+    it('takes 64 levels of objects and arrays', () => {
+      expect(() => parseJsonLossless(nested(64))).to.not.throw();
+      expect(parseJsonLossless('['.repeat(64) + ']'.repeat(64))).to.be.an('array');
+    });
+
+    it('refuses 65 levels and more, saying the limit and where', () => {
+      expect(() => parseJsonLossless(nested(65))).to.throw(JsonParseError, 'JSON nested deeper than 64 levels (at position 320)');
+      for (const depth of [5_000, 100_000]) {
+        expect(() => parseJsonLossless('['.repeat(depth) + ']'.repeat(depth)), String(depth)).to.throw(JsonParseError, /nested deeper than 64 levels/);
+        expect(() => parseJsonLossless(nested(depth) + '144115216631667826'), `${depth} with a big integer`).to.throw(JsonParseError, /nested deeper than 64 levels/);
+      }
+    });
+
+    it('counts depth, not brackets: many shallow ones and brackets inside strings are fine', () => {
+      const siblings = `{"list":[${Array.from({ length: 1000 }, () => '{"x":[1]}').join(',')}]}`;
+      expect((parseJsonLossless(siblings) as { list: unknown[] }).list).to.have.length(1000);
+      const text = `{"s":"${'['.repeat(200)}\\"${'{'.repeat(200)}"}`; // an escaped quote inside the string too
+      expect(parseJsonLossless(text)).to.deep.equal(JSON.parse(text));
+    });
+  });
 });
