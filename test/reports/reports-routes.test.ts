@@ -19,8 +19,12 @@ describe('/reports routes', () => {
   let server: http.Server | null = null;
   let url: string;
 
+  /** The app's log lines, as JSON objects. */
+  let logLines: Array<Record<string, unknown>> = [];
   async function serve(adminToken: string | null): Promise<void> {
-    const app = createApp({ logger: pino({ level: 'silent' }), proxy: false, routers: [reportsRouter({ reports, adminToken })] });
+    logLines = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+    const app = createApp({ logger, proxy: false, routers: [reportsRouter({ reports, adminToken })] });
     server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -133,6 +137,38 @@ describe('/reports routes', () => {
       expect(data.text).to.equal(fs.readFileSync(path.join(root, 'other', 'reports', '2025-09-06.json'), 'utf8'));
       expect((await get('/reports/2025-09-04.json')).json()).to.deep.equal({ date: '2025-09-04', rooms: { destroyed: 2 } });
       expect((await get('/reports/2025-09-05.json')).status).to.equal(404);
+    });
+  });
+
+  describe('when the store fails under a report route', () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await openStore({ dataDir: root });
+      reports = new StoreBackedReports({ store, dir: path.join(root, 'reports'), logger: pino({ level: 'silent' }) });
+      await reports.list();
+      await store.close(); // every read from now on fails inside livehook
+      await serve(null);
+    });
+
+    it('goes through the app\'s error handler: logged once with the path, answered 500 with the FAIL envelope', async () => {
+      for (const p of ['/reports', '/reports/2025-09-04', '/reports/2025-09-04.json']) {
+        logLines = [];
+        const res = await get(p);
+        expect(res.status, p).to.equal(500);
+        expect(res.json(), p).to.deep.equal({ ActionStatus: 'FAIL', ErrorCode: 50001, ErrorInfo: `the SQLite store ${path.join(root, 'livehook.db')} is closed` });
+        const failed = logLines.filter((l) => l.msg === 'request failed inside livehook');
+        expect(failed, p).to.have.length(1);
+        expect(failed[0]).to.include({ level: 50, path: p, method: 'GET' });
+        expect((failed[0].err as { message: string }).message).to.contain('is closed');
+      }
+    });
+
+    it('answers a browser with the same words as a page', async () => {
+      const res = await get('/reports/2025-09-04', { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+      expect(res.status).to.equal(500);
+      expect(res.headers.get('content-type')).to.equal('text/html; charset=utf-8');
+      expect(res.text).to.contain('<h1>Something went wrong</h1>').and.contain('is closed').and.contain('ErrorCode 50001');
+      expect(logLines.filter((l) => l.msg === 'request failed inside livehook')).to.have.length(1);
     });
   });
 
