@@ -18,6 +18,7 @@ import { createApp } from './http/app';
 import { callbackRouter } from './http/callback-route';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
+import { loginRouter } from './reports/login-routes';
 import { reportsRouter } from './reports/reports-routes';
 import { createLogger } from './log/logger';
 import { callbackMetrics } from './metrics/callback-metrics';
@@ -139,6 +140,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
         callbackRouter({ ingest, auth: service.auth, bodyLimitBytes: service.http.bodyLimitBytes, isAccepting: () => accepting }),
         healthRouter(serviceReadiness({ isAccepting: () => accepting, pluginsReady: () => isolates.notReady(), store, pingTimeoutMs: 2000 })),
         metricsRouter({ metrics, adminToken: service.auth.adminToken }),
+        loginRouter({ adminToken: service.auth.adminToken }),
         reportsRouter({ reports, adminToken: service.auth.adminToken }),
       ],
     });
