@@ -246,7 +246,7 @@ describe('stats-rollup in the running service', function () {
     const day = utcDay(-2);
     const first = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': { ...ROLLUP, catchUpDays: 0 } }, onlyPlugins: ['stats-rollup'] });
     dirs.push(first.dataDir, first.configDir);
-    const rooms = [
+    const rooms: Array<{ hour: string; eventType: 'DestroyByUser' | 'DestroyBySystem'; statistic: Record<string, number> }> = [
       { hour: '03', eventType: 'DestroyByUser' as const, statistic: { TotalViewers: 1200, TotalGiftCoins: 1500, TotalLikesReceived: 20_000 } },
       { hour: '03', eventType: 'DestroyBySystem' as const, statistic: { TotalViewers: 34, TotalGiftCoins: 250 } },
       { hour: '21', eventType: 'DestroyByUser' as const, statistic: { TotalViewers: 15_000, TotalGiftCoins: 1_234_000 } },
