@@ -1,5 +1,6 @@
 /**
- * GET /reports               the days that have a report (HTML, or JSON for Accept: application/json)
+ * GET /reports               the trend of the last 30 days and the days that have a report
+ *                             (HTML, or the list as JSON for Accept: application/json)
  * GET /reports/YYYY-MM-DD     that day's page
  * GET /reports/YYYY-MM-DD.json that day's data
  *
@@ -16,6 +17,7 @@ import { PAGE_ROUTE } from '../http/error-page';
 import type { Reports } from '../pipeline/capability-types';
 import { requireAdminToken } from './admin-auth';
 import { isReportDate } from './report-date';
+import { readTrend } from './report-trend';
 import { reportsIndexPage } from './reports-index-page';
 
 /** A page of ours loads nothing from anywhere: inline CSS and SVG only. */
@@ -43,7 +45,7 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
       ctx.body = { reports: dates.map((date) => ({ date, html: `/reports/${date}`, json: `/reports/${date}.json` })) };
       return;
     }
-    sendPage(ctx, reportsIndexPage(dates));
+    sendPage(ctx, reportsIndexPage(dates, await readTrend(deps.reports, dates), { signedIn: ctx.state.adminSession === true }));
   });
 
   router.get('/reports/:name', async (ctx: Context) => {

@@ -74,9 +74,15 @@ describe('signing in to the reports in Chromium', function () {
     expect(cookie.expires * 1000 - Date.now()).to.be.within(11.9 * 3600_000, 12 * 3600_000 + 1000);
     expect(await page.evaluate(() => (globalThis as any).document.cookie)).to.equal(''); // HttpOnly: no script sees it
 
-    // The list of days and the data open too, with the same cookie.
+    // The list of days, with its trend chart, and the data open too, with the same cookie.
     await page.goto(`${svc.url}/reports`);
     expect(await page.locator('h1').innerText()).to.equal('Daily reports');
+    const bar = await page.locator('svg.trend rect.bar.destroyed').boundingBox();
+    expect(bar?.height).to.be.greaterThan(10);
+    await page.locator('svg.trend a.day').first().click();
+    await page.waitForURL(`${svc.url}/reports/2025-09-04`);
+    await page.goBack();
+    expect(await page.getByRole('link', { name: 'Sign out' }).count()).to.equal(1);
     expect((await page.goto(`${svc.url}/reports/2025-09-04.json`))?.status()).to.equal(200);
 
     // Signing out clears the cookie; the report is closed again.

@@ -56,8 +56,9 @@ describe('/reports routes', () => {
       const res = await get('/reports');
       expect(res.status).to.equal(200);
       expect(res.headers.get('content-type')).to.match(/^text\/html/);
-      expect(res.text).to.contain('<a href="/reports/2025-09-04">2025-09-04</a>');
-      expect(res.text.indexOf('2025-09-04')).to.be.below(res.text.indexOf('2025-09-03'));
+      const list = res.text.slice(res.text.indexOf('<ul>'));
+      expect(list).to.contain('<a href="/reports/2025-09-04">2025-09-04</a>');
+      expect(list.indexOf('2025-09-04')).to.be.below(list.indexOf('2025-09-03'));
     });
 
     it('lists the days as JSON for Accept: application/json', async () => {
@@ -104,6 +105,33 @@ describe('/reports routes', () => {
         expect(body.ErrorCode).to.equal(40006);
         expect(body.ErrorInfo).to.contain('use /reports/YYYY-MM-DD');
       }
+    });
+
+    it('draws the trend of the last 30 days above the list: rooms closed, gift coins and share closed by the system, each day linked', async () => {
+      // 40 days of reports, one day missing: the chart shows the last 30, the gap blank.
+      const report = (date: string, destroyed: number, coins: number, share: number) => ({ date, rooms: { destroyed, closedBySystemShare: share }, totals: { TotalGiftCoins: coins } });
+      fs.rmSync(reports.dir, { recursive: true });
+      const day = (i: number) => new Date(Date.UTC(2025, 7, 1 + i)).toISOString().slice(0, 10); // 2025-08-01 + i
+      for (let i = 0; i < 40; i++) {
+        if (day(i) === '2025-09-05') continue;
+        await reports.write(day(i), { json: report(day(i), 10 + i, 1000 * i, i % 2 === 0 ? 0.25 : 0.5), html: '<!doctype html>' });
+      }
+      const res = await get('/reports');
+      expect(res.status).to.equal(200);
+      const svg = /<svg class="trend"[\s\S]*?<\/svg>/.exec(res.text)?.[0] ?? '';
+      expect(svg).to.contain('aria-label="Rooms closed, gift coins and share closed by the system per day, 2025-08-11 to 2025-09-09"');
+      const linked = [...svg.matchAll(/<a class="day" href="\/reports\/(\d{4}-\d{2}-\d{2})">/g)].map((m) => m[1]);
+      const expected = Array.from({ length: 30 }, (_, i) => day(10 + i)).filter((d) => d !== '2025-09-05');
+      expect(linked).to.deep.equal(expected);
+      expect(svg.match(/<rect class="bar destroyed"/g)).to.have.length(29);
+      expect(svg.match(/<rect class="bar giftCoins"/g)).to.have.length(29);
+      expect(svg.match(/<circle class="share"/g)).to.have.length(29);
+      expect(svg).to.contain('<title>2025-09-09: 49 rooms closed, 39,000 gift coins, 50% closed by the system</title>');
+      // Taller bars for more rooms: the last day's bar is the tallest.
+      const heights = [...svg.matchAll(/<rect class="bar destroyed" data-date="([\d-]+)"[^>]*height="([\d.]+)"/g)].map((m) => [m[1], Number(m[2])] as const);
+      expect(heights.reduce((a, b) => (b[1] > a[1] ? b : a))[0]).to.equal('2025-09-09');
+      // The list below still names every day.
+      expect(res.text.slice(res.text.indexOf('<ul>')).match(/<li>/g)).to.have.length(39);
     });
 
     it('shows an empty list with a hint', async () => {
