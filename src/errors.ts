@@ -18,6 +18,7 @@ export const ERRORS = {
   MISSING_COMMAND: { status: 400, errorCode: 40005, title: 'missing CallbackCommand' },
   BAD_DATE: { status: 400, errorCode: 40006, title: 'malformed date (expected YYYY-MM-DD)' },
   BAD_COMPRESSION: { status: 400, errorCode: 40007, title: 'corrupt compressed body' },
+  BAD_FORM: { status: 400, errorCode: 40008, title: 'incomplete form' },
   BAD_ENCODING: { status: 415, errorCode: 41501, title: 'unsupported body encoding' },
   AUTH_REQUIRED: { status: 401, errorCode: 40101, title: 'authentication failed' },
   FORBIDDEN_APP: { status: 403, errorCode: 40301, title: 'SdkAppid not accepted' },

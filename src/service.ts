@@ -20,6 +20,7 @@ import { DecisionMaker } from './decide/decision-maker';
 import { deferContinue } from './http/expect-continue';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
+import { loginRouter } from './reports/login-routes';
 import { reportsRouter } from './reports/reports-routes';
 import { createLogger } from './log/logger';
 import { callbackMetrics } from './metrics/callback-metrics';
@@ -142,6 +143,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
         callbackRouter({ ingest, auth: service.auth, bodyLimitBytes: service.http.bodyLimitBytes, maxBodyBytesInFlight: service.ingest.maxBodyBytesInFlight, isAccepting: () => accepting }),
         healthRouter(serviceReadiness({ isAccepting: () => accepting, pluginsReady: () => isolates.notReady(), store, pingTimeoutMs: 2000 })),
         metricsRouter({ metrics, adminToken: service.auth.adminToken }),
+        loginRouter({ adminToken: service.auth.adminToken }),
         reportsRouter({ reports, adminToken: service.auth.adminToken }),
       ],
     });

@@ -6,7 +6,7 @@ import { formatClock, formatEventTime } from './format-time';
 import type { RoomFacts } from './room-facts';
 import { reasonOf } from './room-facts';
 import { statisticsSummary } from './statistics';
-import { escapeHtml } from './template';
+import escapeHtml from 'escape-html';
 import type { RenderedMail } from './alert-mail';
 
 export interface DigestWindow {

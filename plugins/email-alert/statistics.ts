@@ -1,4 +1,4 @@
-import { escapeHtml } from './template';
+import escapeHtml from 'escape-html';
 
 /** Tencent's Statistic keys, in the order and words an operator reads them. */
 const LABELS: Array<[key: string, label: string]> = [

@@ -3,6 +3,7 @@
  * No logic, no loops: an operator can reword a mail without learning a
  * template engine, and a typo in a placeholder is caught at start.
  */
+import escapeHtml from 'escape-html';
 
 /** Every placeholder an alert template may use (see README.md). */
 export const PLACEHOLDERS = [
@@ -28,10 +29,6 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z]\w*)\s*\}\}/g;
 export function unknownPlaceholders(template: string): string[] {
   const known = new Set<string>(PLACEHOLDERS);
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !known.has(name));
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /**

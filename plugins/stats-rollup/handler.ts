@@ -276,7 +276,7 @@ export class StatsRollupHandler implements PluginHandler {
     const date = built.report.date;
     try {
       await this.scheduler.once(`mail:${date}`, async () => {
-        await this.mailer.send(reportMail(built, this.options.mailTo));
+        await this.mailer.send(reportMail(built, this.options.mailTo, this.context.publicUrl));
         this.logger.info({ date, to: this.options.mailTo }, `report of ${date} mailed`);
       });
     } catch (err) {

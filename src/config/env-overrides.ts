@@ -27,6 +27,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'LIVEHOOK_ADMIN_TOKEN', target: 'service', path: ['auth', 'adminToken'], parse: (v) => v },
   { variable: 'LIVEHOOK_SMTP_URL', target: 'service', path: ['mail', 'smtpUrl'], parse: text },
   { variable: 'LIVEHOOK_ALERT_TO', target: 'service', path: ['mail', 'alertTo'], parse: list },
+  { variable: 'LIVEHOOK_PUBLIC_URL', target: 'service', path: ['publicUrl'], parse: text },
   { variable: 'LIVEHOOK_TIMEZONE', target: 'service', path: ['timezone'], parse: text },
   { variable: 'DATABASE_URL', target: 'service', path: ['store', 'databaseUrl'], parse: text },
   { variable: 'LIVEHOOK_LOG_LEVEL', target: 'service', path: ['log', 'level'], parse: text },

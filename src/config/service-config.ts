@@ -25,6 +25,12 @@ export interface ServiceConfig {
   dataDir: string;
   /** IANA zone that defines a report's day; the system's when not set. */
   timezone: string;
+  /**
+   * The service's address as its readers reach it (https://livehook.example.com,
+   * maybe behind a proxy), without a trailing slash: mails link to pages under
+   * it. Null: no links, rather than links that lead nowhere.
+   */
+  publicUrl: string | null;
   log: { level: LogLevel };
   http: {
     /** Largest callback body accepted, in bytes. */
@@ -111,6 +117,12 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
   host: Joi.string().default('0.0.0.0'),
   dataDir: Joi.string().default('./data'),
   timezone: timezoneName().default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+  publicUrl: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .custom((value: string, helpers) => (/[?#]/.test(value) ? helpers.error('string.publicUrl') : value.replace(/\/+$/, '')))
+    .messages({ 'string.publicUrl': '{{#label}} must be a base address without a query or fragment (e.g. https://livehook.example.com)' })
+    .allow(null)
+    .default(null),
   log: Joi.object({ level: Joi.string().valid(...LOG_LEVELS).default('info') }).default(),
   http: Joi.object({
     bodyLimitBytes: Joi.number().integer().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),

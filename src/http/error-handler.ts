@@ -1,5 +1,7 @@
 /**
- * Turns anything thrown below into the FAIL envelope with the right status.
+ * Turns anything thrown below into the FAIL envelope with the right status
+ * (or, for a browser on a page route, the same words as a page: ./error-page.ts).
+ * Every route's errors end here, so each 500 is logged once.
  * Client mistakes keep their 4xx and words; a body-reader error is
  * translated (oversized: 413 and the connection is closed, since the rest of
  * the upload is not read beyond the drain bound); a 503 says when to retry;
@@ -9,6 +11,7 @@ import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { LivehookError, isLivehookError } from '../errors';
 import { sendFail } from './envelope';
+import { sendErrorPage, wantsErrorPage } from './error-page';
 
 interface HttpError extends Error {
   status?: number;
@@ -30,7 +33,8 @@ export function errorHandler(logger: Logger) {
       if (err.status >= 500 && err.code !== 'OVERLOADED' && err.code !== 'SHUTTING_DOWN' && err.code !== 'NOT_READY' && err.code !== 'STORE_UNAVAILABLE') {
         logger.error({ err: thrown, path: ctx.path, method: ctx.method }, 'request failed inside livehook');
       }
-      sendFail(ctx, err);
+      if (wantsErrorPage(ctx)) sendErrorPage(ctx, err);
+      else sendFail(ctx, err);
     }
   };
 }

@@ -242,7 +242,7 @@ export class PluginIsolate {
       service: {
         dataDir: service.dataDir,
         timezone: service.timezone,
-        publicUrl: (service as { publicUrl?: string | null }).publicUrl ?? null,
+        publicUrl: service.publicUrl,
         mail: service.mail,
         // The level of the logger it writes for (the CLI quiets 'info' to 'warn'), not the config's.
         logLevel: this.deps.logger.level,

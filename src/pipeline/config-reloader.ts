@@ -153,6 +153,6 @@ export class ConfigReloader {
 
 /** Service keys that only a restart can apply. */
 function serviceChanges(before: LoadedConfig, after: LoadedConfig): string[] {
-  const keys: Array<keyof LoadedConfig['service']> = ['port', 'host', 'dataDir', 'timezone', 'log', 'http', 'auth', 'store', 'ingest', 'delivery', 'retention', 'mail'];
+  const keys: Array<keyof LoadedConfig['service']> = ['port', 'host', 'dataDir', 'timezone', 'publicUrl', 'log', 'http', 'auth', 'store', 'ingest', 'delivery', 'retention', 'mail'];
   return keys.filter((k) => JSON.stringify(before.service[k]) !== JSON.stringify(after.service[k]));
 }

@@ -154,6 +154,8 @@ export interface PluginContext {
   dataDir: string;
   /** The service's root data dir. */
   serviceDataDir: string;
+  /** The service's address as readers reach it (LIVEHOOK_PUBLIC_URL, no trailing slash), for links in mail; null when not set. */
+  publicUrl: string | null;
   /** How the plugin runs: 'thread' (a worker thread, the default) or 'process' (a child process under Node's permission model). */
   isolation: 'thread' | 'process';
 }

@@ -1,20 +1,23 @@
 /**
- * GET /reports               the days that have a report (HTML, or JSON for Accept: application/json)
+ * GET /reports               the trend of the last 30 days and the days that have a report
+ *                             (HTML, or the list as JSON for Accept: application/json)
  * GET /reports/YYYY-MM-DD     that day's page
  * GET /reports/YYYY-MM-DD.json that day's data
  *
  * They serve what the `reports` capability holds (in the service: the
  * store, so every instance serves every report) and never build anything.
- * With an admin token configured every route needs it. Failures use the FAIL envelope
- * of /callback, so a client handles one error shape.
+ * With an admin token configured every route needs it. Failures go to the
+ * app's error handler like every route's: the FAIL envelope of /callback, so
+ * a client handles one error shape, or the same words as a page for a browser.
  */
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { LivehookError } from '../errors';
-import { sendFail } from '../http/envelope';
+import { PAGE_ROUTE } from '../http/error-page';
 import type { Reports } from '../pipeline/capability-types';
 import { requireAdminToken } from './admin-auth';
 import { isReportDate } from './report-date';
+import { readTrend } from './report-trend';
 import { reportsIndexPage } from './reports-index-page';
 
 /** A page of ours loads nothing from anywhere: inline CSS and SVG only. */
@@ -30,7 +33,8 @@ export interface ReportsRouterDeps {
 
 export function reportsRouter(deps: ReportsRouterDeps): Router {
   const router = new Router();
-  router.use(failAsEnvelope);
+  // No error middleware of its own: failures go to the app's error handler (logged, envelope or error page).
+  router.use(markPageRoute);
   router.use(requireAdminToken(deps.adminToken));
 
   router.get('/reports', async (ctx: Context) => {
@@ -41,7 +45,7 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
       ctx.body = { reports: dates.map((date) => ({ date, html: `/reports/${date}`, json: `/reports/${date}.json` })) };
       return;
     }
-    sendPage(ctx, reportsIndexPage(dates));
+    sendPage(ctx, reportsIndexPage(dates, await readTrend(deps.reports, dates), { signedIn: ctx.state.adminSession === true }));
   });
 
   router.get('/reports/:name', async (ctx: Context) => {
@@ -67,13 +71,10 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
   return router;
 }
 
-async function failAsEnvelope(ctx: Context, next: Next): Promise<void> {
-  try {
-    await next();
-  } catch (err) {
-    if (!(err instanceof LivehookError)) throw err;
-    sendFail(ctx, err);
-  }
+/** A browser that asks for a page gets its errors as a page too (src/http/error-page.ts). */
+async function markPageRoute(ctx: Context, next: Next): Promise<void> {
+  ctx.state[PAGE_ROUTE] = true;
+  await next();
 }
 
 function sendPage(ctx: Context, html: string): void {

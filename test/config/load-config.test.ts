@@ -63,6 +63,18 @@ describe('config loading', () => {
     expect(config.plugins.get('stats-rollup')!.options.schedule).to.equal('*/5 * * * * *');
   });
 
+  it('takes the public address from LIVEHOOK_PUBLIC_URL or publicUrl, without its trailing slash, and refuses one that is not a base http(s) address', () => {
+    const dir = configDirWith({ publicUrl: 'https://reports.example.com/livehook/' });
+    expect(loadConfig({ configDir: dir, env: {} }).service.publicUrl).to.equal('https://reports.example.com/livehook');
+    expect(loadConfig({ configDir: dir, env: { LIVEHOOK_PUBLIC_URL: 'http://10.0.0.5:8080/' } }).service.publicUrl).to.equal('http://10.0.0.5:8080');
+    expect(loadConfig({ configDir: configDirWith({}), env: {} }).service.publicUrl).to.equal(null);
+    for (const bad of ['ftp://example.com', 'example.com', 'https://example.com/?token=1', 'https://example.com/#top']) {
+      const message = loadError(configDirWith({}), { LIVEHOOK_PUBLIC_URL: bad });
+      expect(message, bad).to.contain('LIVEHOOK_PUBLIC_URL').and.contain('publicUrl');
+    }
+    expect(loadError(configDirWith({ publicUrl: 'https://example.com/?a=b' }))).to.contain('must be a base address without a query or fragment');
+  });
+
   it('names the file, the key and what is expected for a bad value', () => {
     const message = loadError(configDirWith({ auth: { maxClockSkewSeconds: 'soon' } }));
     expect(message).to.contain('livehook.json').and.to.contain('auth.maxClockSkewSeconds').and.to.contain('number');
@@ -105,7 +117,8 @@ describe('config loading', () => {
 
   it('has a default config in the repo that validates', () => {
     const config = loadConfig({ configDir: writeConfigDir(), env: {} });
-    expect([...config.plugins.keys()].sort()).to.deep.equal(['email-alert', 'logging', 'stats-rollup']);
-    for (const p of config.plugins.values()) expect(p.enabled, p.name).to.equal(true);
+    expect([...config.plugins.keys()].sort()).to.deep.equal(['email-alert', 'gift-guard', 'logging', 'stats-rollup']);
+    // gift-guard answers gifts while Tencent waits: it is switched on on purpose, never by default
+    for (const p of config.plugins.values()) expect(p.enabled, p.name).to.equal(p.name !== 'gift-guard');
   });
 });

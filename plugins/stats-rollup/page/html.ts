@@ -1,13 +1,9 @@
 /** Small helpers for writing HTML by hand, safely. */
+import escapeHtml from 'escape-html';
 
-/** Escapes text for an element body or a quoted attribute (room names come from users). */
+/** Escapes text for an element body or a quoted attribute (room names come from users); null and undefined are empty. */
 export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
+  return escapeHtml(String(value ?? ''));
 }
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });

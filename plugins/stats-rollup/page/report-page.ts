@@ -7,9 +7,26 @@ import type { Change, DailyReport, TopRoom } from '../daily-report';
 import { STAT_NAMES, type StatName } from '../room-record';
 import { hourChart } from './hour-chart';
 import { giftSection } from './gift-section';
+import { hourTable } from './hour-table';
 import { esc, num, percent } from './html';
 
-const LABELS: Record<StatName, string> = {
+/**
+ * How the page is drawn: for the browser (the default) an SVG chart and
+ * links relative to the service; for a mail the chart as a table (mail
+ * clients drop inline SVG) and links under the public address, or none.
+ */
+export interface PageOptions {
+  chart: 'svg' | 'table';
+  /** Prefix of the links to /reports: '' (relative), an absolute address, or null for no links. */
+  linkBase: string | null;
+  /** The page's own absolute address, shown as a link at the top (mail with a public address). */
+  pageUrl?: string;
+}
+
+const IN_BROWSER: PageOptions = { chart: 'svg', linkBase: '' };
+
+/** The page's names of the statistics (the text mail uses them too). */
+export const LABELS: Record<StatName, string> = {
   TotalViewers: 'Viewers',
   TotalGiftsSent: 'Gifts sent',
   TotalGiftCoins: 'Gift coins',
@@ -17,7 +34,7 @@ const LABELS: Record<StatName, string> = {
   TotalLikesReceived: 'Likes',
 };
 
-export function reportPage(r: DailyReport): string {
+export function reportPage(r: DailyReport, options: PageOptions = IN_BROWSER): string {
   const cards = [
     card('Rooms closed', num(r.rooms.destroyed), deltas(r, 'destroyed')),
     card('Closed by the system', percent(r.rooms.closedBySystemShare), `<p class="note">${num(r.rooms.byEventType.DestroyBySystem ?? 0)} by the system, ${num(r.rooms.byEventType.DestroyByUser ?? 0)} by their owner</p>`),
@@ -37,6 +54,7 @@ export function reportPage(r: DailyReport): string {
 <h1>Rooms closed on ${esc(longDate(r.date))}</h1>
 <p class="meta">${esc(r.timezone)} · ${esc(r.period.from.slice(11, 16))} to ${esc(r.period.to.slice(11, 16))} next day (${num(r.period.hours)} h) · generated ${esc(r.generatedAt.replace('T', ' ').slice(0, 16))} UTC</p>
 ${revisionNote(r)}
+${options.pageUrl ? `<p class="open"><a href="${esc(options.pageUrl)}">Open this report in the browser</a></p>` : ''}
 </header>
 <main>
 <section class="cards">
@@ -46,8 +64,8 @@ ${cards.join('\n')}
 <section>
 <h2>Rooms closed per hour</h2>
 <figure>
-${hourChart(r.roomsPerHour)}
-<figcaption><span class="key user"></span> closed by the owner <span class="key system"></span> closed by the system</figcaption>
+${options.chart === 'svg' ? `${hourChart(r.roomsPerHour)}
+<figcaption><span class="key user"></span> closed by the owner <span class="key system"></span> closed by the system</figcaption>` : hourTable(r.roomsPerHour)}
 </figure>
 </section>
 <section class="tops">
@@ -56,7 +74,7 @@ ${topTable(`Top ${r.topRoomsByGiftCoins.length || ''} rooms by gift coins`, r.to
 </section>
 ${giftSection(r.gifts)}
 </main>
-<footer>livehook · <a href="/reports/${esc(r.date)}.json">data (JSON)</a> · <a href="/reports">all reports</a></footer>
+<footer>livehook${options.linkBase === null ? '' : ` · <a href="${esc(options.linkBase)}/reports/${esc(r.date)}.json">data (JSON)</a> · <a href="${esc(options.linkBase)}/reports">all reports</a>`}</footer>
 </body>
 </html>
 `;

@@ -51,6 +51,7 @@ export function pluginContext(spec: IsolateSpec, prepared: PreparedPlugin): Plug
       return dataDir;
     },
     serviceDataDir: spec.service.dataDir,
+    publicUrl: spec.service.publicUrl,
     isolation: spec.settings.isolation,
   };
 }

@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import { reportCommand } from '../../../src/cli/report-boot';
 import { REPO_ROOT, fixture, startTestService, tempDir, waitFor, type TestService } from '../../helpers/service';
+import { TestSmtpServer } from '../../mail/smtp-test-server';
 import { destroyRoom, localInstant, removeDir } from './harness';
 
 const ROLLUP = { enabled: true, capabilities: ['store', 'scheduler', 'reports', 'mailer'], schedule: '0 0 1 1 *' };
@@ -207,8 +208,11 @@ describe('stats-rollup in the running service', function () {
     expect(sent).to.have.length(1);
     expect(sent[0].subject).to.equal(`Daily report ${yesterday}: 4 rooms closed`);
     expect((Array.isArray(sent[0].to) ? sent[0].to : [sent[0].to]).flatMap((a) => a!.value.map((v) => v.address))).to.deep.equal(['ops@example.com', 'boss@example.com']);
-    expect(sent[0].text).to.contain(`Rooms closed on ${yesterday} (UTC): 4`).and.contain('TotalGiftCoins: 1000');
-    expect(sent[0].html).to.contain('<svg class="chart"');
+    expect(sent[0].text).to.contain(`Rooms closed on ${yesterday} (UTC): 4`).and.contain('Gift coins: 1,000');
+    // No public address configured: no links at all, rather than links that lead nowhere.
+    expect(sent[0].text).not.to.contain('/reports');
+    expect(sent[0].html).not.to.contain('<a ');
+    expect(sent[0].html).to.contain('<table class="hours"').and.not.contain('<svg');
   });
 
   it('builds a day missed while the service was down when it starts again (catch-up), within catchUpDays', async () => {
@@ -236,6 +240,57 @@ describe('stats-rollup in the running service', function () {
     expect((await svc.get(`/reports/${tooOld}.json`)).status).to.equal(404);
     // Days without rooms get no report from the catch-up.
     expect((await svc.get('/reports', { Accept: 'application/json' })).body.reports.map((r: { date: string }) => r.date)).to.deep.equal([missed]);
+  });
+
+  it('mails the report over SMTP with numbers as the page writes them, the hourly chart as a table, and links under LIVEHOOK_PUBLIC_URL', async () => {
+    const day = utcDay(-2);
+    const first = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': { ...ROLLUP, catchUpDays: 0 } }, onlyPlugins: ['stats-rollup'] });
+    dirs.push(first.dataDir, first.configDir);
+    const rooms: Array<{ hour: string; eventType: 'DestroyByUser' | 'DestroyBySystem'; statistic: Record<string, number> }> = [
+      { hour: '03', eventType: 'DestroyByUser' as const, statistic: { TotalViewers: 1200, TotalGiftCoins: 1500, TotalLikesReceived: 20_000 } },
+      { hour: '03', eventType: 'DestroyBySystem' as const, statistic: { TotalViewers: 34, TotalGiftCoins: 250 } },
+      { hour: '21', eventType: 'DestroyByUser' as const, statistic: { TotalViewers: 15_000, TotalGiftCoins: 1_234_000 } },
+    ];
+    for (const [i, room] of rooms.entries()) {
+      await first.post(destroyRoom(Date.parse(`${day}T${room.hour}:0${i}:00Z`), { roomId: `mail-room-${i}`, eventType: room.eventType, statistic: room.statistic }));
+    }
+    await first.waitForIdle();
+    await first.stop();
+
+    const smtp = await TestSmtpServer.start();
+    try {
+      // The catch-up at start builds the missed day and mails it.
+      const svc = await start({
+        dataDir: first.dataDir,
+        env: { LIVEHOOK_TIMEZONE: 'UTC', LIVEHOOK_SMTP_URL: smtp.url, LIVEHOOK_PUBLIC_URL: 'https://reports.example.com/livehook/' },
+        plugins: { 'stats-rollup': { ...ROLLUP, mailTo: ['ops@example.com'] } },
+        onlyPlugins: ['stats-rollup'],
+      });
+      dirs.push(svc.configDir);
+      const [{ parsed }] = await smtp.waitForMessages(1);
+      expect(parsed.subject).to.equal(`Daily report ${day}: 3 rooms closed`);
+      const text = parsed.text ?? '';
+      expect(text).to.contain(`Rooms closed on ${day} (UTC): 3`);
+      expect(text).to.contain('by their owner: 2, by the system: 1 (closed by the system: 33.3%)');
+      expect(text).to.contain('  Viewers: 16,234\n').and.contain('  Gift coins: 1,235,750\n').and.contain('  Likes: 20,010\n');
+      expect(text).not.to.match(/Total[A-Z]/);
+      expect(text).to.contain('  03:00       2  (1 / 1)').and.contain('  21:00       1  (1 / 0)');
+      expect(text).to.contain('1. Room mail-room-2 (mail-room-2): 15,000 viewers, 1,234,000 gift coins');
+      expect(text).to.contain(`The report: https://reports.example.com/livehook/reports/${day}\nAll reports: https://reports.example.com/livehook/reports\n`);
+
+      const html = String(parsed.html);
+      expect(html).not.to.contain('<svg');
+      const hours = html.match(/<tr data-hour="\d+">/g) ?? [];
+      expect(hours).to.have.length(24);
+      expect(html).to.match(/<tr data-hour="3"><td[^>]*>03:00<\/td><td[^>]*>2<\/td><td[^>]*>1<\/td><td[^>]*>1<\/td>/);
+      expect(html).to.contain('<p class="value">1,235,750</p>');
+      expect(html).to.contain(`<a href="https://reports.example.com/livehook/reports/${day}">Open this report in the browser</a>`);
+      expect(html).to.contain(`<a href="https://reports.example.com/livehook/reports/${day}.json">data (JSON)</a>`);
+      // Every link is absolute: a relative one means nothing in a mail.
+      expect([...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]).filter((href) => !href.startsWith('https://reports.example.com/livehook/'))).to.deep.equal([]);
+    } finally {
+      await smtp.stop();
+    }
   });
 
   it('rebuilds a published day when a late callback for it arrives', async () => {
