@@ -45,8 +45,23 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
+/** Every folder tempDir made in this process: removed when it exits, so a run leaves nothing in /tmp. */
+const made = new Set<string>();
+process.on('exit', () => {
+  for (const dir of made) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // still mounted (a tmpfs test that failed before unmounting): the OS cleans /tmp
+    }
+  }
+});
+
+/** A fresh folder under the OS temp dir, removed at the end of the run. */
 export function tempDir(prefix = 'livehook-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.add(dir);
+  return dir;
 }
 
 /** Writes a config folder: the repo's files with the overrides applied. */

@@ -1,16 +1,16 @@
 /** ReportsDir on a real folder: atomic writes, reads, listing, refusal of bad names. */
 import { expect } from 'chai';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { LivehookError } from '../../src/errors';
 import { ReportsDir } from '../../src/reports/reports-dir';
+import { tempDir } from '../helpers/service';
 
 describe('ReportsDir', () => {
   let root: string;
   let reports: ReportsDir;
   beforeEach(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-reports-'));
+    root = tempDir('livehook-reports-');
     reports = new ReportsDir(path.join(root, 'reports'));
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));

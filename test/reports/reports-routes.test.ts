@@ -3,7 +3,6 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { createApp } from '../../src/http/app';
@@ -14,6 +13,7 @@ import { reportsRouter } from '../../src/reports/reports-routes';
 import { StoreBackedReports } from '../../src/reports/store-backed-reports';
 import { openStore } from '../../src/store/open-store';
 import type { Store } from '../../src/store/store';
+import { tempDir } from '../helpers/service';
 
 describe('/reports routes', () => {
   let root: string;
@@ -38,7 +38,7 @@ describe('/reports routes', () => {
   };
 
   beforeEach(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-routes-'));
+    root = tempDir('livehook-routes-');
     reports = new ReportsDir(path.join(root, 'reports'));
     await reports.write('2025-09-03', { json: { date: '2025-09-03' }, html: '<!doctype html><title>3 Sep</title>' });
     await reports.write('2025-09-04', { json: { date: '2025-09-04', rooms: { destroyed: 2 } }, html: '<!doctype html><title>4 Sep</title>' });

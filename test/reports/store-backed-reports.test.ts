@@ -6,7 +6,6 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -15,6 +14,7 @@ import { StoreBackedReports } from '../../src/reports/store-backed-reports';
 import { openStore } from '../../src/store/open-store';
 import type { Store } from '../../src/store/store';
 import { createTestSchema } from '../helpers/pg-schema';
+import { tempDir } from '../helpers/service';
 
 interface Engine {
   name: string;
@@ -70,7 +70,7 @@ for (const engine of engines) {
     };
 
     beforeEach(async () => {
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-shared-reports-'));
+      root = tempDir('livehook-shared-reports-');
       ({ stores, cleanup } = await engine.open(root));
       logs = [];
     });

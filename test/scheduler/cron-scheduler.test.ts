@@ -5,14 +5,13 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { LivehookError } from '../../src/errors';
 import { CronScheduler } from '../../src/scheduler/cron-scheduler';
 import { openStore } from '../../src/store/open-store';
 import type { Store } from '../../src/store/store';
+import { tempDir } from '../helpers/service';
 
 describe('CronScheduler', function () {
   this.timeout(15_000);
@@ -42,7 +41,7 @@ describe('CronScheduler', function () {
   };
 
   beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-cron-'));
+    dir = tempDir('livehook-cron-');
     store = await openStore({ dataDir: dir });
     logs = [];
   });

@@ -5,12 +5,11 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { SlotClaims } from '../../src/scheduler/slot-claims';
 import { openStore } from '../../src/store/open-store';
 import type { Store } from '../../src/store/store';
 import { createTestSchema } from '../helpers/pg-schema';
+import { tempDir } from '../helpers/service';
 
 interface Engine {
   name: string;
@@ -22,7 +21,7 @@ const engines: Engine[] = [
   {
     name: 'SQLite',
     async open() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-claims-'));
+      const dir = tempDir('livehook-claims-');
       const stores: [Store, Store] = [await openStore({ dataDir: dir }), await openStore({ dataDir: dir })];
       return {
         stores,

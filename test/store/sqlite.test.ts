@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
@@ -10,9 +9,10 @@ import { MIGRATIONS } from '../../src/store/sqlite/migrations';
 import type { QuarantineStatus } from '../../src/store/store';
 import { makeEvent } from './make-event';
 import { describeStoreConformance, expectRejection } from './store-conformance';
+import { tempDir as tempFolder } from '../helpers/service';
 
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-store-'));
+  return tempFolder('livehook-store-');
 }
 
 describeStoreConformance('sqlite', async () => {

@@ -6,7 +6,6 @@
  * events one by one and read the reports it writes.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { buildEvent } from '../../../src/callbacks/build-event';
@@ -143,4 +142,4 @@ export function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-export const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-rollup-'));
+export const tmp = (): string => tempDir('livehook-rollup-');

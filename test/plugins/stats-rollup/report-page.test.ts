@@ -7,7 +7,6 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
@@ -15,6 +14,7 @@ import { createApp } from '../../../src/http/app';
 import { ReportsDir } from '../../../src/reports/reports-dir';
 import { reportsRouter } from '../../../src/reports/reports-routes';
 import { destroyRoom, localInstant, removeDir, startRollup, type Rollup } from './harness';
+import { tempDir } from '../../helpers/service';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TZ = 'Asia/Shanghai';
@@ -55,7 +55,7 @@ describe('stats-rollup: the report page in Chromium', function () {
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-    shots = fs.mkdtempSync(path.join(os.tmpdir(), 'livehook-report-shots-'));
+    shots = tempDir('livehook-report-shots-');
   });
 
   after(async () => {
