@@ -1,12 +1,16 @@
 /**
  * Every SQL statement of the PostgreSQL store, side by side with the SQLite
- * ones (src/store/sqlite/statements.ts) they mirror. Lists travel as one
- * array parameter (`= ANY($1::bigint[])`) where SQLite uses json_each.
+ * ones (src/store/sqlite/statements.ts) they mirror. The statements the core
+ * calls by name (../core/statements.ts) take the parameters listed there, in
+ * that order. Lists travel as one array parameter (`= ANY($1::bigint[])`)
+ * where SQLite uses json_each.
  *
  * Times that decide between instances (lease expiry) come from the
  * database's clock, DB_NOW_MS; every other time is written by the caller,
  * as in SQLite.
  */
+
+import type { ReadName, WriteName } from '../core/statements';
 
 const EVENT_COLUMNS =
   'seq, id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query, decision';
@@ -90,12 +94,13 @@ export const SQL = {
    * Returns a row when the lease was free, expired, or already ours. One
    * statement: of two instances racing for an expired lease, the second
    * waits for the first's row lock, re-checks the WHERE against the row the
-   * first wrote, and gets nothing back.
+   * first wrote, and gets nothing back. $4, the caller's clock, is only
+   * checked for being there: between instances the database's clock decides.
    */
   acquireLease: `
     INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, ${DB_NOW_MS} + $3::bigint)
     ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-    WHERE leases.owner = excluded.owner OR leases.expires_at <= ${DB_NOW_MS}
+    WHERE $4::bigint IS NOT NULL AND (leases.owner = excluded.owner OR leases.expires_at <= ${DB_NOW_MS})
     RETURNING owner`,
   releaseLease: 'DELETE FROM leases WHERE name = $1 AND owner = $2',
 
@@ -150,5 +155,8 @@ export const SQL = {
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = events.seq AND d.status = 'retrying')`,
   pruneQuarantine: "DELETE FROM quarantine WHERE received_at < $1 AND status <> 'held'",
 
-  ping: 'SELECT 1',
+  ping: 'SELECT 1 AS ok',
 } as const;
+
+/** Every statement the core calls by name is here (a missing one fails the type check). */
+export const NAMED_SQL: Readonly<Record<ReadName | WriteName, string>> = SQL;
