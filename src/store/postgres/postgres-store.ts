@@ -30,9 +30,9 @@
  * Text holding NUL, which PostgreSQL refuses and SQLite keeps, is stored as
  * a JSON string literal and read back as it was (./pg-text.ts).
  */
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { LivehookError, isLivehookError } from '../../errors';
+import { LivehookError } from '../../errors';
 import type { ReadName, ReadStatements, WriteName, WriteResult, WriteStatements } from '../core/statements';
 import { StoreCore } from '../core/store-core';
 import { MAX_BATCH_BYTES, type EventColumns, type EventRow, columnsWeight } from '../event-columns';
@@ -41,13 +41,11 @@ import { escapeNul } from '../nul';
 import type { AppendResult, CounterChange, PruneResult, QuarantineInput, StoredEvent } from '../store';
 import { commitEventBatch, pgColumnProblem } from './append-batch';
 import { addCounters } from './counters';
-import { type LockKeys, lockKeysFor } from './lock-keys';
-import { migratePg } from './migrate';
-import { PG_MIGRATIONS } from './migrations';
+import { openPg, pgWhere, warnUnlessDurable } from './pg-open';
 import { type PgSession, withSession } from './pg-session';
-import { describePgError, describeTarget, unavailability, type PgTarget } from './pg-target';
-import { fromPgEventRow, fromPgText, toPgEventColumns } from './pg-text';
-import { CLIENT_GRACE_MS, DEFAULT_PG_TIMEOUTS, MIGRATION_TIMEOUT_MS, type PgTimeouts, commitBudgetMs } from './pg-timeouts';
+import { describePgError, describeTarget, pgFailure, type PgTarget } from './pg-target';
+import { fromPgEventRow, fromPgText, toPgEventColumns, toPgQuarantine } from './pg-text';
+import { CLIENT_GRACE_MS, type PgTimeouts, commitBudgetMs, withDefaults } from './pg-timeouts';
 import { prunePg } from './prune';
 import { NAMED_SQL, SQL } from './statements';
 
@@ -93,9 +91,6 @@ export class PostgresStore extends StoreCore {
   private pool: Pool | null = null;
   private schema = '';
   private schemaVersion = 0;
-  /** The server's synchronous_commit for our connections (read at open). */
-  private synchronousCommit = 'unknown';
-  private lockKeys: LockKeys | null = null;
   private appends: GroupCommit<EventColumns, AppendResult> | null = null;
 
   constructor(options: PostgresStoreOptions) {
@@ -108,7 +103,7 @@ export class PostgresStore extends StoreCore {
     this.connectionString = options.connectionString;
     this.target = describeTarget(options.connectionString);
     this.poolSize = options.poolSize ?? 10;
-    this.timeouts = { ...DEFAULT_PG_TIMEOUTS, ...definedOnly(options.timeouts ?? {}) };
+    this.timeouts = withDefaults(options.timeouts ?? {});
     this.maxBatch = options.maxBatch ?? 1000;
     this.logger = options.logger;
     this.attached = options.attached ?? false;
@@ -122,67 +117,13 @@ export class PostgresStore extends StoreCore {
   // --- lifecycle ---------------------------------------------------------------
 
   protected async connect(): Promise<void> {
-    const { connectTimeoutMs, statementTimeoutMs, idleInTransactionTimeoutMs } = this.timeouts;
-    // Parameters in DATABASE_URL (?statement_timeout=..., ?application_name=...) win over these.
-    const pool = new Pool({
-      connectionString: this.connectionString,
-      max: this.poolSize,
-      connectionTimeoutMillis: connectTimeoutMs,
-      statement_timeout: statementTimeoutMs,
-      idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
-      query_timeout: statementTimeoutMs + CLIENT_GRACE_MS,
-      application_name: 'livehook',
-    });
-    // An idle connection that dies (server restart, network) is dropped by the
-    // pool and replaced on next use; without a listener it would crash the process.
-    // Checked-out connections are guarded by withSession and pool.query.
-    pool.on('error', (err) => this.logger?.warn({ target: this.target.description, err: this.describe(err) }, 'an idle PostgreSQL connection failed; it will be replaced'));
-    try {
-      await withSession(pool, { queryTimeoutMs: MIGRATION_TIMEOUT_MS }, (session) => this.migrate(session), { discard: true });
-    } catch (err) {
-      await pool.end().catch(() => undefined);
-      if (isLivehookError(err)) throw err;
-      throw new LivehookError('STORE_FAILED', `cannot open the store in ${this.where()}: ${this.describe(err)}`, { target: this.target.description }, { cause: err });
-    }
-    this.pool = pool;
-    this.appends = this.makeGroupCommit(pool);
+    const opened = await openPg({ connectionString: this.connectionString, target: this.target, poolSize: this.poolSize, timeouts: this.timeouts, logger: this.logger });
+    ({ schema: this.schema, schemaVersion: this.schemaVersion } = opened);
+    this.pool = opened.pool;
+    this.appends = this.makeGroupCommit(opened.pool, opened.lockKeys.append);
     if (this.attached) return;
     this.logger?.info(this.settings(), 'store opened');
-    if (this.synchronousCommit === 'off') {
-      // The OK livehook sends means "on disk" only if the server waits for its WAL flush.
-      this.logger?.warn(
-        { target: this.target.description, synchronousCommit: this.synchronousCommit },
-        'PostgreSQL runs with synchronous_commit = off: a callback answered OK can be lost if the database server crashes; set it to on (ALTER ROLE ... SET synchronous_commit = on) for livehook',
-      );
-    }
-  }
-
-  /** Finds the schema and migrates it, on a connection that is closed after. */
-  private async migrate(session: PgSession): Promise<void> {
-    // Migrations take what they take (see MIGRATION_TIMEOUT_MS).
-    await session.query('SET statement_timeout = 0');
-    this.schema = await this.currentSchema(session);
-    this.lockKeys = lockKeysFor(this.schema);
-    const context = { where: this.where(), lockKey: this.lockKeys.migrate, describe: (err: unknown) => this.describe(err), logger: this.logger };
-    this.schemaVersion = (await migratePg(session, PG_MIGRATIONS, context)).version;
-    this.synchronousCommit = (await session.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? 'unknown';
-  }
-
-  /** The schema tables go to: the first existing one on the search_path. */
-  private async currentSchema(client: PgSession): Promise<string> {
-    const { rows } = await client.query<{ schema: string | null; search_path: string }>(
-      "SELECT current_schema() AS schema, current_setting('search_path') AS search_path",
-    );
-    const row = rows[0]!;
-    if (row.schema === null) {
-      throw new LivehookError(
-        'STORE_SCHEMA',
-        `no schema of the search_path (${row.search_path}) exists in ${this.target.description}; ` +
-          'create it (CREATE SCHEMA ...) or name an existing one in DATABASE_URL (?options=-c%20search_path%3D<schema>)',
-        { target: this.target.description, searchPath: row.search_path },
-      );
-    }
-    return row.schema;
+    warnUnlessDurable(opened, this.target, this.logger);
   }
 
   protected async disconnect(): Promise<void> {
@@ -232,8 +173,7 @@ export class PostgresStore extends StoreCore {
     return this.appends?.pendingWeight ?? 0;
   }
 
-  private makeGroupCommit(pool: Pool): GroupCommit<EventColumns, AppendResult> {
-    const lockKey = this.lockKeys!.append;
+  private makeGroupCommit(pool: Pool, lockKey: string): GroupCommit<EventColumns, AppendResult> {
     return new GroupCommit<EventColumns, AppendResult>({
       maxBatch: this.maxBatch,
       maxWeight: MAX_BATCH_BYTES,
@@ -245,7 +185,7 @@ export class PostgresStore extends StoreCore {
         return withSession(pool, limits, (session) => commitEventBatch(session, lockKey, batch, budgetMs));
       },
       wrapError: (err, size) => {
-        this.logger?.error({ err: this.describe(err), target: this.target.description, events: size }, 'group commit failed; every event in it was refused');
+        this.logger?.error({ err: describePgError(err, this.target.secret), target: this.target.description, events: size }, 'group commit failed; every event in it was refused');
         return this.failure(`commit ${size} event(s)`, err);
       },
     });
@@ -280,11 +220,7 @@ export class PostgresStore extends StoreCore {
   }
 
   protected override quarantineValues(input: QuarantineInput): WriteStatements['quarantine'] {
-    // PostgreSQL text cannot hold NUL. A body refused for a raw NUL must still be
-    // kept (its 400 goes out only then), so each NUL is kept as the text \u0000.
-    const nul = (text: string | null) => (text === null ? null : escapeNul(text));
-    const reason = input.raw.includes('\u0000') ? `${escapeNul(input.reason)} (the body held NUL characters, kept here as the text \\u0000)` : escapeNul(input.reason);
-    return [input.receivedAt, nul(input.sdkAppId), nul(input.command), escapeNul(input.raw), JSON.stringify(input.query ?? {}), reason];
+    return toPgQuarantine(input);
   }
 
   // --- named statements ----------------------------------------------------------------
@@ -336,25 +272,12 @@ export class PostgresStore extends StoreCore {
     }
   }
 
-  /** STORE_UNAVAILABLE (503, retry later) while the database cannot be reached or does not answer in time; else STORE_FAILED. */
   private failure(action: string, err: unknown): LivehookError {
-    if (isLivehookError(err)) return err;
-    const what = `could not ${action} in ${this.where()}: ${this.describe(err)}`;
-    const unavailable = unavailability(err);
-    if (unavailable) {
-      const state = unavailable === 'too slow' ? 'did not answer in time' : 'is unreachable';
-      return new LivehookError('STORE_UNAVAILABLE', `the database ${state} (${what}); retry later`, { target: this.target.description }, { cause: err });
-    }
-    return new LivehookError('STORE_FAILED', what, { target: this.target.description }, { cause: err });
+    return pgFailure(action, err, this.target, this.where());
   }
 
-  private describe(err: unknown): string {
-    return describePgError(err, this.target.secret);
-  }
-
-  /** "PostgreSQL user@host:port/db (schema s)" for messages. */
   private where(): string {
-    return `PostgreSQL ${this.target.description}${this.schema ? ` (schema ${this.schema})` : ''}`;
+    return pgWhere(this.target, this.schema);
   }
 
   protected describeStore(): string {
@@ -369,9 +292,4 @@ export class PostgresStore extends StoreCore {
     if (!this.pool) throw this.closedError();
     return this.pool;
   }
-}
-
-/** Keeps the keys whose value is not undefined (so they do not hide a default when spread over it). */
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

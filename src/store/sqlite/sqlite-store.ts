@@ -42,46 +42,13 @@ import { openConnection } from './connection';
 import { currentVersion, migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
 import { pruneSqlite } from './prune';
+import { type SqliteSettings, type SqliteStoreOptions, type SqliteSynchronous, checkFile, checkSynchronous, synchronousName } from './sqlite-options';
 import { SqliteWriter } from './sqlite-writer';
 import { type Statements, bindParams, prepareStatements } from './statements';
 import { WriteFailure, WriteQueue } from './write-queue';
 import type { NamedWrite } from './writer-protocol';
 
-export type SqliteSynchronous = 'FULL' | 'NORMAL';
-
-export interface SqliteStoreOptions {
-  /** The database file, e.g. `<data dir>/livehook.db` (its folder is created if missing). */
-  file: string;
-  /** Default 'FULL' (see the top of this file for what each protects against). */
-  synchronous?: SqliteSynchronous;
-  logger?: Logger;
-  /** How long a write waits for another process's lock before failing. Default 5000 ms. */
-  busyTimeoutMs?: number;
-  /** Largest group commit of events; a full batch goes to the writer without waiting for the loop turn. Default 1000. */
-  maxBatch?: number;
-  /** Records per page in PluginRecords.scan. Default 5000. */
-  recordsPageSize?: number;
-  /** Told when the store can no longer write (its writer thread died): `livehook serve` exits so that its supervisor restarts it. */
-  onFatal?: (reason: Error) => void;
-  /**
-   * A plugin isolate's store: writes go over this line (from the owning
-   * store's attachPort()) to the writer thread the owner started; reads use a
-   * connection of this thread's own. No migrations run: the owner ran them.
-   */
-  attach?: MessagePort;
-}
-
-/** What the connection actually runs with (read back from SQLite, for the start-up log and tests). */
-export interface SqliteSettings {
-  file: string;
-  journalMode: string;
-  synchronous: SqliteSynchronous | 'OFF' | 'EXTRA';
-  foreignKeys: boolean;
-  busyTimeoutMs: number;
-  schemaVersion: number;
-}
-
-const SYNCHRONOUS_NAMES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+export type { SqliteSettings, SqliteStoreOptions, SqliteSynchronous } from './sqlite-options';
 
 export class SqliteStore extends StoreCore {
   readonly engine = 'sqlite' as const;
@@ -105,17 +72,8 @@ export class SqliteStore extends StoreCore {
 
   constructor(options: SqliteStoreOptions) {
     super(options.recordsPageSize ?? 5000);
-    if (typeof options.file !== 'string' || options.file.length === 0) {
-      throw new LivehookError('CONFIG_INVALID', 'the SQLite store needs a file path (options.file)', { field: 'file' });
-    }
-    const synchronous = options.synchronous ?? 'FULL';
-    if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
-      throw new LivehookError('CONFIG_INVALID', `synchronous must be "FULL" or "NORMAL" (got ${JSON.stringify(synchronous)})`, {
-        field: 'synchronous',
-      });
-    }
-    this.file = path.resolve(options.file);
-    this.synchronousMode = synchronous;
+    this.file = path.resolve(checkFile(options.file));
+    this.synchronousMode = checkSynchronous(options.synchronous ?? 'FULL');
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.maxBatch = options.maxBatch ?? 1000;
     this.logger = options.logger;
@@ -193,7 +151,7 @@ export class SqliteStore extends StoreCore {
     return {
       file: this.file,
       journalMode: w.journalMode,
-      synchronous: SYNCHRONOUS_NAMES[w.synchronous] ?? 'FULL',
+      synchronous: synchronousName(w.synchronous),
       foreignKeys: w.foreignKeys,
       busyTimeoutMs: w.busyTimeoutMs,
       schemaVersion: this.schemaVersion,
