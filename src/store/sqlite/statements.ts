@@ -1,10 +1,10 @@
 /**
  * Every SQL statement of the SQLite store, prepared once per connection.
  *
- * The statements the core calls by name (../core/statements.ts) take the
- * same numbered parameters as their PostgreSQL twins ($1, $2, ...: SQLite
- * reads `$1` as a named parameter, bound from { 1: ..., 2: ... } by
- * bindParams). The rest are this engine's own: the append path, the
+ * The statements the core calls by name (../core/statements.ts; those both
+ * dialects read alike are in ../core/sql.ts) take the same numbered
+ * parameters as their PostgreSQL twins ($1, $2, ...: SQLite reads `$1` as a
+ * named parameter, bound from { 1: ..., 2: ... } by bindParams). The rest are this engine's own: the append path, the
  * writer's procedures (./procedures.ts) and retention (./prune.ts).
  * `json_each(?)` passes a list as one JSON parameter where PostgreSQL uses
  * `= ANY($1::bigint[])`.
@@ -16,24 +16,12 @@
  * instead of 3 µs for dueRetries, which each plugin runs on every pass).
  */
 import type Database from 'better-sqlite3';
+import { DELIVERY_COLUMNS, EVENT_COLUMNS, SHARED_SQL } from '../core/sql';
 import type { ReadName, WriteName } from '../core/statements';
 
-const EVENT_COLUMNS =
-  'seq, id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query, decision';
-
-const DELIVERY_COLUMNS = 'plugin, event_seq, event_id, status, attempts, next_attempt_at, last_error, updated_at';
-
-/** The named statements of the core, in SQLite. */
+/** The named statements of the core, in SQLite (putRecord is a procedure: ./procedures.ts). */
 const NAMED: Record<ReadName | Exclude<WriteName, 'putRecord'>, string> = {
-  ping: 'SELECT 1 AS ok',
-  latestSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
-  getEvent: `SELECT ${EVENT_COLUMNS} FROM events WHERE seq = $1`,
-  decisionById: 'SELECT decision FROM events WHERE id = $1',
-
-  getCursor: 'SELECT seq FROM plugin_cursors WHERE plugin = $1',
-  setCursor: `
-    INSERT INTO plugin_cursors (plugin, seq, updated_at) VALUES ($1, $2, $3)
-    ON CONFLICT (plugin) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
+  ...SHARED_SQL,
 
   /** Takes event_id from the log, and writes nothing when the event does not exist. */
   recordFailure: `
@@ -42,7 +30,6 @@ const NAMED: Record<ReadName | Exclude<WriteName, 'putRecord'>, string> = {
     ON CONFLICT (plugin, event_seq) DO UPDATE SET
       status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
       last_error = excluded.last_error, updated_at = excluded.updated_at`,
-  markDelivered: 'DELETE FROM deliveries WHERE plugin = $1 AND event_seq = $2',
   dueRetries: `
     SELECT d.plugin, d.event_seq, d.event_id, d.status, d.attempts, d.next_attempt_at, d.last_error, d.updated_at,
            e.seq, e.id, e.command, e.known, e.sdk_app_id, e.room_id, e.event_type, e.event_time, e.operator_account,
@@ -58,26 +45,17 @@ const NAMED: Record<ReadName | Exclude<WriteName, 'putRecord'>, string> = {
   requeueDead: `
     UPDATE deliveries SET status = 'retrying', attempts = 0, next_attempt_at = $2, updated_at = $2
     WHERE status = 'dead' AND ($1 IS NULL OR plugin = $1)`,
-  countDeliveries: 'SELECT plugin, status, COUNT(*) AS count FROM deliveries GROUP BY plugin, status ORDER BY plugin, status',
 
-  quarantine: `
-    INSERT INTO quarantine (received_at, sdk_app_id, command, raw, query, reason, status, note)
-    VALUES ($1, $2, $3, $4, $5, $6, 'held', NULL)
-    RETURNING id`,
   listQuarantine: `
     SELECT id, received_at, sdk_app_id, command, raw, query, reason, status, note FROM quarantine
     WHERE ($1 IS NULL OR status = $1) ORDER BY id`,
-  setQuarantineStatus: 'UPDATE quarantine SET status = $2, note = $3 WHERE id = $1',
 
   /** Changes one row when the lease was free, expired, or already ours. */
   acquireLease: `
     INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, $4 + $3)
     ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
     WHERE leases.owner = excluded.owner OR leases.expires_at <= $4`,
-  releaseLease: 'DELETE FROM leases WHERE name = $1 AND owner = $2',
 
-  getRecord: 'SELECT key, at, value FROM plugin_records WHERE plugin = $1 AND collection = $2 AND key = $3',
-  deleteRecord: 'DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND key = $3',
   deleteRecordsBefore: `
     DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 AND key IN (
       SELECT key FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 ORDER BY at LIMIT $4 + 0)`,
