@@ -8,15 +8,12 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { WriteResult } from '../core/statements';
+import type { ConnectionConfig } from './connection';
 import type { EventColumns } from '../event-columns';
 import type { AppendResult } from '../store';
 
-/** How the writer thread opens its connection. */
-export interface WriterConfig {
-  file: string;
-  synchronous: 'FULL' | 'NORMAL';
-  busyTimeoutMs: number;
-}
+/** How the writer thread opens its connection (as every connection of the store: ./connection.ts). */
+export type WriterConfig = ConnectionConfig;
 
 /** What the writer's connection actually runs with, read back from SQLite. */
 export interface WriterSettings {
