@@ -1,7 +1,7 @@
 /**
  * Finds plugins: every folder in the plugins dir with an index.ts or
  * index.js. Loading a module runs its top level, so only plugins that config
- * enables are loaded (see plugin-states.ts); a folder found is not a plugin run.
+ * enables are loaded (see plan-plugins.ts); a folder found is not a plugin run.
  */
 import fs from 'node:fs';
 import path from 'node:path';

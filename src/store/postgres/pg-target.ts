@@ -6,7 +6,7 @@
  * ("postgres@db.internal:5432/livehook"), never the URL itself: URLs carry
  * passwords, and messages end up in logs and HTTP answers.
  */
-import { LivehookError } from '../../errors';
+import { LivehookError, isLivehookError } from '../../errors';
 
 export interface PgTarget {
   /** user@host:port/database, for messages. */
@@ -87,6 +87,22 @@ export function unavailability(err: unknown): 'unreachable' | 'too slow' | null 
   if (/Query read timeout|timeout exceeded when trying to connect|due to connection timeout/i.test(err.message)) return 'too slow';
   if (/Connection terminated|not queryable/i.test(err.message)) return 'unreachable';
   return null;
+}
+
+/**
+ * A driver error as the store's error: STORE_UNAVAILABLE (503, retry later)
+ * while the database cannot be reached or does not answer in time, else
+ * STORE_FAILED; either says what was being done (`action`) and where.
+ */
+export function pgFailure(action: string, err: unknown, target: PgTarget, where: string): LivehookError {
+  if (isLivehookError(err)) return err;
+  const what = `could not ${action} in ${where}: ${describePgError(err, target.secret)}`;
+  const unavailable = unavailability(err);
+  if (unavailable) {
+    const state = unavailable === 'too slow' ? 'did not answer in time' : 'is unreachable';
+    return new LivehookError('STORE_UNAVAILABLE', `the database ${state} (${what}); retry later`, { target: target.description }, { cause: err });
+  }
+  return new LivehookError('STORE_FAILED', what, { target: target.description }, { cause: err });
 }
 
 const TIMEOUT_CODES = new Set([

@@ -14,7 +14,10 @@
  * writes NUL as the escape \u0000 and always starts with "{": they need no
  * change. (They are TEXT, not JSONB, which would refuse \u0000.)
  */
+import type { WriteStatements } from '../core/statements';
 import type { EventColumns, EventRow } from '../event-columns';
+import { escapeNul } from '../nul';
+import type { QuarantineInput } from '../store';
 
 /** A value for a PostgreSQL text column. */
 export function toPgText(value: string): string {
@@ -67,4 +70,15 @@ export function fromPgEventRow<R extends EventRow>(row: R): R {
     operator_account: fromPgNullable(row.operator_account),
     raw: fromPgText(row.raw),
   };
+}
+
+/**
+ * The values of a quarantined request. A body refused for a raw NUL must
+ * still be kept (its 400 goes out only then), so each NUL is kept as the
+ * text \u0000 and the reason says so.
+ */
+export function toPgQuarantine(input: QuarantineInput): WriteStatements['quarantine'] {
+  const nul = (text: string | null) => (text === null ? null : escapeNul(text));
+  const reason = input.raw.includes('\u0000') ? `${escapeNul(input.reason)} (the body held NUL characters, kept here as the text \\u0000)` : escapeNul(input.reason);
+  return [input.receivedAt, nul(input.sdkAppId), nul(input.command), escapeNul(input.raw), JSON.stringify(input.query ?? {}), reason];
 }

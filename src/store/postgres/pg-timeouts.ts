@@ -67,3 +67,9 @@ export const MIGRATION_TIMEOUT_MS = 30 * 60 * 1000;
 export function commitBudgetMs(timeouts: PgTimeouts, bytes: number): number {
   return timeouts.commitTimeoutMs + Math.ceil((bytes / (1024 * 1024)) * COMMIT_MS_PER_MIB);
 }
+
+/** The time-outs given, each unset (or undefined) one at its default. */
+export function withDefaults(timeouts: Partial<PgTimeouts>): PgTimeouts {
+  const given = Object.entries(timeouts).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_PG_TIMEOUTS, ...(Object.fromEntries(given) as Partial<PgTimeouts>) };
+}

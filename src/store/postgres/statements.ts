@@ -1,22 +1,24 @@
 /**
  * Every SQL statement of the PostgreSQL store, side by side with the SQLite
- * ones (src/store/sqlite/statements.ts) they mirror. Lists travel as one
- * array parameter (`= ANY($1::bigint[])`) where SQLite uses json_each.
+ * ones (src/store/sqlite/statements.ts) they mirror. The statements the core
+ * calls by name (../core/statements.ts) take the parameters listed there, in
+ * that order; those both dialects read alike are in ../core/sql.ts. Lists travel as one array parameter (`= ANY($1::bigint[])`)
+ * where SQLite uses json_each.
  *
  * Times that decide between instances (lease expiry) come from the
  * database's clock, DB_NOW_MS; every other time is written by the caller,
  * as in SQLite.
  */
-
-const EVENT_COLUMNS =
-  'seq, id, command, known, sdk_app_id, room_id, event_type, event_time, operator_account, received_at, body, raw, query, decision';
-
-const DELIVERY_COLUMNS = 'plugin, event_seq, event_id, status, attempts, next_attempt_at, last_error, updated_at';
+import { DELIVERY_COLUMNS, EVENT_COLUMNS, SHARED_SQL } from '../core/sql';
+import type { ReadName, WriteName } from '../core/statements';
 
 /** Milliseconds since the epoch by the database server's clock (not the transaction start). */
 const DB_NOW_MS = '(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint';
 
 export const SQL = {
+  /** The statements both dialects read alike. */
+  ...SHARED_SQL,
+
   // --- the log ---------------------------------------------------------------
   /**
    * One statement per batch: the columns as parallel arrays, inserted in the
@@ -35,19 +37,10 @@ export const SQL = {
     ON CONFLICT (id) DO NOTHING
     RETURNING id, seq`,
   eventSeqsByIds: 'SELECT id, seq FROM events WHERE id = ANY($1::text[])',
-  decisionById: 'SELECT decision FROM events WHERE id = $1',
-  latestSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
   readEvents: `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`,
   readEventsUpTo: `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
   /** octet_length reads a stored value's size from its header: the bodies are not fetched. */
   eventSizes: 'SELECT seq, octet_length(raw) + octet_length(body) AS bytes FROM events WHERE seq > $1 ORDER BY seq LIMIT $2',
-  getEvent: `SELECT ${EVENT_COLUMNS} FROM events WHERE seq = $1`,
-
-  // --- cursors -----------------------------------------------------------------
-  getCursor: 'SELECT seq FROM plugin_cursors WHERE plugin = $1',
-  setCursor: `
-    INSERT INTO plugin_cursors (plugin, seq, updated_at) VALUES ($1, $2, $3)
-    ON CONFLICT (plugin) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
 
   // --- failed deliveries -------------------------------------------------------
   /** Takes event_id from the log, and writes nothing when the event does not exist. */
@@ -57,7 +50,6 @@ export const SQL = {
     ON CONFLICT (plugin, event_seq) DO UPDATE SET
       status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
       last_error = excluded.last_error, updated_at = excluded.updated_at`,
-  markDelivered: 'DELETE FROM deliveries WHERE plugin = $1 AND event_seq = $2',
   dueRetries: `
     SELECT d.plugin, d.event_seq, d.event_id, d.status, d.attempts, d.next_attempt_at, d.last_error, d.updated_at,
            e.seq, e.id, e.command, e.known, e.sdk_app_id, e.room_id, e.event_type, e.event_time, e.operator_account,
@@ -73,31 +65,25 @@ export const SQL = {
   requeueDead: `
     UPDATE deliveries SET status = 'retrying', attempts = 0, next_attempt_at = $2, updated_at = $2
     WHERE status = 'dead' AND ($1::text IS NULL OR plugin = $1)`,
-  countDeliveries: 'SELECT plugin, status, COUNT(*) AS count FROM deliveries GROUP BY plugin, status ORDER BY plugin, status',
 
   // --- quarantine ------------------------------------------------------------
-  quarantine: `
-    INSERT INTO quarantine (received_at, sdk_app_id, command, raw, query, reason, status, note)
-    VALUES ($1, $2, $3, $4, $5, $6, 'held', NULL)
-    RETURNING id`,
   listQuarantine: `
     SELECT id, received_at, sdk_app_id, command, raw, query, reason, status, note FROM quarantine
     WHERE ($1::text IS NULL OR status = $1) ORDER BY id`,
-  setQuarantineStatus: 'UPDATE quarantine SET status = $2, note = $3 WHERE id = $1',
 
   // --- leases ----------------------------------------------------------------
   /**
    * Returns a row when the lease was free, expired, or already ours. One
    * statement: of two instances racing for an expired lease, the second
    * waits for the first's row lock, re-checks the WHERE against the row the
-   * first wrote, and gets nothing back.
+   * first wrote, and gets nothing back. $4, the caller's clock, is only
+   * checked for being there: between instances the database's clock decides.
    */
   acquireLease: `
     INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, ${DB_NOW_MS} + $3::bigint)
     ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-    WHERE leases.owner = excluded.owner OR leases.expires_at <= ${DB_NOW_MS}
+    WHERE $4::bigint IS NOT NULL AND (leases.owner = excluded.owner OR leases.expires_at <= ${DB_NOW_MS})
     RETURNING owner`,
-  releaseLease: 'DELETE FROM leases WHERE name = $1 AND owner = $2',
 
   // --- plugin records ----------------------------------------------------------
   /**
@@ -111,13 +97,11 @@ export const SQL = {
     INSERT INTO plugin_records (plugin, collection, key, at, value) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (plugin, collection, key) DO UPDATE SET at = excluded.at, value = excluded.value
     RETURNING (xmax = 0) AS inserted`,
-  getRecord: 'SELECT key, at, value FROM plugin_records WHERE plugin = $1 AND collection = $2 AND key = $3',
   /** A counter's value, created at 0 when new; the DO UPDATE takes the row lock (held until COMMIT) either way. */
   lockCounter: `
     INSERT INTO plugin_records (plugin, collection, key, at, value) VALUES ($1, $2, $3, $4, '0')
     ON CONFLICT (plugin, collection, key) DO UPDATE SET value = plugin_records.value
     RETURNING value`,
-  deleteRecord: 'DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND key = $3',
   deleteRecordsBefore: `
     DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 AND key IN (
       SELECT key FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 ORDER BY at LIMIT $4)`,
@@ -149,6 +133,7 @@ export const SQL = {
     WHERE seq = ANY($1::bigint[])
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = events.seq AND d.status = 'retrying')`,
   pruneQuarantine: "DELETE FROM quarantine WHERE received_at < $1 AND status <> 'held'",
-
-  ping: 'SELECT 1',
 } as const;
+
+/** Every statement the core calls by name is here (a missing one fails the type check). */
+export const NAMED_SQL: Readonly<Record<ReadName | WriteName, string>> = SQL;

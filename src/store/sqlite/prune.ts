@@ -10,14 +10,35 @@
  * still has a delivery row cannot be deleted.)
  *
  * The work is done in chunks of CHUNK events, each one write of the writer
- * thread (pruneChunk, below), so pruning a large backlog never holds the
+ * thread (pruneChunk, below, run as a procedure: ./procedures.ts), so pruning a large backlog never holds the
  * write lock for long and appends keep being committed in between.
  */
+import type { WriteResult } from '../core/statements';
 import type { PruneResult } from '../store';
 import type { Statements } from './statements';
-import type { OpValue, PruneChunkResult, WriteOp } from './writer-protocol';
+import type { NamedWrite } from './writer-protocol';
 
 const CHUNK = 1000;
+
+/** What one chunk did. */
+export interface PruneChunkResult {
+  /** Old events looked at in this chunk; fewer than the limit means the walk is done. */
+  candidates: number;
+  /** Where the next chunk starts. */
+  at: number;
+  seq: number;
+  events: number;
+  deliveries: number;
+}
+
+interface PruneChunk {
+  before: number;
+  /** JSON list of plugin names */
+  plugins: string;
+  at: number;
+  seq: number;
+  limit: number;
+}
 
 interface Candidate {
   seq: number;
@@ -26,7 +47,7 @@ interface Candidate {
 
 /** The main thread's side: walks the old events chunk by chunk through the writer. */
 export async function pruneSqlite(
-  write: (op: WriteOp) => Promise<OpValue>,
+  write: (op: NamedWrite) => Promise<WriteResult>,
   before: number,
   plugins: string[],
 ): Promise<PruneResult> {
@@ -34,18 +55,19 @@ export async function pruneSqlite(
   const pluginsJson = JSON.stringify(plugins);
   let position = { at: Number.MIN_SAFE_INTEGER, seq: 0 };
   for (;;) {
-    const chunk = (await write({ kind: 'pruneChunk', before, plugins: pluginsJson, ...position, limit: CHUNK })) as PruneChunkResult;
+    const { rows } = await write({ name: 'pruneChunk', params: [before, pluginsJson, position.at, position.seq, CHUNK] });
+    const chunk = rows[0] as unknown as PruneChunkResult;
     result.events += chunk.events;
     result.deliveries += chunk.deliveries;
     position = { at: chunk.at, seq: chunk.seq };
     if (chunk.candidates < CHUNK) break;
   }
-  result.quarantine = (await write({ kind: 'pruneQuarantine', before })) as number;
+  result.quarantine = (await write({ name: 'pruneQuarantine', params: [before] })).changes;
   return result;
 }
 
 /** The writer thread's side: one chunk, inside the writer's transaction. */
-export function pruneChunk(s: Statements, op: Extract<WriteOp, { kind: 'pruneChunk' }>): PruneChunkResult {
+export function pruneChunk(s: Statements, op: PruneChunk): PruneChunkResult {
   const candidates = s.pruneCandidates.all({ before: op.before, at: op.at, seq: op.seq, limit: op.limit }) as Candidate[];
   const done: PruneChunkResult = { candidates: candidates.length, at: op.at, seq: op.seq, events: 0, deliveries: 0 };
   if (candidates.length === 0) return done;

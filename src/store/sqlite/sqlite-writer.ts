@@ -11,7 +11,7 @@ import path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { precompileTree, ROOT } from '../../bin/ts-loader';
 import type { EventColumns } from '../event-columns';
-import type { AppendOutcome, OpOutcome, WriteOp, WriterConfig, WriterError, WriterReply, WriterRequest, WriterSettings } from './writer-protocol';
+import type { AppendOutcome, NamedWrite, OpOutcome, WriterConfig, WriterError, WriterReply, WriterRequest, WriterSettings } from './writer-protocol';
 
 type Reply = Exclude<WriterReply, { type: 'ready' } | { type: 'failed' }>;
 /** A request before it is numbered (Omit of each member of the union). */
@@ -112,11 +112,11 @@ export class SqliteWriter {
   }
 
   /**
-   * Writes the events (in one savepoint) and the ops (each in its own) in the
+   * Writes the events (in one savepoint) and the named writes (each in its own) in the
    * writer's next transaction. Rejects when the transaction failed: then
    * nothing of it was written.
    */
-  async write(events: EventColumns[], ops: WriteOp[]): Promise<{ appended: AppendOutcome; outcomes: OpOutcome[] }> {
+  async write(events: EventColumns[], ops: NamedWrite[]): Promise<{ appended: AppendOutcome; outcomes: OpOutcome[] }> {
     const reply = await this.request({ type: 'write', events, ops });
     if (reply.type === 'error') throw toError(reply.error);
     if (reply.type !== 'written') throw new Error(`the writer thread answered ${reply.type} to a write`);

@@ -7,14 +7,15 @@
  * reach the writer at different moments and cost two. While a request is at
  * the writer, what arrives waits and goes with the next one.
  */
+import type { WriteResult } from '../core/statements';
 import { MAX_BATCH_BYTES, columnsWeight, type EventColumns } from '../event-columns';
 import { GroupCommit, type GroupCommitStats } from '../group-commit';
 import type { AppendResult } from '../store';
 import type { SqliteWriter } from './sqlite-writer';
-import type { OpValue, WriteOp, WriterError } from './writer-protocol';
+import type { NamedWrite, WriterError } from './writer-protocol';
 
-type Item = { event: EventColumns; op?: undefined } | { op: WriteOp; event?: undefined };
-type Outcome = { ok: true; value: AppendResult | OpValue } | { ok: false; error: WriteFailure };
+type Item = { event: EventColumns; op?: undefined } | { op: NamedWrite; event?: undefined };
+type Outcome = { ok: true; value: AppendResult | WriteResult } | { ok: false; error: WriteFailure };
 
 /** Why a write was refused: SQLite's message and code, and how many events its batch held. */
 export class WriteFailure extends Error {
@@ -40,10 +41,10 @@ export class WriteQueue {
     this.queue = new GroupCommit<Item, Outcome>({
       maxBatch,
       maxWeight: MAX_BATCH_BYTES,
-      weigh: (item) => (item.event ? columnsWeight(item.event) : item.op.kind === 'putRecord' ? item.op.value.length + 256 : 256),
+      weigh: (item) => (item.event ? columnsWeight(item.event) : writeWeight(item.op)),
       commit: async (items) => {
         const events: EventColumns[] = [];
-        const ops: WriteOp[] = [];
+        const ops: NamedWrite[] = [];
         for (const item of items) {
           if (item.event) events.push(item.event);
           else ops.push(item.op);
@@ -86,9 +87,9 @@ export class WriteQueue {
     }
   }
 
-  /** Resolves with the op's value once committed; rejects with a WriteFailure. */
-  write(op: WriteOp): Promise<OpValue> {
-    return this.settle({ op }) as Promise<OpValue>;
+  /** Resolves with the write's result once committed; rejects with a WriteFailure. */
+  write(op: NamedWrite): Promise<WriteResult> {
+    return this.settle({ op }) as Promise<WriteResult>;
   }
 
   /** Appended events not committed yet (backpressure). */
@@ -111,7 +112,7 @@ export class WriteQueue {
     return this.queue.flush();
   }
 
-  private async settle(item: Item): Promise<AppendResult | OpValue> {
+  private async settle(item: Item): Promise<AppendResult | WriteResult> {
     const outcome = await this.queue.push(item);
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
@@ -121,4 +122,11 @@ export class WriteQueue {
 function toWriterError(err: unknown): WriterError {
   const code = (err as { code?: unknown }).code;
   return { message: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) };
+}
+
+/** About how many bytes a write holds: its text parameters (a record's value) and a fixed share. */
+function writeWeight(write: NamedWrite): number {
+  let bytes = 256;
+  for (const param of write.params) if (typeof param === 'string') bytes += param.length;
+  return bytes;
 }

@@ -9,7 +9,7 @@
  * Group commit, the second half: requests that arrive while a transaction
  * runs are all written by the next one, so they share its fsync. Inside it,
  * the events of a request are inserted in one savepoint and each other write
- * (a cursor move, a record put...) in its own, so one that fails is refused
+ * (a named statement or procedure: a cursor move, a record put...) in its own, so one that fails is refused
  * alone; if the transaction itself fails (a lock held too long, a full disk),
  * every request in it is refused and nothing of them is written.
  */
@@ -17,9 +17,11 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { EventColumns } from '../event-columns';
 import type { AppendResult } from '../store';
-import { pruneChunk } from './prune';
-import { type Statements, prepareStatements } from './statements';
-import type { AppendOutcome, AttachRequest, OpOutcome, OpValue, WriteOp, WriterConfig, WriterError, WriterReply, WriterRequest } from './writer-protocol';
+import type { WriteResult } from '../core/statements';
+import { openConnection } from './connection';
+import { PROCEDURES } from './procedures';
+import { type Statements, bindParams, prepareStatements } from './statements';
+import type { AppendOutcome, AttachRequest, NamedWrite, OpOutcome, WriterConfig, WriterError, WriterReply, WriterRequest } from './writer-protocol';
 
 type WriteRequest = Extract<WriterRequest, { type: 'write' }>;
 type Reply = (reply: WriterReply) => void;
@@ -36,82 +38,25 @@ function toWriterError(err: unknown): WriterError {
   return { message: String(err) };
 }
 
-function openConnection(config: WriterConfig): Database.Database {
-  const db = new Database(config.file, { timeout: config.busyTimeoutMs });
-  try {
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (String(mode).toLowerCase() !== 'wal') {
-      throw new Error(`the file system refused WAL mode (journal_mode stayed ${String(mode)})`);
-    }
-    db.pragma(`synchronous = ${config.synchronous}`);
-    db.pragma('foreign_keys = ON');
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
+/** Runs one named write: a procedure of the writer (./procedures.ts), else the core's statement of that name. */
+function runNamed(s: Statements, write: NamedWrite): WriteResult {
+  const procedure = PROCEDURES[write.name];
+  if (procedure) return procedure(s, write.params);
+  const statement = (s.named as Record<string, Database.Statement | undefined>)[write.name];
+  if (!statement) throw new Error(`the writer thread has no statement named "${write.name}"`);
+  const bound = bindParams(write.params);
+  if (statement.reader) {
+    const rows = statement.all(bound) as object[];
+    return { rows, changes: rows.length };
   }
-}
-
-function applyOp(s: Statements, op: WriteOp): OpValue {
-  switch (op.kind) {
-    case 'setCursor':
-      return s.setCursor.run(op.plugin, op.seq, op.now).changes;
-    case 'recordFailure':
-      return s.recordFailure.run({
-        plugin: op.plugin,
-        eventSeq: op.eventSeq,
-        status: op.status,
-        attempts: op.attempts,
-        nextAttemptAt: op.nextAttemptAt,
-        error: op.error,
-        now: op.now,
-      }).changes;
-    case 'markDelivered':
-      return s.markDelivered.run(op.plugin, op.eventSeq).changes;
-    case 'requeueDead':
-      return s.requeueDead.run({ plugin: op.plugin, now: op.now }).changes;
-    case 'quarantine':
-      return Number(s.quarantine.run(op.receivedAt, op.sdkAppId, op.command, op.raw, op.query, op.reason).lastInsertRowid);
-    case 'setQuarantineStatus':
-      return s.setQuarantineStatus.run(op.status, op.note, op.id).changes;
-    case 'acquireLease':
-      return s.acquireLease.run({ name: op.name, owner: op.owner, expiresAt: op.expiresAt, now: op.now }).changes;
-    case 'releaseLease':
-      return s.releaseLease.run(op.name, op.owner).changes;
-    case 'putRecord': {
-      // Checked in the same transaction as the write, under the write lock:
-      // "new" holds against other processes on the file too.
-      const existed = s.recordExists.get(op.plugin, op.collection, op.key) !== undefined;
-      s.putRecord.run(op.plugin, op.collection, op.key, op.at, op.value);
-      return existed ? 0 : 1;
-    }
-    case 'deleteRecord':
-      return s.deleteRecord.run(op.plugin, op.collection, op.key).changes;
-    case 'addCounters': {
-      const current = op.changes.map((c) => {
-        const row = s.getRecord.get(op.plugin, c.collection, c.key) as { value: string } | undefined;
-        const value = row ? (JSON.parse(row.value) as unknown) : 0;
-        return typeof value === 'number' ? value : 0;
-      });
-      const after = current.map((v, i) => v + op.changes[i]!.by);
-      if (after.some((v, i) => op.changes[i]!.max !== null && v > op.changes[i]!.max!)) return { applied: false, values: current };
-      op.changes.forEach((c, i) => s.putRecord.run(op.plugin, c.collection, c.key, c.at, JSON.stringify(after[i])));
-      return { applied: true, values: after };
-    }
-    case 'deleteRecordsBefore':
-      return s.deleteRecordsBefore.run({ plugin: op.plugin, collection: op.collection, before: op.before, limit: op.limit }).changes;
-    case 'pruneChunk':
-      return pruneChunk(s, op);
-    case 'pruneQuarantine':
-      return s.pruneQuarantine.run(op.before).changes;
-  }
+  return { rows: [], changes: statement.run(bound).changes };
 }
 
 class Writer {
   private readonly waiting: Waiting[] = [];
   private scheduled = false;
   private readonly appendEvents: Database.Transaction<(events: EventColumns[]) => AppendResult[]>;
-  private readonly applyOne: Database.Transaction<(op: WriteOp) => OpValue>;
+  private readonly applyOne: Database.Transaction<(write: NamedWrite) => WriteResult>;
   private readonly writeAll: Database.Transaction<(requests: WriteRequest[]) => WriterReply[]>;
 
   constructor(private readonly db: Database.Database) {
@@ -132,7 +77,7 @@ class Writer {
       }
       return results;
     });
-    this.applyOne = db.transaction((op: WriteOp) => applyOp(s, op));
+    this.applyOne = db.transaction((write: NamedWrite) => runNamed(s, write));
     this.writeAll = db.transaction((requests: WriteRequest[]) => requests.map((r) => this.apply(r)));
   }
 

@@ -4,8 +4,8 @@
  * PermanentError naming the plugin, collection and key: the delivery goes
  * dead at once instead of being retried for hours.
  */
-import { PermanentError, describeError } from '../errors';
-import { escapeNul } from './nul';
+import { PermanentError, describeError } from '../../errors';
+import { escapeNul } from '../nul';
 
 export class RecordArguments {
   constructor(
