@@ -45,6 +45,12 @@ describe('livehook command line', () => {
     result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir(), LIVEHOOK_SDKAPPID: 'not-a-number' });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain('LIVEHOOK_SDKAPPID');
+
+    for (const blank of [',', ' ']) {
+      result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ config: { auth: { sdkAppIds: ['1400000001'] } } }), LIVEHOOK_SDKAPPID: blank });
+      expect(result.code, `LIVEHOOK_SDKAPPID=${JSON.stringify(blank)}`).to.equal(1);
+      expect(result.stderr).to.contain('LIVEHOOK_SDKAPPID').and.to.contain('no item');
+    }
   });
 
   it('explains its usage for an unknown command', () => {
