@@ -117,7 +117,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       },
     });
     closers.push(() => isolates.stop(graceLeft()));
-    await isolates.startAll(enabledPlans(planPlugins(config)), await store.latestSeq());
+    await isolates.startAll(enabledPlans(planPlugins(config), logger), await store.latestSeq());
     metrics.watchDeliveries({ store, dispatcher: isolates });
 
     const reloader = new ConfigReloader({ config, env: options.env, isolates, logger, graceMs });
