@@ -72,7 +72,16 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const lock = service.store.databaseUrl ? null : lockDataDir(service.dataDir);
   let store: Store;
   try {
-    store = await openStore({ dataDir: service.dataDir, databaseUrl: service.store.databaseUrl, synchronous: service.store.synchronous, postgres: service.store.postgres, logger, onFatal: options.onFatal });
+    store = await openStore({
+      dataDir: service.dataDir,
+      databaseUrl: service.store.databaseUrl,
+      synchronous: service.store.synchronous,
+      postgres: service.store.postgres,
+      logger,
+      onFatal: options.onFatal,
+      // Ready again after a full disk once one more body of the largest size fits.
+      minFreeBytes: service.http.bodyLimitBytes,
+    });
   } catch (err) {
     lock?.release();
     throw err;

@@ -35,6 +35,7 @@ import type { Logger } from 'pino';
 import type { CallbackEvent } from '../../callbacks/event';
 import type { DecisionRecord } from '../../decide/decision';
 import { LivehookError, describeError, isLivehookError } from '../../errors';
+import { freeSpace, formatBytes, isDiskFull } from '../disk-full';
 import { type EventColumns, type EventRow, fromEventColumns, toEventColumns } from '../event-columns';
 import type { GroupCommitStats } from '../group-commit';
 import type {
@@ -76,6 +77,12 @@ export interface SqliteStoreOptions {
   recordsPageSize?: number;
   /** Told when the store can no longer write (its writer thread died): `livehook serve` exits so that its supervisor restarts it. */
   onFatal?: (reason: Error) => void;
+  /**
+   * After a write refused for lack of space (SQLITE_FULL, ENOSPC), ping()
+   * fails until a write succeeds again or the disk has this much free.
+   * Default 1 MiB (the default largest callback body).
+   */
+  minFreeBytes?: number;
   /**
    * A plugin isolate's store: writes go over this line (from the owning
    * store's attachPort()) to the writer thread the owner started; reads use a
@@ -127,6 +134,9 @@ export class SqliteStore implements Store {
   private readonly busyTimeoutMs: number;
   private readonly maxBatch: number;
   private readonly onFatal: ((reason: Error) => void) | undefined;
+  private readonly minFreeBytes: number;
+  /** The last commit failed for lack of space, and none has succeeded since. */
+  private noRoom: WriteFailure | null = null;
   private readonly recordsPageSize: number;
   private readonly logger: Logger | undefined;
   private readonly attached: MessagePort | undefined;
@@ -159,6 +169,7 @@ export class SqliteStore implements Store {
     this.recordsPageSize = options.recordsPageSize ?? 5000;
     this.logger = options.logger;
     this.onFatal = options.onFatal;
+    this.minFreeBytes = options.minFreeBytes ?? 1024 * 1024;
     this.attached = options.attach;
   }
 
@@ -206,9 +217,14 @@ export class SqliteStore implements Store {
     }
     this.db = db;
     this.writer = writer;
-    this.writes = new WriteQueue(writer, this.maxBatch, (failure, items) => {
-      this.logger?.error({ err: failure, file: this.file, events: failure.events, writes: items }, 'group commit failed; every write in it was refused');
-    });
+    this.writes = new WriteQueue(
+      writer,
+      this.maxBatch,
+      (failure, items) => {
+        this.logger?.error({ err: failure, file: this.file, events: failure.events, writes: items }, 'group commit failed; every write in it was refused');
+      },
+      (failure) => this.followRoom(failure),
+    );
     if (!this.attached) this.logger?.info(this.settings(), 'store opened');
   }
 
@@ -241,6 +257,32 @@ export class SqliteStore implements Store {
     if (!this.writer) throw this.closedError();
     const failure = this.writer.failure;
     if (failure) throw new LivehookError('STORE_FAILED', `the SQLite store ${this.file} cannot write: ${failure.message}`, { file: this.file });
+    this.checkRoom();
+  }
+
+  /** Writes refused for lack of space: the store is not ready until one succeeds, or until there is room again. */
+  private followRoom(failure: WriteFailure | null): void {
+    if (failure === null) {
+      if (this.noRoom) this.logger?.info({ file: this.file }, 'the SQLite store writes again');
+      this.noRoom = null;
+    } else if (isDiskFull(failure)) {
+      if (!this.noRoom) this.logger?.error({ file: this.file, err: failure }, `the disk of ${path.dirname(this.file)} is full: callbacks are refused (5xx) and /readyz says not ready until there is room again`);
+      this.noRoom = failure;
+    }
+  }
+
+  /**
+   * Ready again without waiting for a write (a probe that takes the service
+   * out of rotation also stops the callbacks that would show it): once the
+   * file system has minFreeBytes free, and free inodes.
+   */
+  private checkRoom(): void {
+    if (!this.noRoom) return;
+    const dir = path.dirname(this.file);
+    const room = freeSpace(dir);
+    if (room && room.bytes >= this.minFreeBytes && room.inodes > 0) return;
+    const free = room ? `${formatBytes(room.bytes)} free` : 'free space unknown';
+    throw new LivehookError('STORE_FAILED', `the SQLite store ${this.file} cannot write: ${this.noRoom.message} (${free} in ${dir}; ready again once ${formatBytes(this.minFreeBytes)} are free)`, { file: this.file });
   }
 
   /** The settings the writer's connection runs with (durability is decided there). */
