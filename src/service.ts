@@ -35,6 +35,7 @@ import { scheduleRetention } from './pipeline/retention';
 import { StoreBackedReports } from './reports/store-backed-reports';
 import { CronScheduler } from './scheduler/cron-scheduler';
 import { lockDataDir } from './store/data-dir-lock';
+import { diskFullAtStart, isDiskFull } from './store/disk-full';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
 
@@ -63,6 +64,16 @@ export interface RunningService {
 
 export async function startService(options: ServiceOptions = {}): Promise<RunningService> {
   const config = loadConfig({ env: options.env, configDir: options.configDir });
+  try {
+    return await startWith(config, options);
+  } catch (err) {
+    // Whichever step found the disk full (the lock, SQLite, a plugin's file), the operator reads one line that says so.
+    if (isDiskFull(err)) throw diskFullAtStart(config.service.dataDir, err);
+    throw err;
+  }
+}
+
+async function startWith(config: LoadedConfig, options: ServiceOptions): Promise<RunningService> {
   const service = config.service;
   const logger = options.logger ?? createLogger(service.log.level);
   const instanceId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { fixture, startTestService, waitFor, type TestService } from '../helpers/service';
+import { livehook } from '../helpers/cli';
+import { fixture, startTestService, waitFor, writeConfigDir, type TestService } from '../helpers/service';
 import { fillUp, mountTmpfs, type Tmpfs } from '../helpers/tmpfs';
 
 const QUERY = { SdkAppid: '1400000001' };
@@ -71,5 +72,26 @@ describe('a full disk under the data dir', function () {
 
     const stored = new Set((await svc.service.store.readEvents(0, 10_000)).map((e) => e.event.roomId));
     for (const room of acknowledged) expect(stored.has(room), room).to.equal(true);
+  });
+
+  it('refuses to start on a full disk in one line, and leaves no lock file behind', () => {
+    const configDir = writeConfigDir({ onlyPlugins: ['logging'] });
+    // Nothing free at all: the lock cannot be written. One page free: the lock is, SQLite's files are not.
+    for (const leave of [0, 4096]) {
+      const dataDir = path.join(fsys.dir, `start-${leave}`);
+      fs.mkdirSync(dataDir);
+      const filler = fillUp(fsys.dir, `filler-${leave}`);
+      if (leave > 0) fs.truncateSync(filler, fs.statSync(filler).size - leave);
+      try {
+        const result = livehook(['serve'], { LIVEHOOK_CONFIG_DIR: configDir, LIVEHOOK_DATA_DIR: dataDir, PORT: '0' });
+        const lines = result.stderr.trim().split('\n');
+        expect(result.code, result.stderr).to.equal(1);
+        expect(lines, result.stderr).to.have.length(1);
+        expect(lines[0]).to.match(/^cannot start: no space left in the data dir /).and.to.contain(dataDir).and.to.contain('free some space');
+        expect(fs.readdirSync(dataDir).filter((f) => f.startsWith('livehook.lock')), `leave ${leave}`).to.deep.equal([]);
+      } finally {
+        fs.rmSync(filler);
+      }
+    }
   });
 });
