@@ -72,6 +72,11 @@ describe('a full disk under the data dir', function () {
 
     const stored = new Set((await svc.service.store.readEvents(0, 10_000)).map((e) => e.event.roomId));
     for (const room of acknowledged) expect(stored.has(room), room).to.equal(true);
+
+    // The logging plugin, on the same disk, catches up: every acknowledged event has a whole line.
+    const log = path.join(dataDir, 'logs', 'events.log');
+    const logged = (): Set<unknown> => new Set(fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { roomId: unknown }).roomId));
+    await waitFor(() => acknowledged.every((room) => logged().has(room)), 10_000, 'every acknowledged event in the event log');
   });
 
   it('refuses to start on a full disk in one line, and leaves no lock file behind', () => {
