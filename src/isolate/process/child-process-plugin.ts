@@ -188,7 +188,9 @@ export class ChildProcessPlugin implements PluginInstance {
     const delay = Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** Math.min(this.failures - 1, 20));
     this.ready = new Promise<void>((resolve) => setTimeout(resolve, delay).unref())
       .then(() => this.spawn())
-      .then(() => this.callChild('init', []).then(() => undefined));
+      // Straight to the new child: callChild waits for `ready`, which is this very promise.
+      .then(() => this.calls!.call('init', []))
+      .then(() => undefined);
     // Calls made meanwhile wait on `ready`; a restart that fails fails them, and the next failure tries again.
     this.ready.catch((err: unknown) => {
       this.logger.error({ hook: 'init' }, `plugin "${this.spec.found.name}": its process could not be restarted: ${describeError(err)}`);
