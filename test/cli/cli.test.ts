@@ -48,6 +48,12 @@ describe('livehook command line', () => {
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain('LIVEHOOK_SDKAPPID');
 
+    const withDangling = tempDir('livehook-plugins-');
+    fs.symlinkSync('/nonexistent/livehook-plugin', path.join(withDangling, 'dangling'));
+    result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ pluginsDir: withDangling }) });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/warning: plugin "dangling": plugins dir entry skipped: .*dangling is a symbolic link to \/nonexistent\/livehook-plugin, which does not exist/);
+
     for (const blank of [',', ' ']) {
       result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ config: { auth: { sdkAppIds: ['1400000001'] } } }), LIVEHOOK_SDKAPPID: blank });
       expect(result.code, `LIVEHOOK_SDKAPPID=${JSON.stringify(blank)}`).to.equal(1);
