@@ -40,6 +40,7 @@ export const ERRORS = {
   PLUGIN_TIMEOUT: { status: 0, errorCode: 0, title: 'plugin timed out' },
   PERMANENT_FAILURE: { status: 0, errorCode: 0, title: 'permanent failure, no retry' },
   STORE_SCHEMA: { status: 0, errorCode: 0, title: 'store schema problem' },
+  DISK_FULL: { status: 0, errorCode: 0, title: 'no space left in the data dir' },
   USAGE: { status: 0, errorCode: 0, title: 'bad command line' },
 } as const;
 

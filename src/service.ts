@@ -38,6 +38,7 @@ import { scheduleRetention } from './pipeline/retention';
 import { StoreBackedReports } from './reports/store-backed-reports';
 import { CronScheduler } from './scheduler/cron-scheduler';
 import { lockDataDir } from './store/data-dir-lock';
+import { diskFullAtStart, isDiskFull } from './store/disk-full';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
 
@@ -66,6 +67,16 @@ export interface RunningService {
 
 export async function startService(options: ServiceOptions = {}): Promise<RunningService> {
   const config = loadConfig({ env: options.env, configDir: options.configDir });
+  try {
+    return await startWith(config, options);
+  } catch (err) {
+    // Whichever step found the disk full (the lock, SQLite, a plugin's file), the operator reads one line that says so.
+    if (isDiskFull(err)) throw diskFullAtStart(config.service.dataDir, err);
+    throw err;
+  }
+}
+
+async function startWith(config: LoadedConfig, options: ServiceOptions): Promise<RunningService> {
   const service = config.service;
   const logger = options.logger ?? createLogger(service.log.level);
   const instanceId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
@@ -75,7 +86,16 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const lock = service.store.databaseUrl ? null : lockDataDir(service.dataDir);
   let store: Store;
   try {
-    store = await openStore({ dataDir: service.dataDir, databaseUrl: service.store.databaseUrl, synchronous: service.store.synchronous, postgres: service.store.postgres, logger, onFatal: options.onFatal });
+    store = await openStore({
+      dataDir: service.dataDir,
+      databaseUrl: service.store.databaseUrl,
+      synchronous: service.store.synchronous,
+      postgres: service.store.postgres,
+      logger,
+      onFatal: options.onFatal,
+      // Ready again after a full disk once one more body of the largest size fits.
+      minFreeBytes: service.http.bodyLimitBytes,
+    });
   } catch (err) {
     lock?.release();
     throw err;
@@ -120,7 +140,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       },
     });
     closers.push(() => isolates.stop(graceLeft()));
-    await isolates.startAll(enabledPlans(planPlugins(config)), await store.latestSeq());
+    await isolates.startAll(enabledPlans(planPlugins(config), logger), await store.latestSeq());
     metrics.watchDeliveries({ store, dispatcher: isolates });
 
     const reloader = new ConfigReloader({ config, env: options.env, isolates, logger, graceMs });

@@ -9,6 +9,7 @@ import { eventId } from './event-id';
 import { JsonParseError, parseJsonLossless } from './lossless-json';
 import { queryValue } from './query';
 import { commandSpec } from './schemas';
+import { STRING_ID_FIELDS } from './schemas/fields';
 import { validateBody } from './validate-body';
 
 export interface BuildEventInput {
@@ -28,7 +29,8 @@ export interface BuildEventInput {
  */
 export function buildEvent(input: BuildEventInput): CallbackEvent {
   const { raw, query, receivedAt } = input;
-  const parsed = parseBody(raw);
+  const numberPaths = new Set<string>();
+  const parsed = parseBody(raw, numberPaths);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new LivehookError('NOT_AN_OBJECT', `the body must be a JSON object, got ${describeJsonType(parsed)}`);
   }
@@ -41,6 +43,7 @@ export function buildEvent(input: BuildEventInput): CallbackEvent {
   }
 
   const spec = commandSpec(command);
+  if (spec) refuseNumericIds(command, numberPaths);
   const body = spec ? validateBody(command, spec.schema, parsed as Record<string, unknown>) : (parsed as Record<string, unknown>);
 
   const sdkAppId = queryValue(query, 'SdkAppid') || null;
@@ -94,11 +97,25 @@ export function isQuarantinable(err: unknown): err is LivehookError {
   return err instanceof LivehookError && BODY_ERRORS.has(err.code);
 }
 
-function parseBody(raw: string): unknown {
+/**
+ * A room id sent as a number too big for a double reaches the schema as a
+ * string (the lossless parser keeps its digits), where joi cannot tell it
+ * from one sent as a string; it is refused here, as joi refuses a small one,
+ * and in the same words.
+ */
+function refuseNumericIds(command: string, numberPaths: ReadonlySet<string>): void {
+  for (const field of numberPaths) {
+    if (STRING_ID_FIELDS.has(field.slice(field.lastIndexOf('.') + 1))) {
+      throw new LivehookError('INVALID_BODY', `${field}: must be a non-empty string, not a number (send the id in quotes)`, { command, field, rule: 'string.base' });
+    }
+  }
+}
+
+function parseBody(raw: string, numberPaths?: Set<string>): unknown {
   // A UTF-8 byte-order mark is not JSON but carries no meaning: skip it.
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   try {
-    return parseJsonLossless(text);
+    return parseJsonLossless(text, numberPaths);
   } catch (err) {
     if (/^\s*$/.test(text)) {
       throw new LivehookError('EMPTY_BODY', 'the body is empty: send the callback as a JSON object');

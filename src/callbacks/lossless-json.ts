@@ -57,10 +57,17 @@ const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
 
-export function parseJsonLossless(text: string): unknown {
+/**
+ * `numberPaths`, when given, receives where each unsafe integer stood, as
+ * the keys down to it joined by dots, array indices left out
+ * (`RoomInfo.RoomId`, `ToRoomIdList`): such a value reaches the caller as a
+ * string like any other, and a field that must not be a number (a room id)
+ * can only be told from a real string here.
+ */
+export function parseJsonLossless(text: string, numberPaths?: Set<string>): unknown {
   refuseDeepNesting(text);
   if (!SIXTEEN_DIGITS.test(text)) return parseOrExplain(text);
-  const quoted = quoteUnsafeIntegers(text);
+  const quoted = quoteUnsafeIntegers(text, numberPaths);
   if (quoted === text) return parseOrExplain(text);
   try {
     return JSON.parse(quoted);
@@ -117,7 +124,7 @@ function fewBrackets(text: string): boolean {
 }
 
 /** The text with every unsafe integer literal in value position wrapped in quotes. */
-function quoteUnsafeIntegers(text: string): string {
+function quoteUnsafeIntegers(text: string, numberPaths?: Set<string>): string {
   const n = text.length;
   let out = '';
   let copiedUpTo = 0;
@@ -125,11 +132,18 @@ function quoteUnsafeIntegers(text: string): string {
   // an object key from a value: `{123…: 1}` must stay as malformed as it is.
   const inObject: boolean[] = [];
   let previous = 0;
+  // Where the key names are (start of the key's string token, -1 = none), decoded
+  // only for an unsafe integer: per container, the key it stands under and,
+  // for an object, the key of the member being read.
+  const containerKey: number[] = [];
+  const memberKey: number[] = [];
 
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
+      const keyPosition = previous === OPEN_BRACE || (previous === COMMA && inObject[inObject.length - 1] === true);
+      if (keyPosition) memberKey[memberKey.length - 1] = i;
       i = endOfString(text, i);
       previous = QUOTE;
       continue;
@@ -141,17 +155,48 @@ function quoteUnsafeIntegers(text: string): string {
       if (!keyPosition && j - i >= 16 && isUnsafeIntegerLiteral(text.slice(i, j))) {
         out += text.slice(copiedUpTo, i) + '"' + text.slice(i, j) + '"';
         copiedUpTo = j;
+        if (numberPaths) addPath(numberPaths, text, containerKey, keyOfValue(inObject, containerKey, memberKey));
       }
       previous = ZERO;
       i = j;
       continue;
     }
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) inObject.push(c === OPEN_BRACE);
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) inObject.pop();
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      containerKey.push(keyOfValue(inObject, containerKey, memberKey));
+      memberKey.push(-1);
+      inObject.push(c === OPEN_BRACE);
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      inObject.pop();
+      containerKey.pop();
+      memberKey.pop();
+    }
     if (c !== SPACE && c !== LF && c !== CR && c !== TAB) previous = c;
     i++;
   }
   return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+}
+
+/** Where the key of a value at this point starts: its member's key in an object, the array's own key in an array. */
+function keyOfValue(inObject: boolean[], containerKey: number[], memberKey: number[]): number {
+  const top = inObject.length - 1;
+  if (top < 0) return -1;
+  return inObject[top] ? memberKey[top]! : containerKey[top]!;
+}
+
+/** The dotted path of the value whose own key starts at `last`: the containers' keys, each once (arrays share their key with their items). */
+function addPath(paths: Set<string>, text: string, containerKey: number[], last: number): void {
+  const keys: string[] = [];
+  let previous = -1;
+  for (const start of [...containerKey, last]) {
+    if (start < 0 || start === previous) continue;
+    previous = start;
+    try {
+      keys.push(JSON.parse(text.slice(start, endOfString(text, start))) as string);
+    } catch {
+      return; // a malformed key: the parse that follows reports it
+    }
+  }
+  if (keys.length > 0) paths.add(keys.join('.'));
 }
 
 /** Index just after the closing quote of the string starting at `start` (or the end when unterminated). */

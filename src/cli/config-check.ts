@@ -29,5 +29,6 @@ export async function configCheck(io: CliIo): Promise<number> {
   println(io.stdout, `config OK: ${config.configDir} (plugins enabled: ${enabled.map((p) => p.name).join(', ') || 'none'})`);
   // Valid, but not fit for production: said here as the service says it at start.
   for (const warning of openAccessWarnings(config.service.auth)) println(io.stdout, `warning: ${warning}`);
+  for (const plan of plans) if (plan.state === 'skipped') println(io.stdout, `warning: plugin "${plan.name}": ${plan.reason}`);
   return 0;
 }

@@ -39,6 +39,8 @@ export async function listPlugins(io: CliIo): Promise<number> {
       }
     } else if (plan.state === 'disabled') {
       println(io.stdout, `  ${plan.name}  disabled: ${plan.reason}`);
+    } else if (plan.state === 'skipped') {
+      println(io.stdout, `  ${plan.name}  skipped: ${plan.reason}`);
     } else {
       errors++;
       println(io.stdout, `  ${plan.name}  error: ${plan.reason}`);

@@ -9,14 +9,24 @@ export interface EnvOverride {
   /** 'service' = config/livehook.json; otherwise the plugin whose options it sets. */
   target: 'service' | { plugin: string };
   path: string[];
+  /** Throws an Error saying what is wrong with the value; load-config names the variable. */
   parse: (value: string) => unknown;
 }
 
-const list = (value: string): string[] =>
-  value
+/**
+ * A comma-separated list. One with no item in it ("," or " ") is refused,
+ * not read as "none": for LIVEHOOK_SDKAPPID an empty list means "any
+ * SdkAppid", so a typo would silently replace the file's list and open the
+ * door. Unsetting the variable is the way to keep the file's value.
+ */
+const list = (value: string): string[] => {
+  const items = value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+  if (items.length === 0) throw new Error(`is set to ${JSON.stringify(value)}, a list with no item in it; give at least one value, or unset the variable to keep the config file's`);
+  return items;
+};
 const text = (value: string): string => value.trim();
 
 export const ENV_OVERRIDES: readonly EnvOverride[] = [

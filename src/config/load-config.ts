@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Joi from 'joi';
 import { LivehookError } from '../errors';
-import { ENV_OVERRIDES, setPath } from './env-overrides';
+import { ENV_OVERRIDES, setPath, type EnvOverride } from './env-overrides';
 import { pluginFileSchema, splitPluginFile, type PluginSettings } from './plugin-settings';
 import { serviceConfigSchema, type ServiceConfig } from './service-config';
 
@@ -44,13 +44,14 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   for (const override of ENV_OVERRIDES) {
     const value = env[override.variable];
     if (value === undefined || value === '') continue;
+    const parsed = parseEnv(override, value);
     if (override.target === 'service') {
-      setPath(serviceRaw, override.path, override.parse(value));
+      setPath(serviceRaw, override.path, parsed);
       envOrigins.set(`service:${override.path.join('.')}`, override.variable);
     } else {
       const plugin = rawPlugins.get(override.target.plugin);
       if (!plugin) continue; // the plugin has no config file, so it is off: nothing to override
-      setPath(plugin.raw, override.path, override.parse(value));
+      setPath(plugin.raw, override.path, parsed);
       envOrigins.set(`${override.target.plugin}:${override.path.join('.')}`, override.variable);
     }
   }
@@ -65,6 +66,14 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     plugins.set(name, splitPluginFile(name, relative(file), validated));
   }
   return { configDir, service, plugins };
+}
+
+function parseEnv(override: EnvOverride, value: string): unknown {
+  try {
+    return override.parse(value);
+  } catch (err) {
+    throw configError(`environment variable ${override.variable} ${(err as Error).message}`, { env: override.variable, key: override.path.join('.') });
+  }
 }
 
 function readPluginFiles(dir: string): Map<string, { file: string; raw: Record<string, unknown> }> {

@@ -1,9 +1,12 @@
 /**
  * What /readyz checks: the service is not shutting down, every started
  * plugin has its delivery worker, and the store answers, within a time
- * limit, so that a hung database makes the probe fail instead of hang.
+ * limit, so that a hung database makes the probe fail instead of hang,
+ * and can write (not after a write refused for a full disk, until there is
+ * room again).
  */
 import type { Readiness } from '../http/health-routes';
+import { isDiskFull } from '../store/disk-full';
 import type { Store } from '../store/store';
 
 export interface ReadinessDeps {
@@ -35,7 +38,7 @@ async function pingWithin(store: Pick<Store, 'ping'>, timeoutMs: number): Promis
   });
   const ping = store.ping().then(
     () => null,
-    (err: unknown) => `store unreachable: ${err instanceof Error ? err.message : String(err)}`,
+    (err: unknown) => `${isDiskFull(err) ? 'disk full' : 'store unreachable'}: ${err instanceof Error ? err.message : String(err)}`,
   );
   try {
     return await Promise.race([ping, late]);

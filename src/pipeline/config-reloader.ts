@@ -100,7 +100,7 @@ export class ConfigReloader {
     let wanted: Map<string, EnabledPlan>;
     try {
       next = loadConfig({ env: this.deps.env, configDir: this.current.configDir });
-      wanted = new Map(enabledPlans(planPlugins(next)).map((p) => [p.name, p]));
+      wanted = new Map(enabledPlans(planPlugins(next), logger).map((p) => [p.name, p]));
       await this.checkChanged(next, wanted);
     } catch (err) {
       result.error = describeError(err);

@@ -13,13 +13,24 @@ import { discoverPlugins, type FoundPlugin } from './discover-plugins';
 export type PluginPlan =
   | { name: string; state: 'enabled'; found: FoundPlugin; settings: PluginSettings }
   | { name: string; state: 'disabled'; reason: string; found: FoundPlugin }
-  | { name: string; state: 'error'; reason: string; error: LivehookError };
+  | { name: string; state: 'error'; reason: string; error: LivehookError }
+  /** An entry of the plugins dir that cannot be read and that no config enables: a warning, nothing runs. */
+  | { name: string; state: 'skipped'; reason: string };
 
 export type EnabledPlan = Extract<PluginPlan, { state: 'enabled' }>;
 
 export function planPlugins(config: LoadedConfig): PluginPlan[] {
-  const found = discoverPlugins(config.service.plugins.dir);
+  const { found, unreadable } = discoverPlugins(config.service.plugins.dir);
   const plans: PluginPlan[] = [];
+  for (const entry of unreadable) {
+    const settings = config.plugins.get(entry.name);
+    if (settings?.enabled) {
+      const error = new LivehookError('PLUGIN_INVALID', `${settings.file} enables plugin "${entry.name}", but ${entry.reason}`, { plugin: entry.name, path: entry.path });
+      plans.push({ name: entry.name, state: 'error', reason: error.message, error });
+    } else {
+      plans.push({ name: entry.name, state: 'skipped', reason: `plugins dir entry skipped: ${entry.reason}` });
+    }
+  }
   for (const plugin of found) {
     const settings = config.plugins.get(plugin.name);
     if (!settings) {
@@ -31,7 +42,7 @@ export function planPlugins(config: LoadedConfig): PluginPlan[] {
     }
   }
   for (const settings of config.plugins.values()) {
-    if (found.some((f) => f.name === settings.name) || !settings.enabled) continue;
+    if (found.some((f) => f.name === settings.name) || unreadable.some((u) => u.name === settings.name) || !settings.enabled) continue;
     const error = new LivehookError('PLUGIN_INVALID', `${settings.file} enables plugin "${settings.name}", but there is no folder ${path.join(config.service.plugins.dir, settings.name)} with an index.ts or index.js`, { plugin: settings.name });
     plans.push({ name: settings.name, state: 'error', reason: error.message, error });
   }

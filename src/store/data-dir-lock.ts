@@ -53,7 +53,13 @@ const CONFIRM_MS = 100;
  */
 function createWithContent(file: string, me: Holder): boolean {
   const aside = `${file}.${process.pid}.${Date.now()}`;
-  fs.writeFileSync(aside, JSON.stringify(me));
+  try {
+    fs.writeFileSync(aside, JSON.stringify(me));
+  } catch (err) {
+    // On a full disk the file is created and its content refused: never leave that empty file behind.
+    fs.rmSync(aside, { force: true });
+    throw err;
+  }
   try {
     fs.linkSync(aside, file);
     return true;

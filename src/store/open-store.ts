@@ -23,6 +23,8 @@ export interface OpenStoreOptions {
   logger?: Logger;
   /** SQLite only: the store can no longer write (see SqliteStoreOptions.onFatal). */
   onFatal?: (reason: Error) => void;
+  /** SQLite only: free space that makes a store that ran out of room ready again (see SqliteStoreOptions.minFreeBytes). */
+  minFreeBytes?: number;
 }
 
 /** Returns an opened store (migrations applied). Close it with store.close(). */
@@ -41,5 +43,6 @@ function createStore(options: OpenStoreOptions): Store {
     synchronous: options.synchronous,
     logger: options.logger,
     onFatal: options.onFatal,
+    minFreeBytes: options.minFreeBytes,
   });
 }

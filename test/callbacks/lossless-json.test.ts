@@ -12,6 +12,17 @@ function positionOf(text: string): number | undefined {
 }
 
 describe('parseJsonLossless', () => {
+  it('says where each unsafe integer stood, as a dotted path of keys without array indices', () => {
+    const paths = new Set<string>();
+    const text = '{"RoomId": 12345678901234567, "RoomInfo": {"RoomId": "r", "Owner_Account": 144115216631667826}, "ToRoomIdList": ["a", 98765432109876543], "ToRoomList": [{"RoomId": 11111111111111111111}], "Safe": 1234567890123456, "k\\"ey": [[90071992547409931]]}';
+    const value = parseJsonLossless(text, paths) as Record<string, any>;
+    expect(value.RoomId).to.equal('12345678901234567');
+    expect([...paths].sort()).to.deep.equal(['RoomId', 'RoomInfo.Owner_Account', 'ToRoomIdList', 'ToRoomList.RoomId', 'k"ey'].sort());
+    const none = new Set<string>();
+    parseJsonLossless('{"RoomId": "12345678901234567", "n": 5}', none);
+    expect(none.size).to.equal(0);
+  });
+
   it('keeps every digit of an 18-digit account id, as a string', () => {
     const text = '{"Owner_Account": 144115216631667826}';
     expect(JSON.parse(text).Owner_Account).to.equal(144115216631667840); // what it replaces

@@ -1,6 +1,6 @@
 /** Where the data matters, a bad body is a 400 whose message names the field and what is expected. */
 import { expect } from 'chai';
-import { fixtureObject, rejection, seedWith, CAPTURE } from './helpers';
+import { build, fixtureObject, rejection, seedWith, CAPTURE } from './helpers';
 
 function expectInvalid(body: string | object, field: string, expected: RegExp): void {
   const err = rejection(body);
@@ -23,6 +23,25 @@ describe('strict validation', () => {
       expectInvalid(seedWith({ RoomId: 436 }), 'RoomId', /must be a non-empty string/);
       expectInvalid(seedWith({ RoomId: null }), 'RoomId', /must be a non-empty string/);
       expectInvalid(seedWith({ RoomId: ['r'] }), 'RoomId', /must be a non-empty string/);
+    });
+
+    it('is refused as a JSON number whatever its size, even one too big for a double', () => {
+      // The lossless parser turns an unsafe integer into a string; it must not pass as a room id.
+      const seed = seedWith({ RoomId: 'PLACEHOLDER' });
+      for (const digits of ['5', '1234567890123456', '12345678901234567', '144115216631667826', '123456789012345678901234567890']) {
+        expectInvalid(seed.replace('"PLACEHOLDER"', digits), 'RoomId', /must be a non-empty string/);
+      }
+      const capture = fixtureObject(CAPTURE);
+      delete capture.RoomId;
+      const inInfo = JSON.stringify(capture).replace(/"RoomId":"[^"]*"/, '"RoomId":12345678901234567');
+      expectInvalid(inInfo, 'RoomInfo.RoomId', /must be a non-empty string/);
+      const battle = '{"CallbackCommand":"Live.CallbackAfterStartBattle","BattleId":"b1","FromRoomId":"r1","ToRoomIdList":["r2",98765432109876543]}';
+      expectInvalid(battle, 'ToRoomIdList', /must be a non-empty string/);
+    });
+
+    it('a big number elsewhere (an account id) is still kept as its digits', () => {
+      const seed = seedWith({ Operator_Account: 'PLACEHOLDER' }).replace('"PLACEHOLDER"', '144115216631667826');
+      expect(build(seed).operator).to.equal('144115216631667826');
     });
 
     it('inside RoomInfo, must be a non-empty string too', () => {

@@ -12,12 +12,14 @@ describe('livehook command line', () => {
     writePlugin(pluginsDir, 'off', 'index.js', recorderJs('off'));
     writePlugin(pluginsDir, 'unconfigured', 'index.js', recorderJs('unconfigured'));
     writePlugin(pluginsDir, 'greedy', 'index.js', recorderJs('greedy', ['mailer']));
+    fs.symlinkSync('/nonexistent/livehook-plugin', path.join(pluginsDir, 'dangling'));
     const configDir = writeConfigDir({ pluginsDir, plugins: { on: { enabled: true, capabilities: ['fs'], out: '/dev/null' }, off: { enabled: false }, greedy: { enabled: true, capabilities: ['fs'], out: '/dev/null' } } });
     const result = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: configDir });
     expect(result.stdout).to.match(/on 0\.0\.1\s+enabled/);
     expect(result.stdout).to.match(/off\s+disabled: "enabled" is false in .*off\.json/);
     expect(result.stdout).to.match(/unconfigured\s+disabled: no config file/);
     expect(result.stdout).to.match(/greedy\s+error: .*"mailer"/);
+    expect(result.stdout).to.match(/dangling\s+skipped: .*symbolic link to \/nonexistent\/livehook-plugin, which does not exist/);
     expect(result.code).to.equal(1); // a plugin in error
   });
 
@@ -45,6 +47,18 @@ describe('livehook command line', () => {
     result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir(), LIVEHOOK_SDKAPPID: 'not-a-number' });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain('LIVEHOOK_SDKAPPID');
+
+    const withDangling = tempDir('livehook-plugins-');
+    fs.symlinkSync('/nonexistent/livehook-plugin', path.join(withDangling, 'dangling'));
+    result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ pluginsDir: withDangling }) });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/warning: plugin "dangling": plugins dir entry skipped: .*dangling is a symbolic link to \/nonexistent\/livehook-plugin, which does not exist/);
+
+    for (const blank of [',', ' ']) {
+      result = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ config: { auth: { sdkAppIds: ['1400000001'] } } }), LIVEHOOK_SDKAPPID: blank });
+      expect(result.code, `LIVEHOOK_SDKAPPID=${JSON.stringify(blank)}`).to.equal(1);
+      expect(result.stderr).to.contain('LIVEHOOK_SDKAPPID').and.to.contain('no item');
+    }
   });
 
   it('explains its usage for an unknown command', () => {

@@ -90,6 +90,18 @@ describe('config loading', () => {
     expect(loadError(configDirWith({}), { PORT: 'eighty' })).to.contain('PORT');
   });
 
+  it('refuses an empty or blank list from the environment instead of dropping the file\'s list', () => {
+    // An empty sdkAppIds means "any SdkAppid": "," must not silently open the door the file closed.
+    const dir = configDirWith({ auth: { sdkAppIds: ['1400000001'] } });
+    for (const value of [',', ' ', ' , ,']) {
+      const message = loadError(dir, { LIVEHOOK_SDKAPPID: value });
+      expect(message, value).to.contain('LIVEHOOK_SDKAPPID').and.to.contain('no item');
+    }
+    expect(loadError(dir, { LIVEHOOK_ALERT_TO: ',' })).to.contain('LIVEHOOK_ALERT_TO');
+    // Unset (or set to nothing at all) keeps the file's list.
+    expect(loadConfig({ configDir: dir, env: { LIVEHOOK_SDKAPPID: '' } }).service.auth.sdkAppIds).to.deep.equal(['1400000001']);
+  });
+
   it('names a file that is not valid JSON, or not an object', () => {
     expect(loadError(configDirWith('{"port": 80,'))).to.contain('livehook.json').and.to.contain('not valid JSON');
     expect(loadError(configDirWith({}, { logging: '[]' }))).to.contain('logging.json').and.to.contain('JSON object');

@@ -67,6 +67,21 @@ describe('POST /callback answers', () => {
     expect(res.body.ErrorInfo).to.contain('EventType');
   });
 
+  it('answers 400 naming RoomId for a RoomId sent as a JSON number of any size, and quarantines the body', async () => {
+    const before = (await svc.service.store.listQuarantine('held')).length;
+    const template = JSON.stringify({ ...seed(), RoomId: 'PLACEHOLDER' });
+    for (const digits of ['5', '12345678901234567']) {
+      const raw = template.replace('"PLACEHOLDER"', digits);
+      const res = await svc.post(raw, QUERY);
+      expect(res.status, digits).to.equal(400);
+      expect(res.body.ActionStatus).to.equal('FAIL');
+      expect(res.body.ErrorInfo).to.match(/^RoomId: must be a non-empty string/);
+    }
+    const held = await svc.service.store.listQuarantine('held');
+    expect(held.length - before).to.equal(2);
+    expect(held.map((q) => q.raw)).to.include(template.replace('"PLACEHOLDER"', '12345678901234567'));
+  });
+
   it('answers 400 when CallbackCommand is missing from the body', async () => {
     const body = seed();
     delete body.CallbackCommand;

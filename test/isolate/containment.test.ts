@@ -142,3 +142,37 @@ describe('isolates: a plugin that keeps crashing is shown as failed', function (
     }
   });
 });
+
+describe('isolates: process.exit in a plugin run with "isolation": "process"', function () {
+  this.timeout(60_000);
+
+  it('ends only its child process: the service serves on, the event is retried and goes dead, the plugin runs again', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const out = path.join(tempDir('livehook-out-'), 'calls.jsonl');
+    writePlugin(pluginsDir, 'quitter', 'index.ts', misbehaving('quitter', 'process.exit(0);'));
+    writePlugin(pluginsDir, 'healthy', 'index.ts', recorderTs('healthy'));
+    const svc = await startTestService({
+      pluginsDir,
+      plugins: {
+        // A time-out long enough for the second attempt to wait for the restarted child, not time out on it.
+        quitter: { enabled: true, isolation: 'process', timeoutMs: 10_000, retry: { baseMs: 50, capMs: 50, maxAttempts: 2 } },
+        healthy: { enabled: true, capabilities: ['fs'], out },
+      },
+    });
+    try {
+      expect((await svc.post(destroyRoom('poison'))).status).to.equal(200);
+      await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'quitter', status: 'dead' })).length === 1, 30_000, "quitter's delivery to go dead");
+      const [dead] = await svc.service.store.listDeliveries({ plugin: 'quitter' });
+      expect(dead.attempts).to.equal(2);
+      expect(dead.lastError).to.match(/exited with code 0/);
+      // The service itself never exited: it answers, and both plugins take the next event.
+      expect((await svc.post(destroyRoom('after'))).status).to.equal(200);
+      await waitFor(() => svc.service.isolates.list().every((i) => i.state === 'running'), 20_000, 'quitter to run again');
+      await svc.waitForIdle(20_000);
+      expect(readRecords(out).filter((r) => r.hook === 'handle').map((r) => r.event.roomId)).to.include.members(['poison', 'after']);
+      expect(await svc.service.store.listDeliveries({ plugin: 'quitter', status: 'retrying' })).to.deep.equal([]);
+    } finally {
+      await svc.stop();
+    }
+  });
+});

@@ -154,4 +154,42 @@ export default definePlugin({ name: 'sneaky', version: '1.0.0', commands: '*', h
     }
     expect(error?.message).to.contain('ghost');
   });
+
+  it('skips a dangling symbolic link or a link loop in the plugins folder with a warning naming it, and serves', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const out = path.join(tempDir(), 'calls.jsonl');
+    writePlugin(pluginsDir, 'js-recorder', 'index.js', recorderJs('js-recorder'));
+    fs.symlinkSync('/nonexistent/livehook-plugin', path.join(pluginsDir, 'dangling'));
+    fs.symlinkSync(path.join(pluginsDir, 'loop-b'), path.join(pluginsDir, 'loop-a'));
+    fs.symlinkSync(path.join(pluginsDir, 'loop-a'), path.join(pluginsDir, 'loop-b'));
+    fs.mkdirSync(path.join(pluginsDir, 'broken-entry'));
+    fs.symlinkSync('/nonexistent/index.js', path.join(pluginsDir, 'broken-entry', 'index.js'));
+    const svc = await startTestService({ pluginsDir, plugins: { 'js-recorder': { enabled: true, capabilities: ['fs'], out }, dangling: { enabled: false } } });
+    try {
+      const warnings = svc.logs.filter((l) => l.level === 'warn').map((l) => String(l.msg));
+      expect(warnings.find((w) => w.includes('"dangling"'))).to.contain(path.join(pluginsDir, 'dangling')).and.to.contain('/nonexistent/livehook-plugin').and.to.contain('does not exist');
+      expect(warnings.find((w) => w.includes('"loop-a"'))).to.contain('loop of symbolic links');
+      expect(warnings.find((w) => w.includes('"broken-entry"'))).to.contain(path.join(pluginsDir, 'broken-entry', 'index.js'));
+      const res = await svc.post(fixture('destroy-room.seed-example.json'), QUERY);
+      expect(res.status).to.equal(200);
+      await svc.waitForIdle();
+      expect(readRecords(out).map((r) => r.plugin)).to.include('js-recorder');
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('refuses to start, naming the entry, when the config enables a plugin whose folder is a dangling link', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    fs.symlinkSync('/nonexistent/livehook-plugin', path.join(pluginsDir, 'dangling'));
+    let error: Error | undefined;
+    try {
+      const svc = await startTestService({ pluginsDir, plugins: { dangling: { enabled: true } } });
+      await svc.stop();
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.message).to.contain('dangling.json').and.to.contain(path.join(pluginsDir, 'dangling')).and.to.contain('does not exist');
+    expect(error?.message).not.to.contain('ENOENT');
+  });
 });

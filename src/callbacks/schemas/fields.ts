@@ -16,6 +16,13 @@ export const text = Joi.string().allow('');
 export const roomId = Joi.string();
 
 /**
+ * The fields that hold such string-only ids. A number there is refused
+ * whatever its size: joi refuses a small one (5), and build-event.ts one too
+ * big for a double, which the lossless parser has already made a string.
+ */
+export const STRING_ID_FIELDS: ReadonlySet<string> = new Set(['RoomId', 'FromRoomId', 'ToRoomIdList', 'BattleId']);
+
+/**
  * A user id. Tencent sends them as strings or as bare (often 18-digit)
  * numbers; the lossless parser has already made the big ones strings, and
  * the small ones become strings here, so an account id is always a string.

@@ -4,7 +4,7 @@
  * field to fix, and goes on with what is expected.
  */
 import type Joi from 'joi';
-import { EVENT_TIME_MAX, EVENT_TIME_MIN } from './fields';
+import { EVENT_TIME_MAX, EVENT_TIME_MIN, STRING_ID_FIELDS } from './fields';
 
 export const VALIDATION_MESSAGES: Record<string, string> = {
   'any.required': '{{#label}}: is required',
@@ -28,7 +28,7 @@ export const VALIDATION_MESSAGES: Record<string, string> = {
 };
 
 /** Ids whose every wrong value (missing text, a number, null) gets one message. */
-const NON_EMPTY_IDS: ReadonlySet<string> = new Set(['RoomId', 'FromRoomId', 'ToRoomIdList', 'BattleId']);
+const NON_EMPTY_IDS = STRING_ID_FIELDS;
 
 /**
  * The message for a failed field, with wording for the fields that matter

@@ -132,11 +132,18 @@ export class ChildProcessPlugin implements PluginInstance {
     const dataDir = pluginDataDir(spec);
     fs.mkdirSync(dataDir, { recursive: true });
     // Real paths: the permission model checks the path a file is opened by, after symlinks (a symlinked node_modules, a plugin folder linked in).
-    const reads = [spec.found.dir, path.join(ROOT, 'src'), path.join(ROOT, 'node_modules'), CACHE_DIR, dataDir].map(realPath);
+    // And the link itself: require() resolves a path through it (realpath), which reads the link first.
+    const given = [spec.found.dir, path.join(ROOT, 'src'), path.join(ROOT, 'node_modules'), CACHE_DIR, dataDir];
+    const reads = [...new Set(given.map(realPath))];
+    // The link itself only (what is under it is read by its real path), and not one inside another link:
+    // Node 20's permission model mishandles such overlapping grants (denies, or aborts).
+    const linked = given.filter((dir) => realPath(dir) !== dir);
+    const links = linked.filter((dir) => !linked.some((other) => other !== dir && dir.startsWith(other + path.sep)));
     const child = fork(CHILD_BOOT, [], {
       execArgv: [
         '--experimental-permission',
         ...reads.map((dir) => `--allow-fs-read=${path.join(dir, '*')}`),
+        ...links.map((link) => `--allow-fs-read=${link}`),
         `--allow-fs-write=${path.join(realPath(dataDir), '*')}`,
         `--max-old-space-size=${spec.settings.heapMb}`,
         '--disable-warning=ExperimentalWarning',
@@ -187,7 +194,9 @@ export class ChildProcessPlugin implements PluginInstance {
     const delay = Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** Math.min(this.failures - 1, 20));
     this.ready = new Promise<void>((resolve) => setTimeout(resolve, delay).unref())
       .then(() => this.spawn())
-      .then(() => this.callChild('init', []).then(() => undefined));
+      // Straight to the new child: callChild waits for `ready`, which is this very promise.
+      .then(() => this.calls!.call('init', []))
+      .then(() => undefined);
     // Calls made meanwhile wait on `ready`; a restart that fails fails them, and the next failure tries again.
     this.ready.catch((err: unknown) => {
       this.logger.error({ hook: 'init' }, `plugin "${this.spec.found.name}": its process could not be restarted: ${describeError(err)}`);

@@ -22,6 +22,12 @@ export interface SqliteStoreOptions {
   /** Told when the store can no longer write (its writer thread died): `livehook serve` exits so that its supervisor restarts it. */
   onFatal?: (reason: Error) => void;
   /**
+   * After a write refused for lack of space (SQLITE_FULL, ENOSPC), ping()
+   * fails until a write succeeds again or the disk has this much free.
+   * Default 1 MiB (the default largest callback body).
+   */
+  minFreeBytes?: number;
+  /**
    * A plugin isolate's store: writes go over this line (from the owning
    * store's attachPort()) to the writer thread the owner started; reads use a
    * connection of this thread's own. No migrations run: the owner ran them.

@@ -44,6 +44,7 @@ import { MIGRATIONS } from './migrations';
 import { pruneSqlite } from './prune';
 import { type SqliteSettings, type SqliteStoreOptions, type SqliteSynchronous, checkFile, checkSynchronous, synchronousName } from './sqlite-options';
 import { SqliteWriter } from './sqlite-writer';
+import { DiskRoom } from './disk-room';
 import { type Statements, bindParams, prepareStatements } from './statements';
 import { WriteFailure, WriteQueue } from './write-queue';
 import type { NamedWrite } from './writer-protocol';
@@ -61,6 +62,7 @@ export class SqliteStore extends StoreCore {
   private readonly onFatal: ((reason: Error) => void) | undefined;
   private readonly logger: Logger | undefined;
   private readonly attached: MessagePort | undefined;
+  private readonly room: DiskRoom;
 
   /** This thread's connection: reads only, once migrations have run. */
   private db: Database.Database | null = null;
@@ -79,6 +81,7 @@ export class SqliteStore extends StoreCore {
     this.logger = options.logger;
     this.onFatal = options.onFatal;
     this.attached = options.attach;
+    this.room = new DiskRoom(this.file, options.minFreeBytes ?? 1024 * 1024, options.logger);
   }
 
   // --- lifecycle ---------------------------------------------------------------
@@ -110,9 +113,14 @@ export class SqliteStore extends StoreCore {
     }
     this.db = db;
     this.writer = writer;
-    this.writes = new WriteQueue(writer, this.maxBatch, (failure, items) => {
-      this.logger?.error({ err: failure, file: this.file, events: failure.events, writes: items }, 'group commit failed; every write in it was refused');
-    });
+    this.writes = new WriteQueue(
+      writer,
+      this.maxBatch,
+      (failure, items) => {
+        this.logger?.error({ err: failure, file: this.file, events: failure.events, writes: items }, 'group commit failed; every write in it was refused');
+      },
+      this.room.follow,
+    );
     if (!this.attached) this.logger?.info(this.settings(), 'store opened');
   }
 
@@ -141,6 +149,7 @@ export class SqliteStore extends StoreCore {
     if (!this.writer) throw this.closedError();
     const failure = this.writer.failure;
     if (failure) throw new LivehookError('STORE_FAILED', `the SQLite store ${this.file} cannot write: ${failure.message}`, { file: this.file });
+    this.room.check();
   }
 
   /** The settings the writer's connection runs with (durability is decided there). */

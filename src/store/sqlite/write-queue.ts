@@ -37,7 +37,12 @@ export class WriteQueue {
   private waitingEvents = 0;
   private waitingBytes = 0;
 
-  constructor(writer: SqliteWriter, maxBatch: number, onBatchFailed: (failure: WriteFailure, items: number) => void) {
+  /**
+   * `onCommitted` hears how each commit went: null when something of it was
+   * written, else the failure of its first refused write (the store's
+   * readiness follows it: see SqliteStore.ping).
+   */
+  constructor(writer: SqliteWriter, maxBatch: number, onBatchFailed: (failure: WriteFailure, items: number) => void, onCommitted: (failure: WriteFailure | null) => void = () => undefined) {
     this.queue = new GroupCommit<Item, Outcome>({
       maxBatch,
       maxWeight: MAX_BATCH_BYTES,
@@ -55,10 +60,15 @@ export class WriteQueue {
         } catch (err) {
           const failure = new WriteFailure(toWriterError(err), events.length);
           onBatchFailed(failure, items.length);
+          onCommitted(failure);
           throw failure;
         }
         const { appended, outcomes } = written;
         const eventsFailure = appended.ok ? null : new WriteFailure(appended.error, events.length);
+        const wroteSomething = (events.length > 0 && appended.ok) || outcomes.some((o) => o.ok);
+        const failedOp = outcomes.find((o) => !o.ok);
+        const failure = eventsFailure ?? (failedOp && !failedOp.ok ? new WriteFailure(failedOp.error, 0) : null);
+        onCommitted(wroteSomething ? null : failure);
         let e = 0;
         let o = 0;
         return items.map((item): Outcome => {

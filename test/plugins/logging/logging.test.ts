@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { fixture, startTestService, waitFor, type TestService } from '../../helpers/service';
+import { fixture, startTestService, tempDir, waitFor, type TestService } from '../../helpers/service';
+import { fillUp, mountTmpfs, type Tmpfs } from '../../helpers/tmpfs';
 
 const QUERY = { SdkAppid: '1400000001' };
 
@@ -90,5 +91,67 @@ describe('logging plugin: options', () => {
     } finally {
       await svc.stop();
     }
+  });
+});
+
+describe('logging plugin: a full disk under logs/', function () {
+  this.timeout(30_000);
+  let fsys: Tmpfs;
+  let svc: TestService | null = null;
+  let dataDir: string;
+
+  before(function () {
+    dataDir = tempDir('livehook-data-');
+    // Only logs/ fills up: the store stays writable, so what is seen is the plugin's handling alone.
+    const mounted = mountTmpfs(256 * 1024, path.join(dataDir, 'logs'));
+    if ('cannot' in mounted) {
+      console.warn(`      skipped: ${mounted.cannot}`);
+      this.skip();
+    }
+    fsys = mounted as Tmpfs;
+  });
+  after(async () => {
+    await svc?.stop();
+    fsys?.unmount();
+  });
+
+  it('fails a short or failed write (retried), leaves no partial line, and writes the line whole once there is room', async () => {
+    svc = await startTestService({
+      dataDir,
+      onlyPlugins: ['logging'],
+      plugins: { logging: { enabled: true, capabilities: ['fs'], stdout: false, file: 'events.log', includeRaw: true, retry: { baseMs: 50, capMs: 100, maxAttempts: 1000 } } },
+    });
+    const file = path.join(dataDir, 'logs', 'events.log');
+    const seed = fixture('destroy-room.seed-example.json');
+    expect((await svc.post(seed.replace('"tandy-test-rest"', '"first"'), QUERY)).status).to.equal(200);
+    await waitFor(() => lines(file).length === 1, 5000, 'the first line');
+
+    // The file's last page has room left: a long line is written in part, then refused.
+    const filler = fillUp(fsys.dir);
+    const long = seed.replace('"tandy-test-rest"', '"second"').replace(/^\{/, `{"Pad":"${'p'.repeat(20_000)}",`);
+    expect((await svc.post(long, QUERY)).status).to.equal(200);
+    let failure = '';
+    await waitFor(
+      async () => {
+        const [retrying] = await svc!.service.store.listDeliveries({ plugin: 'logging', status: 'retrying' });
+        failure = retrying?.lastError ?? '';
+        return (retrying?.attempts ?? 0) >= 3;
+      },
+      10_000,
+      'the delivery to be retried',
+    );
+    expect(failure).to.contain('could not append a line').and.to.contain('ENOSPC');
+    expect(failure, 'a short write was seen').to.match(/\((?!0 )\d+ of \d+ bytes written/);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.endsWith('\n'), 'no fragment at the end of the file').to.equal(true);
+    expect(lines(file).map((l) => l.roomId)).to.deep.equal(['first']);
+
+    fs.rmSync(filler);
+    await waitFor(() => lines(file).length === 2, 10_000, 'the retried line');
+    await svc.waitForIdle();
+    const after = lines(file);
+    expect(after.map((l) => l.roomId)).to.deep.equal(['first', 'second']);
+    expect(after[1].raw).to.equal(long);
+    expect(await svc.service.store.listDeliveries({ plugin: 'logging' })).to.deep.equal([]);
   });
 });
