@@ -184,7 +184,7 @@ export class PluginIsolate {
     this.killedBecause = this.booting
       ? `its event loop was blocked for more than ${limit} ms while it started (init never returned?)`
       : `its event loop was blocked for more than ${limit} ms (past the time-out of ${this.timeoutMs} ms): a handler that never returns, such as a CPU loop`;
-    this.logger.error({ stalledMs: stalled }, `plugin "${this.name}": ${this.killedBecause}; terminating its isolate`);
+    this.logger.error({ hook: this.booting ? 'init' : 'handle', stalledMs: stalled }, `plugin "${this.name}": ${this.killedBecause}; terminating its isolate`);
     void this.worker.terminate();
   }
 
@@ -381,7 +381,7 @@ export class PluginIsolate {
         else this.logger.warn({ ...log, retryAt: new Date(nextAttemptAt!).toISOString() }, 'plugin failed: delivery will be retried');
       } catch (err) {
         // The event is still after the plugin's cursor: the restarted isolate delivers it again.
-        this.logger.error({ err, seq: delivery.seq }, `could not record the failed delivery of seq ${delivery.seq}; it will be delivered again`);
+        this.logger.error({ hook: 'handle', err, seq: delivery.seq }, `could not record the failed delivery of seq ${delivery.seq}; it will be delivered again`);
       }
     }
   }
