@@ -33,6 +33,7 @@ import { ROOMS, STALE } from './collections';
 import type { RollupOptions } from './options';
 import { ReportBuilder, type BuiltReport } from './report-builder';
 import { reportMail } from './report-mail';
+import { plural } from './plural';
 import { reportTaskRefusal } from './report-task-guard';
 import { roomRecordOf, roomTime } from './room-record';
 import { RoomRetention } from './room-retention';
@@ -124,7 +125,7 @@ export class StatsRollupHandler implements PluginHandler {
     if (refusal) throw new PermanentError(refusal);
     const { report } = await this.build(args.date, 'task');
     const r = report.rooms;
-    return `${report.date}: ${r.destroyed} rooms closed (${r.withoutStatistic} without statistics) -> ${this.reports.dir}/${report.date}.html`;
+    return `${report.date}: ${plural(r.destroyed, 'room')} closed (${r.withoutStatistic} without statistics) -> ${this.reports.dir}/${report.date}.html`;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 /** The daily mail: a plain-text summary, and the report page itself as the HTML part. */
 import type { MailMessage } from 'livehook';
 import type { BuiltReport } from './report-builder';
+import { plural } from './plural';
 import { STAT_NAMES } from './room-record';
 
 export function reportMail(built: BuiltReport, to: string[]): MailMessage {
@@ -23,7 +24,7 @@ export function reportMail(built: BuiltReport, to: string[]): MailMessage {
   if (r.topRooms.length === 0) lines.push('  (no room with statistics)');
   return {
     to,
-    subject: `Daily report ${r.date}: ${r.rooms.destroyed} rooms closed`,
+    subject: `Daily report ${r.date}: ${plural(r.rooms.destroyed, 'room')} closed`,
     text: `${lines.join('\n')}\n`,
     html: built.html,
     // One report, one mail: a stable id lets a mail server or reader spot a resend.

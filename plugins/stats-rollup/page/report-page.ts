@@ -7,6 +7,7 @@ import type { Change, DailyReport, TopRoom } from '../daily-report';
 import { STAT_NAMES, type StatName } from '../room-record';
 import { hourChart } from './hour-chart';
 import { esc, num, percent } from './html';
+import { plural } from '../plural';
 
 const LABELS: Record<StatName, string> = {
   TotalViewers: 'Viewers',
@@ -41,7 +42,7 @@ ${revisionNote(r)}
 <section class="cards">
 ${cards.join('\n')}
 </section>
-<p class="basis">Totals sum the ${num(r.rooms.withStatistic)} rooms that carried statistics.</p>
+<p class="basis">Totals sum the ${plural(num(r.rooms.withStatistic), 'room')} that carried statistics.</p>
 <section>
 <h2>Rooms closed per hour</h2>
 <figure>
@@ -50,8 +51,8 @@ ${hourChart(r.roomsPerHour)}
 </figure>
 </section>
 <section class="tops">
-${topTable(`Top ${r.topRooms.length || ''} rooms by viewers`, r.topRooms, 'TotalViewers')}
-${topTable(`Top ${r.topRoomsByGiftCoins.length || ''} rooms by gift coins`, r.topRoomsByGiftCoins, 'TotalGiftCoins')}
+${topTable(`Top ${r.topRooms.length ? plural(r.topRooms.length, 'room') : 'rooms'} by viewers`, r.topRooms, 'TotalViewers')}
+${topTable(`Top ${r.topRoomsByGiftCoins.length ? plural(r.topRoomsByGiftCoins.length, 'room') : 'rooms'} by gift coins`, r.topRoomsByGiftCoins, 'TotalGiftCoins')}
 </section>
 </main>
 <footer>livehook · <a href="/reports/${esc(r.date)}.json">data (JSON)</a> · <a href="/reports">all reports</a></footer>

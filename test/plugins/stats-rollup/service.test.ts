@@ -90,7 +90,7 @@ describe('stats-rollup in the running service', function () {
     expect(range.code).to.equal(0);
     const lines = range.stdout.trim().split('\n');
     expect(lines[0]).to.match(/^\[1\/2\] 2025-09-04: 3 rooms closed/);
-    expect(lines[1]).to.match(/^\[2\/2\] 2025-09-05: 1 rooms closed \(0 without statistics\)/);
+    expect(lines[1]).to.match(/^\[2\/2\] 2025-09-05: 1 room closed \(0 without statistics\)/);
     expect(lines[2]).to.match(/^2 reports built in \d+\.\d s$/);
   });
 
