@@ -1,6 +1,7 @@
 /** `livehook config check`: everything start-up validates, without starting. */
 import { openAccessWarnings } from '../http/open-access';
 import { checkPlugins } from '../isolate/check-plugins';
+import { logDestinationOf } from '../isolate/log-bridge';
 import { createLogger } from '../log/logger';
 import { planPlugins, type EnabledPlan } from '../pipeline/plan-plugins';
 import { loadCliConfig } from './cli-config';
@@ -30,7 +31,9 @@ export async function configCheck(argv: string[], io: CliIo): Promise<number> {
   }
   // Each enabled plugin as the start prepares it: module, options, grants, handler, its check().
   const enabled = plans.filter((p): p is EnabledPlan => p.state === 'enabled');
-  const checks = await checkPlugins(enabled, { service: config.service, logger: createLogger('warn'), logTo: 'stderr' });
+  const logger = createLogger('warn');
+  // On a terminal the lines go through this process's pretty printer, not straight to fd 2 as JSON.
+  const checks = await checkPlugins(enabled, { service: config.service, logger, logTo: logDestinationOf(logger) });
   for (const check of checks.values()) {
     if (!check.ok) {
       println(io.stderr, check.reason);

@@ -6,6 +6,7 @@
  */
 import type { LoadedConfig } from '../config/load-config';
 import { checkPlugins } from '../isolate/check-plugins';
+import { logDestinationOf } from '../isolate/log-bridge';
 import { readPluginStatuses, type PluginStatus } from '../isolate/plugin-status';
 import { createLogger } from '../log/logger';
 import { planPlugins, type EnabledPlan } from '../pipeline/plan-plugins';
@@ -29,7 +30,7 @@ export async function listPlugins(argv: string[], io: CliIo): Promise<number> {
   const config = loadCliConfig(io);
   const plans = planPlugins(config);
   const logger = createLogger('warn');
-  const checks = await checkPlugins(plans.filter((p): p is EnabledPlan => p.state === 'enabled'), { service: config.service, logger, logTo: 'stderr' });
+  const checks = await checkPlugins(plans.filter((p): p is EnabledPlan => p.state === 'enabled'), { service: config.service, logger, logTo: logDestinationOf(logger) });
   const statuses = await runningStates(config, logger);
   println(io.stdout, `plugins in ${config.service.plugins.dir}:`);
   if (plans.length === 0) println(io.stdout, '  (none found)');
