@@ -43,5 +43,7 @@ describe('livehook config check refuses what serve would refuse', function () {
     const addressed = livehook(['config', 'check'], { LIVEHOOK_CONFIG_DIR: configDir, LIVEHOOK_SMTP_URL: 'smtp://127.0.0.1:2525', LIVEHOOK_ALERT_TO: 'ops@example.com' });
     expect(addressed.code, addressed.stderr).to.equal(0);
     expect(addressed.stdout).to.contain('config OK');
+    // Which config it read: the first line, on stderr.
+    expect(addressed.stderr.split('\n')[0]).to.match(new RegExp(`^livehook: config ${configDir}; environment: LIVEHOOK_CONFIG_DIR, LIVEHOOK_SMTP_URL, LIVEHOOK_ALERT_TO, LIVEHOOK_TIMEZONE; store SQLite in \\S+; time zone UTC$`));
   });
 });
