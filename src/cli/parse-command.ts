@@ -30,15 +30,19 @@ export function parseCommand<O extends Options>(spec: CommandSpec<O>, argv: stri
   if (argv.includes('--help') || argv.includes('-h')) return { help: true };
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: spec.options, strict: true, allowPositionals: false }));
+    const parsed = parseArgs({ args: argv, options: spec.options, strict: true, allowPositionals: false, tokens: true });
+    values = parsed.values;
+    const twice = repeatedOption(parsed.tokens);
+    if (twice) throw usageError(spec, `--${twice} is given twice`);
   } catch (err) {
+    if (err instanceof LivehookError) throw err;
     throw usageError(spec, parseArgsProblem(err));
   }
   const given = values as Record<string, unknown>;
   for (const [a, b] of spec.conflicts ?? []) {
     if (given[a] !== undefined && given[b] !== undefined) throw usageError(spec, `--${a} and --${b} contradict each other: give one of them`);
   }
-  return { help: false, values };
+  return { help: false, values: values as Extract<Parsed<O>, { help: false }>['values'] };
 }
 
 /** parseArgs' own message, in the words the other usage errors use. */
@@ -50,4 +54,15 @@ export function parseArgsProblem(err: unknown): string {
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${/'([^']*)'/.exec(message)?.[0] ?? ''}`.trim();
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag && ['--date', '--from', '--to'].includes(flag)) return `${flag} needs a day, written YYYY-MM-DD`;
   return message;
+}
+
+/** An option given more than once (parseArgs would silently keep the last). */
+export function repeatedOption(tokens: ReadonlyArray<{ kind: string; name?: string }>): string | null {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    if (seen.has(token.name)) return token.name;
+    seen.add(token.name);
+  }
+  return null;
 }

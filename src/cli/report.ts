@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { describeError, isLivehookError } from '../errors';
 import { isReportDate } from '../reports/report-date';
-import { parseArgsProblem } from './parse-command';
+import { parseArgsProblem, repeatedOption } from './parse-command';
 
 export interface ReportIo {
   stdout: NodeJS.WritableStream;
@@ -112,16 +112,21 @@ export async function runReportCommand(argv: string[], io: ReportIo, boot: (requ
 function parseReportArgs(argv: string[]): ReportRequest | 'help' {
   if (argv.includes('--help') || argv.includes('-h')) return 'help';
   let values: { date?: string; from?: string; to?: string; partial?: boolean; timezone?: string };
+  let twice: string | null;
   try {
-    ({ values } = parseArgs({
+    const parsed = parseArgs({
       args: argv,
       options: { date: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, partial: { type: 'boolean' }, timezone: { type: 'string' } },
       strict: true,
       allowPositionals: false,
-    }));
+      tokens: true,
+    });
+    values = parsed.values;
+    twice = repeatedOption(parsed.tokens);
   } catch (err) {
     throw new UsageError(parseArgsProblem(err));
   }
+  if (twice) throw new UsageError(`--${twice} is given twice`);
   for (const name of ['date', 'from', 'to'] as const) {
     const value = values[name];
     if (value !== undefined && !isReportDate(value)) throw new UsageError(`--${name} "${value}" is not a day written YYYY-MM-DD (for example 2025-09-04)`);

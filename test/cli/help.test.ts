@@ -41,6 +41,8 @@ describe('livehook --help on every command', function () {
       [['replay', '--dead-only', '--quarantine-only'], 'livehook replay: --dead-only and --quarantine-only contradict each other'],
       [['replay', '--plugin', 'email-alert', '--quarantine-only'], 'livehook replay: --plugin and --quarantine-only contradict each other'],
       [['report', '--date', '2025-09-04', '--bogus'], 'livehook report: unknown option "--bogus"'],
+      [['report', '--date', '2025-09-04', '--date=2025-09-05'], 'livehook report: --date is given twice'],
+      [['replay', '--plugin', 'a', '--plugin', 'b'], 'livehook replay: --plugin is given twice'],
     ] as const) {
       const result = livehook([...args], env());
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).to.equal(2);
