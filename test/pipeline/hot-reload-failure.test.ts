@@ -18,6 +18,17 @@ class Handler { init() { throw new Error('upstream refused the connection'); } h
 module.exports = { name: 'flaky', version: '2.0.0', commands: '*', options: Joi.object({}), handler: Handler };
 `;
 
+/** Injects "mailer" without declaring it: its check fails, as `config check` refuses it. */
+const UNDECLARED_TOKEN = `
+'use strict';
+const Joi = require('joi');
+const { injectable, inject } = require('tsyringe');
+class Handler { constructor(mailer) { this.mailer = mailer; } handle() {} }
+inject('mailer')(Handler, undefined, 0);
+injectable()(Handler);
+module.exports = { name: 'sneaky', version: '0.0.1', commands: '*', options: Joi.object({}), handler: Handler };
+`;
+
 describe('hot reload: a plugin that fails to start is shown as failed', function () {
   this.timeout(60_000);
   let svc: TestService;
@@ -25,7 +36,8 @@ describe('hot reload: a plugin that fails to start is shown as failed', function
   before(async () => {
     const pluginsDir = tempDir('livehook-plugins-');
     writePlugin(pluginsDir, 'flaky', 'index.js', FAILS_IN_INIT);
-    svc = await startTestService({ pluginsDir, plugins: { flaky: { enabled: false } } });
+    writePlugin(pluginsDir, 'sneaky', 'index.js', UNDECLARED_TOKEN);
+    svc = await startTestService({ pluginsDir, plugins: { flaky: { enabled: false }, sneaky: { enabled: false } } });
   });
   after(() => svc?.stop());
 
@@ -50,5 +62,18 @@ describe('hot reload: a plugin that fails to start is shown as failed', function
     const listed = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir });
     expect(listed.code).to.equal(1);
     expect(listed.stdout).to.match(/flaky 2\.0\.0\s+enabled/).and.to.match(/failed on \S+ since .*upstream refused the connection/);
+  });
+
+  it('a plugin that fails its check rejects the reload: applied: false, naming plugin and token; `livehook plugins` shows the error', async () => {
+    fs.writeFileSync(path.join(svc.configDir, 'plugins', 'sneaky.json'), JSON.stringify({ enabled: true }));
+    await waitFor(() => svc.logs.some((l) => /config reload rejected/.test(String(l.msg))), 10_000, 'the rejection');
+    const line = svc.logs.find((l) => /config reload rejected/.test(String(l.msg)))!;
+    expect(line.applied).to.equal(false);
+    expect(line.failed).to.deep.equal([{ plugin: 'sneaky', reason: 'plugin "sneaky": its handler needs "mailer", which it was not given: list "mailer" in the manifest\'s capabilities and grant it in config' }]);
+    expect(svc.service.isolates.pluginNames()).not.to.include('sneaky');
+
+    const listed = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir });
+    expect(listed.code).to.equal(1);
+    expect(listed.stdout).to.match(/sneaky\s+error: plugin "sneaky": its handler needs "mailer"/);
   });
 });
