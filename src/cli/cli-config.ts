@@ -7,16 +7,18 @@
 import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { println, type CliIo } from './io';
 
-export function loadCliConfig(io: CliIo): LoadedConfig {
-  const config = loadConfig({ env: io.env });
-  println(io.stderr, describeConfigSource(config));
+/** `timezone`: a zone given on the command line (`report --timezone`), which stands for LIVEHOOK_TIMEZONE. */
+export function loadCliConfig(io: CliIo, timezone: string | null = null): LoadedConfig {
+  const config = loadConfig({ env: timezone ? { ...io.env, LIVEHOOK_TIMEZONE: timezone } : io.env });
+  println(io.stderr, describeConfigSource(config, timezone !== null));
   return config;
 }
 
-export function describeConfigSource(config: LoadedConfig): string {
+export function describeConfigSource(config: LoadedConfig, zoneGiven = false): string {
   const { service } = config;
+  const envUsed = zoneGiven ? config.envUsed.filter((v) => v !== 'LIVEHOOK_TIMEZONE') : config.envUsed;
   // Never the database URL itself: it may carry a password.
   const store = service.store.databaseUrl ? 'store PostgreSQL (DATABASE_URL)' : `store SQLite in ${service.dataDir}`;
-  const env = config.envUsed.length > 0 ? `environment: ${config.envUsed.join(', ')}` : 'no environment overrides';
-  return `livehook: config ${config.configDir}; ${env}; ${store}; time zone ${service.timezone}`;
+  const env = envUsed.length > 0 ? `environment: ${envUsed.join(', ')}` : 'no environment overrides';
+  return `livehook: config ${config.configDir}; ${env}; ${store}; time zone ${service.timezone}${zoneGiven ? ' (--timezone)' : ''}`;
 }

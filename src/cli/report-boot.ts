@@ -24,7 +24,7 @@ const quiet = { attempt: () => undefined, mail: () => undefined, cronRunDone: ()
 export function reportCommand(argv: string[], io: CliIo): Promise<number> {
   return runReportCommand(argv, io, async (request) => {
     // --timezone stands for LIVEHOOK_TIMEZONE in this run: the whole config (and the plugin) sees that zone.
-    const config = loadCliConfig(request.timezone ? { ...io, env: { ...io.env, LIVEHOOK_TIMEZONE: request.timezone } } : io);
+    const config = loadCliConfig(io, request.timezone);
     const plan = planPlugins(config).find((p) => p.name === PLUGIN);
     if (!plan || plan.state !== 'enabled') {
       throw new LivehookError('USAGE', `plugin "${PLUGIN}" is not enabled${plan ? ` (${plan.reason})` : ''}, so no report can be built (see \`livehook plugins\`)`);
