@@ -80,6 +80,18 @@ describe('livehook report refuses what it should not build', function () {
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).to.include({ timezone: 'UTC' });
   });
 
+  it('a day older than the rooms kept (keepDays) whose rooms are gone: its report stays', () => {
+    const old = dayIn('UTC', -200);
+    const file = path.join(env.LIVEHOOK_DATA_DIR, 'reports', `${old}.json`);
+    // A report built back then (imported from its file into the store on first use).
+    const published = `${JSON.stringify({ date: old, timezone: 'UTC', rooms: { destroyed: 9 } })}\n`;
+    fs.writeFileSync(file, published);
+    const result = livehook(['report', '--date', old], env);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain(`${old} is older than the rooms kept (keepDays 90: from ${dayIn('UTC', -90)}) and none of its rooms are left, so it cannot be rebuilt: its report stays as built`);
+    expect(fs.readFileSync(file, 'utf8')).to.equal(published);
+  });
+
   it('a --timezone that is not a zone, before starting anything', () => {
     const result = livehook(['report', '--date', day, '--timezone', 'Mars/Olympus'], { LIVEHOOK_CONFIG_DIR: '/nonexistent', LIVEHOOK_DATA_DIR: tempDir() });
     expect(result.code).to.equal(2);
