@@ -183,9 +183,12 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
       accepting = false;
       return stopServer(server, graceLeft());
     });
-    const port = (server.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${port}`;
-    logger.info({ port, dataDir: service.dataDir, store: store.engine, plugins: isolates.pluginNames() }, `livehook listening on ${url}`);
+    const { port, address } = server.address() as AddressInfo;
+    // The line says where it really listens (0.0.0.0 is every interface, not only this machine);
+    // `url` is where this machine reaches it.
+    const bound = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    const url = address === '0.0.0.0' || address === '::' ? `http://127.0.0.1:${port}` : bound;
+    logger.info({ address, port, dataDir: service.dataDir, store: store.engine, plugins: isolates.pluginNames() }, `livehook listening on ${bound}`);
     for (const warning of openAccessWarnings(service.auth)) logger.warn(warning);
 
     let closing: Promise<void> | null = null;

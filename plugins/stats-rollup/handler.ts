@@ -15,7 +15,9 @@
  *   stale; after `reviseDelayMs` (gathering a burst of late rooms into one
  *   rebuild) the day is rebuilt and its report says it was revised and how
  *   many rooms came late. A rebuild is not mailed again.
- * - Task 'report' (`livehook report --date D`) rebuilds any day on demand.
+ * - Task 'report' (`livehook report --date D`) rebuilds a day on demand,
+ *   unless ./report-task-guard.ts refuses it (future, unfinished, rooms gone,
+ *   built in another zone).
  * - After each daily run, the rooms of days older than `keepDays` are
  *   deleted (./room-retention.ts); such a day is never rebuilt.
  *
@@ -32,6 +34,8 @@ import { giftRecordOf, giftTime } from './gift-tally';
 import type { RollupOptions } from './options';
 import { ReportBuilder, type BuiltReport } from './report-builder';
 import { reportMail } from './report-mail';
+import { plural } from './plural';
+import { reportTaskRefusal } from './report-task-guard';
 import { roomRecordOf, roomTime } from './room-record';
 import { RoomRetention } from './room-retention';
 
@@ -113,9 +117,24 @@ export class StatsRollupHandler implements PluginHandler {
   async runTask(task: string, args: Record<string, string>): Promise<string> {
     if (task !== 'report') throw new PermanentError(`stats-rollup has no task "${task}" (it offers: report)`);
     if (!isDate(args.date)) throw new PermanentError(`task "report" needs date=YYYY-MM-DD (a real calendar day), got "${args.date ?? ''}"`);
+    // A day whose rooms were pruned is refused by build(), in its own words.
+    const refusal = (await this.retention.isPruned(args.date)) ? null : await reportTaskRefusal({
+      day: args.date,
+      today: this.calendar.dateOf(Date.now()),
+      zone: this.calendar.timezone,
+      keepDays: this.options.keepDays,
+      partial: args.partial === 'true',
+      zoneGiven: args.zoneGiven === 'true',
+      storedZone: async () => {
+        const stored = (await this.reports.readJson(args.date)) as { timezone?: string } | null;
+        return stored === null ? undefined : (stored.timezone ?? null);
+      },
+      hasRooms: () => this.builder.hasRooms(args.date),
+    });
+    if (refusal) throw new PermanentError(refusal);
     const { report } = await this.build(args.date, 'task');
     const r = report.rooms;
-    return `${report.date}: ${r.destroyed} rooms closed (${r.withoutStatistic} without statistics) -> ${this.reports.dir}/${report.date}.html`;
+    return `${report.date}: ${plural(r.destroyed, 'room')} closed (${r.withoutStatistic} without statistics) -> ${this.reports.dir}/${report.date}.html`;
   }
 
   async close(): Promise<void> {

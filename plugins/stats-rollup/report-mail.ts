@@ -11,6 +11,7 @@ import type { MailMessage } from 'livehook';
 import { LABELS, reportPage } from './page/report-page';
 import { num, percent } from './page/html';
 import type { BuiltReport } from './report-builder';
+import { plural } from './plural';
 import { STAT_NAMES } from './room-record';
 
 export function reportMail(built: BuiltReport, to: string[], publicUrl: string | null): MailMessage {
@@ -40,7 +41,7 @@ export function reportMail(built: BuiltReport, to: string[], publicUrl: string |
   if (pageUrl) lines.push('', `The report: ${pageUrl}`, `All reports: ${publicUrl}/reports`);
   return {
     to,
-    subject: `Daily report ${r.date}: ${num(r.rooms.destroyed)} rooms closed`,
+    subject: `Daily report ${r.date}: ${plural(r.rooms.destroyed, 'room')} closed`,
     text: `${lines.join('\n')}\n`,
     html: reportPage(r, { chart: 'table', linkBase: publicUrl, pageUrl }),
     // One report, one mail: a stable id lets a mail server or reader spot a resend.

@@ -1,13 +1,26 @@
 /** `livehook config check`: everything start-up validates, without starting. */
-import { loadConfig } from '../config/load-config';
 import { openAccessWarnings } from '../http/open-access';
 import { checkPlugins } from '../isolate/check-plugins';
+import { logDestinationOf } from '../isolate/log-bridge';
 import { createLogger } from '../log/logger';
 import { planPlugins, type EnabledPlan } from '../pipeline/plan-plugins';
+import { loadCliConfig } from './cli-config';
 import { println, type CliIo } from './io';
+import { parseCommand } from './parse-command';
 
-export async function configCheck(io: CliIo): Promise<number> {
-  const config = loadConfig({ env: io.env });
+export const CONFIG_CHECK_USAGE = `usage: livehook config check
+
+Validates config/livehook.json, config/plugins/*.json and the environment
+variables, and prepares each enabled plugin as the start would (its options,
+grants, handler and check), without listening or writing. Exits 0 with
+"config OK", or 1 with each problem on stderr.`;
+
+export async function configCheck(argv: string[], io: CliIo): Promise<number> {
+  if (parseCommand({ name: 'config check', usage: CONFIG_CHECK_USAGE, options: {} }, argv).help) {
+    println(io.stdout, CONFIG_CHECK_USAGE);
+    return 0;
+  }
+  const config = loadCliConfig(io);
   const plans = planPlugins(config);
   let failed = 0;
   for (const plan of plans) {
@@ -18,7 +31,9 @@ export async function configCheck(io: CliIo): Promise<number> {
   }
   // Each enabled plugin as the start prepares it: module, options, grants, handler, its check().
   const enabled = plans.filter((p): p is EnabledPlan => p.state === 'enabled');
-  const checks = await checkPlugins(enabled, { service: config.service, logger: createLogger('warn'), logTo: 'stderr' });
+  const logger = createLogger('warn');
+  // On a terminal the lines go through this process's pretty printer, not straight to fd 2 as JSON.
+  const checks = await checkPlugins(enabled, { service: config.service, logger, logTo: logDestinationOf(logger) });
   for (const check of checks.values()) {
     if (!check.ok) {
       println(io.stderr, check.reason);

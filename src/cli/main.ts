@@ -4,10 +4,11 @@
  */
 import { isLivehookError, describeError } from '../errors';
 import { processIo, println, type CliIo } from './io';
+import { usageError } from './parse-command';
 
-const USAGE = `usage: livehook <command>
+const USAGE = `usage: livehook <command> [--help]
 
-  serve                         run the service (what npm start does)
+  serve                         run the service
   report --date YYYY-MM-DD      (re)build one day's report from stored events
   report --from D1 --to D2      (re)build a range of days
   replay [--plugin NAME]        re-run dead deliveries and re-validate quarantined bodies
@@ -15,7 +16,11 @@ const USAGE = `usage: livehook <command>
   plugins                       list plugins found, enabled or not, and why
   config check                  validate config/ and the plugins' options, then exit
 
-Environment variables and config files: see README.md.`;
+\`livehook <command> --help\` explains each. Environment variables and config files: see README.md.`;
+
+const CONFIG_USAGE = `usage: livehook config check
+
+  check                         validate config/ and the plugins' options, then exit`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -23,17 +28,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     switch (command) {
       // Each command loads only what it needs: `livehook plugins` should not pay for Koa.
       case 'serve':
-        return await (await import('./serve')).serve(io);
+        return await (await import('./serve')).serveCommand(rest, io);
       case 'report':
         return await (await import('./report-boot')).reportCommand(rest, io);
       case 'replay':
         return await (await import('./replay')).replay(rest, io);
       case 'plugins':
-        return await (await import('./plugins')).listPlugins(io);
-      case 'config':
-        if (rest[0] === 'check') return await (await import('./config-check')).configCheck(io);
-        println(io.stderr, USAGE);
-        return 2;
+        return await (await import('./plugins')).listPlugins(rest, io);
+      case 'config': {
+        const [sub, ...subRest] = rest;
+        if (sub === 'check') return await (await import('./config-check')).configCheck(subRest, io);
+        if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+          println(sub ? io.stdout : io.stderr, CONFIG_USAGE);
+          return sub ? 0 : 2;
+        }
+        throw usageError({ name: 'config', usage: CONFIG_USAGE }, sub.startsWith('-') ? `unknown option "${sub}"` : `unknown subcommand "${sub}"`);
+      }
       case undefined:
       case 'help':
       case '--help':

@@ -4,19 +4,33 @@
  * would), and the state the running instances recorded in the store is shown
  * beside it (failed, restarting...).
  */
-import { loadConfig } from '../config/load-config';
+import type { LoadedConfig } from '../config/load-config';
 import { checkPlugins } from '../isolate/check-plugins';
+import { logDestinationOf } from '../isolate/log-bridge';
 import { readPluginStatuses, type PluginStatus } from '../isolate/plugin-status';
 import { createLogger } from '../log/logger';
 import { planPlugins, type EnabledPlan } from '../pipeline/plan-plugins';
 import { openStore } from '../store/open-store';
+import { loadCliConfig } from './cli-config';
 import { println, type CliIo } from './io';
+import { parseCommand } from './parse-command';
 
-export async function listPlugins(io: CliIo): Promise<number> {
-  const config = loadConfig({ env: io.env });
+export const PLUGINS_USAGE = `usage: livehook plugins
+
+Lists every plugin found in the plugins folder or named in config/plugins/,
+enabled or not and why. Each enabled plugin is prepared as the start would
+(options, grants, handler, its check), and what running instances recorded
+(failed, restarting) is shown beside it. Exits 1 when a plugin is in error.`;
+
+export async function listPlugins(argv: string[], io: CliIo): Promise<number> {
+  if (parseCommand({ name: 'plugins', usage: PLUGINS_USAGE, options: {} }, argv).help) {
+    println(io.stdout, PLUGINS_USAGE);
+    return 0;
+  }
+  const config = loadCliConfig(io);
   const plans = planPlugins(config);
   const logger = createLogger('warn');
-  const checks = await checkPlugins(plans.filter((p): p is EnabledPlan => p.state === 'enabled'), { service: config.service, logger, logTo: 'stderr' });
+  const checks = await checkPlugins(plans.filter((p): p is EnabledPlan => p.state === 'enabled'), { service: config.service, logger, logTo: logDestinationOf(logger) });
   const statuses = await runningStates(config, logger);
   println(io.stdout, `plugins in ${config.service.plugins.dir}:`);
   if (plans.length === 0) println(io.stdout, '  (none found)');
@@ -50,7 +64,7 @@ export async function listPlugins(io: CliIo): Promise<number> {
 }
 
 /** What running instances recorded; nothing when the store cannot be opened (then only the check speaks). */
-async function runningStates(config: ReturnType<typeof loadConfig>, logger: ReturnType<typeof createLogger>): Promise<PluginStatus[]> {
+async function runningStates(config: LoadedConfig, logger: ReturnType<typeof createLogger>): Promise<PluginStatus[]> {
   try {
     const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, postgres: config.service.store.postgres, logger });
     try {

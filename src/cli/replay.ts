@@ -7,21 +7,42 @@
  * The running service picks the work up within a second; a stopped one at
  * its next start. Safe to run while the service runs.
  */
-import { parseArgs } from 'node:util';
 import { buildEvent } from '../callbacks/build-event';
-import { loadConfig } from '../config/load-config';
 import { LivehookError, describeError } from '../errors';
 import { createLogger } from '../log/logger';
 import { openStore } from '../store/open-store';
+import { loadCliConfig } from './cli-config';
 import { println, type CliIo } from './io';
+import { parseCommand } from './parse-command';
+
+export const REPLAY_USAGE = `usage: livehook replay [--plugin NAME] [--dead-only | --quarantine-only]
+
+Gives failed work another chance after a fix:
+  dead deliveries (all, or those of --plugin NAME) become due again, attempts reset;
+  quarantined bodies are validated again with today's schemas; those that pass
+  are stored as events, the rest stay held with the new reason.
+
+  --plugin NAME        only this plugin's dead deliveries (quarantine is left alone)
+  --dead-only          only dead deliveries
+  --quarantine-only    only quarantined bodies
+
+Safe while the service runs: it picks the work up within a second.`;
+
+const REPLAY = {
+  name: 'replay',
+  usage: REPLAY_USAGE,
+  options: { plugin: { type: 'string' }, 'dead-only': { type: 'boolean' }, 'quarantine-only': { type: 'boolean' } },
+  conflicts: [['dead-only', 'quarantine-only'], ['plugin', 'quarantine-only']],
+} as const satisfies Parameters<typeof parseCommand>[0];
 
 export async function replay(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { plugin: { type: 'string' }, 'dead-only': { type: 'boolean' }, 'quarantine-only': { type: 'boolean' } },
-    strict: true,
-  });
-  const config = loadConfig({ env: io.env });
+  const parsed = parseCommand(REPLAY, argv);
+  if (parsed.help) {
+    println(io.stdout, REPLAY_USAGE);
+    return 0;
+  }
+  const { values } = parsed;
+  const config = loadCliConfig(io);
   const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, postgres: config.service.store.postgres, logger: createLogger('warn') });
   try {
     if (!values['quarantine-only']) {

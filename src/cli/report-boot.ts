@@ -7,7 +7,6 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { loadConfig } from '../config/load-config';
 import { LivehookError } from '../errors';
 import { logDestinationOf } from '../isolate/log-bridge';
 import { PluginIsolate } from '../isolate/plugin-isolate';
@@ -15,6 +14,7 @@ import { LogHead } from '../isolate/shared-state';
 import { createLogger } from '../log/logger';
 import { planPlugins } from '../pipeline/plan-plugins';
 import { openStore } from '../store/open-store';
+import { loadCliConfig } from './cli-config';
 import type { CliIo } from './io';
 import { runReportCommand } from './report';
 
@@ -22,8 +22,9 @@ const PLUGIN = 'stats-rollup';
 const quiet = { attempt: () => undefined, mail: () => undefined, cronRunDone: () => undefined, restarted: () => undefined, stateChanged: () => undefined };
 
 export function reportCommand(argv: string[], io: CliIo): Promise<number> {
-  return runReportCommand(argv, io, async () => {
-    const config = loadConfig({ env: io.env });
+  return runReportCommand(argv, io, async (request) => {
+    // --timezone stands for LIVEHOOK_TIMEZONE in this run: the whole config (and the plugin) sees that zone.
+    const config = loadCliConfig(io, request.timezone);
     const plan = planPlugins(config).find((p) => p.name === PLUGIN);
     if (!plan || plan.state !== 'enabled') {
       throw new LivehookError('USAGE', `plugin "${PLUGIN}" is not enabled${plan ? ` (${plan.reason})` : ''}, so no report can be built (see \`livehook plugins\`)`);

@@ -7,8 +7,10 @@
  * the service is running (SQLite in WAL mode lets a second process in).
  * Exit codes: 0 every day built, 1 a day (or the start) failed, 2 bad usage.
  */
+import { parseArgs } from 'node:util';
 import { describeError, isLivehookError } from '../errors';
 import { isReportDate } from '../reports/report-date';
+import { parseArgsProblem, repeatedOption } from './parse-command';
 
 export interface ReportIo {
   stdout: NodeJS.WritableStream;
@@ -22,12 +24,26 @@ export interface ReportRuntime {
   close(): Promise<void>;
 }
 
-export const REPORT_USAGE = `usage: livehook report --date YYYY-MM-DD
-       livehook report --from YYYY-MM-DD --to YYYY-MM-DD
+export const REPORT_USAGE = `usage: livehook report --date YYYY-MM-DD [--partial] [--timezone ZONE]
+       livehook report --from YYYY-MM-DD --to YYYY-MM-DD [--timezone ZONE]
 
 (Re)builds the daily report of each day from the stored events, in the
-configured time zone (LIVEHOOK_TIMEZONE), into <data dir>/reports/.
-Works whether or not the service is running.`;
+configured time zone (LIVEHOOK_TIMEZONE), into the store and <data dir>/reports/.
+Works whether or not the service is running.
+
+  --partial          build today's report although the day is not over
+  --timezone ZONE    build in this IANA zone (for example Asia/Shanghai); needed
+                     to replace a stored report that was built in another zone
+
+Refused: a day in the future, today without --partial, a day older than the
+rooms kept (stats-rollup keepDays) whose rooms are gone.`;
+
+export interface ReportRequest {
+  days: string[];
+  partial: boolean;
+  /** Given explicitly with --timezone. */
+  timezone: string | null;
+}
 
 /** Longest range one run accepts: a typo in a year should not rebuild a decade. */
 export const MAX_DAYS = 366;
@@ -35,15 +51,15 @@ const PLUGIN = 'stats-rollup';
 
 class UsageError extends Error {}
 
-export async function runReportCommand(argv: string[], io: ReportIo, boot: () => Promise<ReportRuntime>): Promise<number> {
-  let days: string[];
+export async function runReportCommand(argv: string[], io: ReportIo, boot: (request: ReportRequest) => Promise<ReportRuntime>): Promise<number> {
+  let request: ReportRequest;
   try {
-    const parsed = parseArgs(argv);
+    const parsed = parseReportArgs(argv);
     if (parsed === 'help') {
       io.stdout.write(`${REPORT_USAGE}\n`);
       return 0;
     }
-    days = parsed;
+    request = parsed;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`livehook report: ${err.message}\n\n${REPORT_USAGE}\n`);
@@ -52,12 +68,15 @@ export async function runReportCommand(argv: string[], io: ReportIo, boot: () =>
 
   let runtime: ReportRuntime;
   try {
-    runtime = await boot();
+    runtime = await boot(request);
   } catch (err) {
     io.stderr.write(`livehook report: could not start: ${describeError(err)}\n`);
     return 1;
   }
 
+  const { days } = request;
+  // What the operator said, for the plugin's checks (./report-task-guard.ts in stats-rollup).
+  const said: Record<string, string> = { ...(request.partial ? { partial: 'true' } : {}), ...(request.timezone ? { zoneGiven: 'true' } : {}) };
   const started = Date.now();
   let failed = 0;
   try {
@@ -65,7 +84,7 @@ export async function runReportCommand(argv: string[], io: ReportIo, boot: () =>
       const counter = days.length > 1 ? `[${String(i + 1).padStart(String(days.length).length)}/${days.length}] ` : '';
       if (io.isTTY) io.stdout.write(`\r\x1b[K${counter}building ${date}…`);
       try {
-        const summary = await runtime.runTask(PLUGIN, 'report', { date });
+        const summary = await runtime.runTask(PLUGIN, 'report', { date, ...said });
         if (io.isTTY) io.stdout.write('\r\x1b[K');
         io.stdout.write(`${counter}${summary || `${date}: built`}\n`);
       } catch (err) {
@@ -89,26 +108,36 @@ export async function runReportCommand(argv: string[], io: ReportIo, boot: () =>
   return 0;
 }
 
-/** The days to build, in order, or 'help'. Throws a UsageError that says what to fix. */
-function parseArgs(argv: string[]): string[] | 'help' {
-  const values: Record<'date' | 'from' | 'to', string | undefined> = { date: undefined, from: undefined, to: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    const m = /^--(date|from|to)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new UsageError(arg.startsWith('-') ? `unknown option "${arg}"` : `unexpected argument "${arg}"`);
-    const name = m[1] as keyof typeof values;
-    const value = m[2] ?? argv[++i];
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a day, written YYYY-MM-DD`);
-    if (values[name] !== undefined) throw new UsageError(`--${name} is given twice`);
-    if (!isReportDate(value)) throw new UsageError(`--${name} "${value}" is not a day written YYYY-MM-DD (for example 2025-09-04)`);
-    values[name] = value;
+/** The days to build, in order, and how; or 'help'. Throws a UsageError that says what to fix. */
+function parseReportArgs(argv: string[]): ReportRequest | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  let values: { date?: string; from?: string; to?: string; partial?: boolean; timezone?: string };
+  let twice: string | null;
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: { date: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, partial: { type: 'boolean' }, timezone: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    });
+    values = parsed.values;
+    twice = repeatedOption(parsed.tokens);
+  } catch (err) {
+    throw new UsageError(parseArgsProblem(err));
   }
+  if (twice) throw new UsageError(`--${twice} is given twice`);
+  for (const name of ['date', 'from', 'to'] as const) {
+    const value = values[name];
+    if (value !== undefined && !isReportDate(value)) throw new UsageError(`--${name} "${value}" is not a day written YYYY-MM-DD (for example 2025-09-04)`);
+  }
+  if (values.timezone !== undefined && !isTimeZone(values.timezone)) throw new UsageError(`--timezone "${values.timezone}" is not an IANA time zone (for example Asia/Shanghai or UTC)`);
+  const request = { partial: values.partial ?? false, timezone: values.timezone ?? null };
 
   const { date, from, to } = values;
   if (date !== undefined) {
     if (from !== undefined || to !== undefined) throw new UsageError('give either --date, or --from and --to, not both');
-    return [date];
+    return { days: [date], ...request };
   }
   if (from === undefined && to === undefined) throw new UsageError('which day? give --date, or --from and --to');
   if (from === undefined || to === undefined) throw new UsageError(`--${from === undefined ? 'to' : 'from'} needs --${from === undefined ? 'from' : 'to'} too`);
@@ -118,7 +147,16 @@ function parseArgs(argv: string[]): string[] | 'help' {
     days.push(d);
     if (days.length > MAX_DAYS) throw new UsageError(`the range ${from} to ${to} is longer than ${MAX_DAYS} days; split it into several runs`);
   }
-  return days;
+  return { days, ...request };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function nextDay(date: string): string {

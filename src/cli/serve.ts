@@ -1,6 +1,24 @@
 /** `livehook serve` (what `npm start` runs): start, and stop cleanly on SIGTERM/SIGINT. */
 import { startService, type RunningService } from '../service';
-import type { CliIo } from './io';
+import { println, type CliIo } from './io';
+import { parseCommand } from './parse-command';
+
+export const SERVE_USAGE = `usage: livehook serve
+
+Runs the service: HTTP on PORT (default 8080), the store, every enabled
+plugin. Stops cleanly on SIGTERM or SIGINT within delivery.shutdownGraceMs
+(a second signal exits at once); SIGHUP reloads the plugin config files.
+Under a supervisor (systemd, a container), run \`node src/bin/livehook.js serve\`
+directly rather than \`npm start\`: npm does not pass SIGTERM on to it.`;
+
+/** The command line: \`serve\` takes no flags but --help. */
+export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
+  if (parseCommand({ name: 'serve', usage: SERVE_USAGE, options: {} }, argv).help) {
+    println(io.stdout, SERVE_USAGE);
+    return 0;
+  }
+  return serve(io);
+}
 
 export async function serve(io: CliIo): Promise<number> {
   // Handlers first: a signal that arrives while the service starts still gets a clean stop.

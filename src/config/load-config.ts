@@ -17,6 +17,8 @@ export interface LoadedConfig {
   service: ServiceConfig;
   /** By plugin name: every file found in config/plugins/. */
   plugins: Map<string, PluginSettings>;
+  /** The environment variables that were read (set and not empty), so a command can say what it used. */
+  envUsed: string[];
 }
 
 export interface LoadConfigOptions {
@@ -65,7 +67,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     const validated = validate(pluginFileSchema, raw, relative(file), (p) => envOrigins.get(`${name}:${p}`)) as Record<string, unknown>;
     plugins.set(name, splitPluginFile(name, relative(file), validated));
   }
-  return { configDir, service, plugins };
+  const envUsed = [...(env.LIVEHOOK_CONFIG_DIR && !options.configDir ? ['LIVEHOOK_CONFIG_DIR'] : []), ...new Set(envOrigins.values())];
+  return { configDir, service, plugins, envUsed };
 }
 
 function parseEnv(override: EnvOverride, value: string): unknown {

@@ -1,8 +1,11 @@
 /**
  * The service's own structured logs (pino, JSON lines on stderr so that
- * stdout stays free for the logging plugin's event lines).
+ * stdout stays free for the logging plugin's event lines). On a terminal a
+ * person reads them: pretty-printed (pino-pretty) then; piped to a file, a
+ * journal or a collector, JSON lines as always.
  */
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -17,7 +20,12 @@ export function createLogger(level: LogLevel = 'info', destination: NodeJS.Writa
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    // fd 2 written synchronously: a log line about a crash must not be lost with the process.
-    destination === process.stderr ? pino.destination({ fd: 2, sync: true }) : destination,
+    destination === process.stderr ? stderrDestination() : destination,
   );
+}
+
+function stderrDestination(): pino.DestinationStream {
+  // Synchronously, both ways: a log line about a crash must not be lost with the process.
+  if (process.stderr.isTTY) return pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' });
+  return pino.destination({ fd: 2, sync: true });
 }

@@ -16,11 +16,14 @@ export interface MailerDeps {
   logger: Logger;
   /** Told of each mail sent or failed (metrics). */
   onSend?: MailOutcomeListener;
+  /** A command that sends no mail (`livehook report`): no advice about how mail is set up. */
+  quiet?: boolean;
 }
 
 export function createMailer(settings: MailSettings, deps: MailerDeps): Mailer & { close(): void } {
   if (settings.smtpUrl || settings.host) {
     const mailer = new SmtpMailer(settings, deps.logger);
+    if (deps.quiet) return observeSends(mailer, deps.onSend);
     deps.logger.info({ server: mailer.server, from: mailer.from, alertTo: mailer.defaultTo }, `mail goes through the SMTP server ${mailer.server}`);
     if (settings.from === DEFAULT_FROM) {
       deps.logger.warn(`mail is sent From "${DEFAULT_FROM}", which many SMTP servers refuse (550/553): set "mail.from" in config/livehook.json to an address the server accepts`);
@@ -28,7 +31,7 @@ export function createMailer(settings: MailSettings, deps: MailerDeps): Mailer &
     return observeSends(mailer, deps.onSend);
   }
   const dir = path.resolve(settings.outboxDir ?? path.join(deps.dataDir, 'outbox'));
-  deps.logger.info(
+  if (!deps.quiet) deps.logger.info(
     { outbox: dir, alertTo: settings.alertTo },
     `no SMTP server configured (LIVEHOOK_SMTP_URL or mail.smtpUrl / mail.host): mail is written as .eml files to ${dir}`,
   );

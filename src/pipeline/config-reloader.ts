@@ -101,10 +101,11 @@ export class ConfigReloader {
     try {
       next = loadConfig({ env: this.deps.env, configDir: this.current.configDir });
       wanted = new Map(enabledPlans(planPlugins(next), logger).map((p) => [p.name, p]));
-      await this.checkChanged(next, wanted);
+      await this.checkChanged(next, wanted, result.failed);
     } catch (err) {
       result.error = describeError(err);
-      logger.error({ reason, error: result.error }, `config reload rejected, the running config stays: ${result.error}`);
+      // The line a log search for `applied: false` finds, naming the plugins that failed their check.
+      logger.error({ reason, applied: false, failed: result.failed, error: result.error }, `config reload rejected, the running config stays: ${result.error}`);
       return result;
     }
 
@@ -139,7 +140,7 @@ export class ConfigReloader {
   }
 
   /** The plugins this reload would start or restart, each prepared in a check isolate: any failure rejects the reload. */
-  private async checkChanged(next: LoadedConfig, wanted: Map<string, EnabledPlan>): Promise<void> {
+  private async checkChanged(next: LoadedConfig, wanted: Map<string, EnabledPlan>, failed: ReloadResult['failed']): Promise<void> {
     const { isolates } = this.deps;
     const changed = [...wanted.values()].filter((plan) => {
       const running = isolates.get(plan.name);
@@ -147,6 +148,7 @@ export class ConfigReloader {
     });
     if (changed.length === 0) return;
     const checks = await checkPlugins(changed, { service: next.service, logger: this.deps.logger, logTo: logDestinationOf(this.deps.logger) });
+    for (const [plugin, check] of checks) if (!check.ok) failed.push({ plugin, reason: check.reason });
     for (const check of checks.values()) if (!check.ok) throw check.error;
   }
 }

@@ -60,7 +60,8 @@ export class CronScheduler implements Scheduler {
       throw new LivehookError('CONFIG_INVALID', `${where}: "${timezone}" is not an IANA time zone (for example "Asia/Shanghai" or "UTC")`, { plugin: this.deps.namespace, job: name, timezone });
     }
 
-    const logger = this.deps.logger.child({ plugin: this.deps.namespace, job: name });
+    // A plugin's logger already says which plugin: a key given twice makes a line that JSON tools read differently.
+    const logger = this.deps.logger.child('plugin' in this.deps.logger.bindings() ? { job: name } : { plugin: this.deps.namespace, job: name });
     const job = createTask(expression, (ctx) => this.track(this.runSlot(name, ctx.date, task, logger)), {
       name: `${this.deps.namespace}:${name}`,
       timezone,
@@ -108,7 +109,7 @@ export class CronScheduler implements Scheduler {
       this.deps.onRunDone?.(this.deps.namespace, name, Date.now());
       logger.info({ slot: slot.toISOString(), ms: Date.now() - started }, 'cron job done');
     } catch (err) {
-      logger.error({ slot: slot.toISOString(), err, error: describeError(err) }, `cron job "${name}" of plugin "${this.deps.namespace}" failed: ${describeError(err)}`);
+      logger.error({ hook: 'cron', slot: slot.toISOString(), err, error: describeError(err) }, `cron job "${name}" of plugin "${this.deps.namespace}" failed: ${describeError(err)}`);
     }
   }
 
@@ -133,7 +134,7 @@ function cronLogger(logger: Logger): CronLogger {
   return {
     info: (message) => logger.info(message),
     warn: (message) => logger.warn(message),
-    error: (message, err) => logger.error({ err: err ?? message }, typeof message === 'string' ? message : describeError(message)),
+    error: (message, err) => logger.error({ hook: 'cron', err: err ?? message }, typeof message === 'string' ? message : describeError(message)),
     debug: (message) => logger.debug(typeof message === 'string' ? message : describeError(message)),
   };
 }

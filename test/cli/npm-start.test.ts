@@ -23,7 +23,7 @@ describe('npm start', function () {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => /listening on http:\/\/127\.0\.0\.1:8080/.test(stderr), 30_000, 'the service on 8080').catch((err: Error) => {
+      await waitFor(() => /listening on http:\/\/0\.0\.0\.0:8080/.test(stderr), 30_000, 'the service on 8080').catch((err: Error) => {
         throw new Error(`${err.message}\nstderr: ${stderr.slice(-1500)}\nstdout: ${stdout.slice(-500)}`);
       });
       const health = await fetch('http://127.0.0.1:8080/healthz');
@@ -32,6 +32,8 @@ describe('npm start', function () {
       expect(res.body).to.deep.equal({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
       // the logging plugin's line on stdout, the alert in the outbox
       await waitFor(() => stdout.includes('"roomId":"436"'), 10_000, 'the event line on stdout');
+      // stdout is JSON lines a collector can read: no npm banner ("> livehook@0.1.0 start") among them.
+      for (const line of stdout.split('\n').filter(Boolean)) expect(() => JSON.parse(line), `a stdout line that is not JSON: ${line}`).not.to.throw();
       await waitFor(() => fs.existsSync(path.join(dataDir, 'outbox')) && fs.readdirSync(path.join(dataDir, 'outbox')).some((f) => f.endsWith('.eml')), 10_000, 'the alert in the outbox');
     } finally {
       process.kill(-child.pid!, 'SIGTERM');

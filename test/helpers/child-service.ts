@@ -33,7 +33,8 @@ export async function startChildService(env: Record<string, string>, timeoutMs =
       const match = /livehook listening on (http:\/\/[\d.]+:\d+)/.exec(stderr.join(''));
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]);
+        // It says where it listens (0.0.0.0: every interface); the test reaches it locally.
+        resolve(match[1].replace('//0.0.0.0:', '//127.0.0.1:'));
       }
     });
     void exited.then((code) => {

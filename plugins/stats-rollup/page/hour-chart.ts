@@ -5,6 +5,7 @@
  */
 import type { DailyReport } from '../daily-report';
 import { esc, num } from './html';
+import { plural } from '../plural';
 
 const WIDTH = 760;
 const HEIGHT = 280;
@@ -31,7 +32,7 @@ export function hourChart(hours: DailyReport['roomsPerHour']): string {
   hours.forEach((h, i) => {
     const x = PLOT.left + i * slot + (slot - barW) / 2;
     const byUser = h.destroyed - h.bySystem;
-    const title = `${h.label}–${String((h.hour + 1) % 24).padStart(2, '0')}:00: ${num(h.destroyed)} rooms closed (${num(byUser)} by their owner, ${num(h.bySystem)} by the system)`;
+    const title = `${h.label}–${String((h.hour + 1) % 24).padStart(2, '0')}:00: ${plural(num(h.destroyed), 'room')} closed (${num(byUser)} by their owner, ${num(h.bySystem)} by the system)`;
     if (byUser > 0) {
       bars.push(`<rect class="bar user" data-hour="${h.hour}" x="${f(x)}" y="${f(y(byUser))}" width="${f(barW)}" height="${f(y(0) - y(byUser))}"><title>${esc(title)}</title></rect>`);
     }

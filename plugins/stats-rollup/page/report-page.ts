@@ -9,6 +9,7 @@ import { hourChart } from './hour-chart';
 import { giftSection } from './gift-section';
 import { hourTable } from './hour-table';
 import { esc, num, percent } from './html';
+import { plural } from '../plural';
 
 /**
  * How the page is drawn: for the browser (the default) an SVG chart and
@@ -60,7 +61,7 @@ ${options.pageUrl ? `<p class="open"><a href="${esc(options.pageUrl)}">Open this
 <section class="cards">
 ${cards.join('\n')}
 </section>
-<p class="basis">Totals sum the ${num(r.rooms.withStatistic)} rooms that carried statistics.</p>
+<p class="basis">Totals sum the ${plural(num(r.rooms.withStatistic), 'room')} that carried statistics.</p>
 <section>
 <h2>Rooms closed per hour</h2>
 <figure>
@@ -69,8 +70,8 @@ ${options.chart === 'svg' ? `${hourChart(r.roomsPerHour)}
 </figure>
 </section>
 <section class="tops">
-${topTable(`Top ${r.topRooms.length || ''} rooms by viewers`, r.topRooms, 'TotalViewers')}
-${topTable(`Top ${r.topRoomsByGiftCoins.length || ''} rooms by gift coins`, r.topRoomsByGiftCoins, 'TotalGiftCoins')}
+${topTable(`Top ${r.topRooms.length ? plural(r.topRooms.length, 'room') : 'rooms'} by viewers`, r.topRooms, 'TotalViewers')}
+${topTable(`Top ${r.topRoomsByGiftCoins.length ? plural(r.topRoomsByGiftCoins.length, 'room') : 'rooms'} by gift coins`, r.topRoomsByGiftCoins, 'TotalGiftCoins')}
 </section>
 ${giftSection(r.gifts)}
 </main>

@@ -226,7 +226,7 @@ export class DeliveryLoop {
       await this.saveCursor(false);
     } catch (err) {
       // The store failed (disk full, database gone): keep the cursor where it was and try again later.
-      this.logger.error({ err }, 'plugin delivery pass failed; will retry');
+      this.logger.error({ hook: 'handle', err }, 'plugin delivery pass failed; will retry');
     } finally {
       if (renewal) clearInterval(renewal);
     }

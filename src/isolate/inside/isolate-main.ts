@@ -119,6 +119,8 @@ async function start(): Promise<void> {
     );
     await loop.start();
   }
+  // What it logged while starting comes before it says it is ready, so a command's output follows its warnings.
+  flushLogs();
   post({ type: 'ready', facts: factsOf(prepared) });
 }
 

@@ -172,7 +172,7 @@ export class ChildProcessPlugin implements PluginInstance {
           break;
       }
     });
-    child.on('error', (err) => this.logger.error({ err }, `plugin "${spec.found.name}": its process failed: ${describeError(err)}`));
+    child.on('error', (err) => this.logger.error({ hook: 'isolate', err }, `plugin "${spec.found.name}": its process failed: ${describeError(err)}`));
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
     // What the child needs of the spec: not the store's line, the shared memory or the compile line.
     const setup = { ...spec, store: undefined, head: undefined, board: undefined, compile: undefined };

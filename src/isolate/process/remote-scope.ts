@@ -96,7 +96,7 @@ function remoteScheduler(call: Call, tasks: RemoteTasks, logger: Logger): Schedu
     schedule(name: string, expression: string, task: (run: ScheduledRun) => Promise<void> | void, options?: ScheduleOptions): void {
       tasks.cron.set(name, task);
       call('scheduler.schedule', [name, expression, options]).catch((err: unknown) => {
-        logger.error({ err, job: name }, `cron job "${name}" could not be scheduled: ${(err as Error).message}`);
+        logger.error({ hook: 'cron', err, job: name }, `cron job "${name}" could not be scheduled: ${(err as Error).message}`);
       });
     },
     async once(key: string, task: () => Promise<void> | void): Promise<boolean> {

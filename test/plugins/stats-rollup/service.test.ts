@@ -91,7 +91,7 @@ describe('stats-rollup in the running service', function () {
     expect(range.code).to.equal(0);
     const lines = range.stdout.trim().split('\n');
     expect(lines[0]).to.match(/^\[1\/2\] 2025-09-04: 3 rooms closed/);
-    expect(lines[1]).to.match(/^\[2\/2\] 2025-09-05: 1 rooms closed \(0 without statistics\)/);
+    expect(lines[1]).to.match(/^\[2\/2\] 2025-09-05: 1 room closed \(0 without statistics\)/);
     expect(lines[2]).to.match(/^2 reports built in \d+\.\d s$/);
   });
 
@@ -327,10 +327,15 @@ describe('stats-rollup in the running service', function () {
     expect(String(warning?.msg)).to.contain('2025-08-31.json is not valid JSON').and.contain('livehook report --date 2025-08-31');
     expect(fs.readdirSync(path.join(dataDir, 'reports')).sort()).to.deep.equal(['2025-08-30.html', '2025-08-30.json', '2025-08-31.json']);
 
-    // Rebuilding an imported day replaces it in the store and in the file.
+    // Rebuilding an imported day from no rooms would only empty it: refused.
+    const refused = await svc.service.isolates.runTask('stats-rollup', 'report', { date: '2025-08-30' }).catch((err: Error) => err);
+    expect(String(refused)).to.contain('2025-08-30 is older than the rooms kept (keepDays 90').and.contain('none of its rooms are left');
+    // With rooms of that day stored, it is rebuilt, in the store and in the file.
+    expect((await svc.post(destroyRoom(Date.parse('2025-08-30T12:00:00Z')), { SdkAppid: '1400000001' })).status).to.equal(200);
+    await svc.waitForIdle();
     await svc.service.isolates.runTask('stats-rollup', 'report', { date: '2025-08-30' });
-    expect((await svc.get('/reports/2025-08-30.json')).body.rooms.destroyed).to.equal(0);
-    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'reports', '2025-08-30.json'), 'utf8')).rooms.destroyed).to.equal(0);
+    expect((await svc.get('/reports/2025-08-30.json')).body.rooms.destroyed).to.equal(1);
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'reports', '2025-08-30.json'), 'utf8')).rooms.destroyed).to.equal(1);
   });
 
   it('guards /reports with LIVEHOOK_ADMIN_TOKEN', async () => {
