@@ -1,7 +1,7 @@
 /**
  * The Prometheus metrics of one service, in a registry of its own (two
  * services in one process, as in the tests, never share a series), plus the
- * hooks that feed them. The metric list with meanings is in README.md here.
+ * hooks that feed them. The metric list with meanings is in docs/operating.md.
  */
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
