@@ -29,7 +29,7 @@ import { failInFlight } from './in-flight-failures';
 import { spawnIsolateWorker } from './isolate-worker';
 import { CrashRecord } from './crash-record';
 import { IsolateBoard } from './shared-state';
-import { stallVerdict, stopWorker } from './worker-ending';
+import { exitReason, stallVerdict, stopWorker } from './worker-ending';
 import { PendingCalls } from './pending-calls';
 import type { IsolateDeps, IsolateState } from './isolate-types';
 
@@ -202,7 +202,7 @@ export class PluginIsolate {
         this.worker = null;
         this.booting = false;
         compileLine.close();
-        const why = this.exitReason(code);
+        const why = exitReason(code, this.killedBecause, this.lastError, this.plan.settings);
         this.tasks.failAll(() => new LivehookError('PLUGIN_FAILED', `plugin "${this.name}" ended before its task finished: ${why}`, { plugin: this.name }));
         this.decisions.failAll(() => new LivehookError('PLUGIN_FAILED', `plugin "${this.name}" ended before it decided: ${why}`, { plugin: this.name, hook: 'decide' }));
         if (!settled) {
@@ -244,15 +244,6 @@ export class PluginIsolate {
       default:
         break;
     }
-  }
-
-  /** Words for why the worker ended. */
-  private exitReason(code: number): string {
-    if (this.killedBecause) return `was terminated: ${this.killedBecause}`;
-    const err = this.lastError as (Error & { code?: string }) | null;
-    if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY') return `ran out of memory (heap limit ${this.plan.settings.heapMb} MB, "heapMb" in ${this.plan.settings.file})`;
-    if (err) return `crashed: ${describeError(err)}`;
-    return `exited with code ${code} (process.exit in the plugin?)`;
   }
 
   private async onCrash(why: string): Promise<void> {

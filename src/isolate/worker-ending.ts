@@ -1,9 +1,10 @@
 /**
- * The two ways the ingest thread ends a plugin's worker: asked (a stop with
- * one deadline) and not (the watchdog, when its event loop stopped turning).
+ * How a plugin's worker ends: asked (a stop with one deadline), or not (the
+ * watchdog, when its event loop stopped turning; a crash), and why, in words.
  */
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { describeError } from '../errors';
 
 /** The event loop may stall this much past the plugin's time-out (GC, a big batch, a busy machine) before the watchdog acts. */
 const WATCHDOG_SLACK_MS = 1000;
@@ -39,4 +40,13 @@ export async function stopWorker(worker: Worker, graceMs: number, ask: (innerGra
     await worker.terminate();
   }
   clearTimeout(timer);
+}
+
+/** Words for why a worker ended: terminated by the watchdog, out of heap, crashed, or exited. */
+export function exitReason(code: number, killedBecause: string | null, lastError: Error | null, settings: { heapMb: number; file: string }): string {
+  if (killedBecause) return `was terminated: ${killedBecause}`;
+  const err = lastError as (Error & { code?: string }) | null;
+  if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY') return `ran out of memory (heap limit ${settings.heapMb} MB, "heapMb" in ${settings.file})`;
+  if (err) return `crashed: ${describeError(err)}`;
+  return `exited with code ${code} (process.exit in the plugin?)`;
 }

@@ -21,12 +21,12 @@
 import type { Logger } from 'pino';
 import type { CallbackEvent } from '../../callbacks/event';
 import type { RetryPolicy } from '../../config/service-config';
-import { PermanentError, describeError } from '../../errors';
-import { retryDelay } from '../../pipeline/backoff';
 import type { Store, StoredEvent } from '../../store/store';
 import type { IsolateBoard, LogHead } from '../shared-state';
 import type { PluginInstance } from './plugin-instance';
-import { CallCancellation, runWithTimeout } from './run-with-timeout';
+import type { CallCancellation } from './run-with-timeout';
+import { type AttemptContext, attemptDelivery } from './delivery-attempt';
+import { inLanes } from './in-lanes';
 
 export interface DeliveryPlugin {
   name: string;
@@ -76,6 +76,7 @@ export class DeliveryLoop {
   private readonly calls = new Set<CallCancellation>();
   private stopReason: Error | null = null;
   private readonly pollMs: number;
+  private readonly attempts: AttemptContext;
 
   constructor(
     private readonly plugin: DeliveryPlugin,
@@ -86,6 +87,7 @@ export class DeliveryLoop {
     private readonly options: DeliveryOptions,
   ) {
     this.pollMs = Math.min(1000, Math.max(25, Math.floor(plugin.retry.baseMs / 2)));
+    this.attempts = { plugin, store, board, logger, calls: this.calls, stopReason: () => this.stopReason, onAttempt: options.onAttempt };
   }
 
   get cursor(): number {
@@ -211,7 +213,7 @@ export class DeliveryLoop {
         if (batch.length === 0) break;
         if (this.plugin.concurrency > 1) {
           // Events are independent for this plugin: overlap them, then pass them all.
-          await this.inParallel(batch.filter((s) => this.isNew(s)), (s) => this.deliver(s, 1, false));
+          await inLanes(this.plugin.concurrency, () => this.mustStop(), batch.filter((s) => this.isNew(s)), (s) => this.deliver(s, 1, false));
           if (this.mustStop()) break;
           this.cursor = batch[batch.length - 1]!.seq;
         } else {
@@ -232,28 +234,6 @@ export class DeliveryLoop {
     }
   }
 
-  /**
-   * Runs `work` over `items`, at most `concurrency` at a time; stops starting
-   * new ones when stopped. `work` throws only when the store failed: then no
-   * lane starts anything more, all settle, and the error goes to the pass,
-   * which retries from the same cursor.
-   */
-  private async inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
-    let next = 0;
-    const failures: unknown[] = [];
-    const lane = async (): Promise<void> => {
-      while (failures.length === 0 && next < items.length && !this.mustStop()) {
-        try {
-          await work(items[next++]!);
-        } catch (err) {
-          failures.push(err);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.plugin.concurrency, items.length) }, lane));
-    if (failures.length > 0) throw failures[0];
-  }
-
   /** An event for the main path: one the plugin takes, and no retry row owns. */
   private isNew(stored: StoredEvent): boolean {
     if (!this.subscribes(stored.event)) return false;
@@ -268,68 +248,14 @@ export class DeliveryLoop {
     for (;;) {
       const due = await this.store.dueRetries(this.plugin.name, Date.now(), this.options.batchSize);
       if (due.length === 0 || this.mustStop()) return;
-      await this.inParallel(due, ({ delivery, event }) => this.deliver(event, delivery.attempts + 1, true));
+      await inLanes(this.plugin.concurrency, () => this.mustStop(), due, ({ delivery, event }) => this.deliver(event, delivery.attempts + 1, true));
       if (this.mustStop()) return;
       if (due.length < this.options.batchSize) return;
     }
   }
 
-  /**
-   * One attempt. Resolves true once the outcome is written to the store (or
-   * needed no writing), false when it was cut short by shutdown: then nothing
-   * is recorded, the cursor must not pass the event, and the next start
-   * delivers it again. Being stopped is not the plugin's failure.
-   */
-  private async deliver(stored: StoredEvent, attempt: number, hasRow: boolean): Promise<boolean> {
-    const { event, seq } = stored;
-    const started = performance.now();
-    const slot = this.board.claim(seq, attempt, Date.now());
-    const call = new CallCancellation();
-    if (this.stopReason) call.abort(this.stopReason);
-    this.calls.add(call);
-    let succeeded = false;
-    try {
-      try {
-        await runWithTimeout(this.plugin.name, this.plugin.timeoutMs, call, () =>
-          this.plugin.instance.handle(event, {
-            idempotencyKey: event.id,
-            attempt,
-            seq,
-            get signal() {
-              return call.signal;
-            },
-          }),
-        );
-        succeeded = true;
-        this.options.onAttempt?.('done', performance.now() - started);
-      } catch (err) {
-        if (this.stopReason) {
-          this.logger.info({ eventId: event.id, seq, attempt, err }, 'delivery cut short by shutdown: it runs again at the next start');
-          return false;
-        }
-        await this.recordFailure(stored, attempt, err, performance.now() - started);
-      } finally {
-        this.calls.delete(call);
-      }
-      // After the handler's try: a store failure here is not the plugin's failure
-      // (the row stays, and the retry delivers once more: at least once).
-      if (succeeded && hasRow) await this.store.markDelivered(this.plugin.name, seq);
-      return true;
-    } finally {
-      this.board.release(slot);
-    }
-  }
-
-  private async recordFailure(stored: StoredEvent, attempt: number, err: unknown, durationMs: number): Promise<void> {
-    const { event, seq } = stored;
-    const permanent = err instanceof PermanentError;
-    const dead = permanent || attempt >= this.plugin.retry.maxAttempts;
-    const nextAttemptAt = dead ? null : Date.now() + retryDelay(attempt, this.plugin.retry);
-    const log = { hook: 'handle', eventId: event.id, seq, command: event.command, roomId: event.roomId, attempt, err };
-    if (dead) this.logger.error(log, permanent ? 'plugin failed permanently: delivery is dead' : `plugin failed ${attempt} times: delivery is dead (livehook replay re-runs it)`);
-    else this.logger.warn({ ...log, retryAt: new Date(nextAttemptAt!).toISOString() }, 'plugin failed: delivery will be retried');
-    await this.store.recordFailure({ plugin: this.plugin.name, eventSeq: seq, attempts: attempt, nextAttemptAt, error: describeError(err) });
-    this.options.onAttempt?.(dead ? 'dead' : 'retry', durationMs);
+  private deliver(stored: StoredEvent, attempt: number, hasRow: boolean): Promise<boolean> {
+    return attemptDelivery(this.attempts, stored, attempt, hasRow);
   }
 
   private async saveCursor(force: boolean): Promise<void> {

@@ -1,0 +1,23 @@
+/** Work over a list in a fixed number of lanes (a plugin's `concurrency`). */
+
+/**
+ * Runs `work` over `items`, at most `concurrency` at a time; stops starting
+ * new ones when stopped. `work` throws only when the store failed: then no
+ * lane starts anything more, all settle, and the error goes to the pass,
+ * which retries from the same cursor.
+ */
+export async function inLanes<T>(concurrency: number, mustStop: () => boolean, items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const lane = async (): Promise<void> => {
+    while (failures.length === 0 && next < items.length && !mustStop()) {
+      try {
+        await work(items[next++]!);
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  if (failures.length > 0) throw failures[0];
+}
