@@ -15,13 +15,16 @@ import type { IsolateMode, IsolateSpec } from './protocol';
 import type { IsolateBoard } from './shared-state';
 
 const BOOT_FILE = path.join(__dirname, 'inside', 'boot.js');
+let srcCompiled = false;
 
 export function spawnIsolateWorker(plan: EnabledPlan, mode: IsolateMode, deps: IsolateDeps, board: IsolateBoard, initGate: boolean): { worker: Worker; compileLine: { close(): void } } {
   const { service, store } = deps;
   const { link, transfer } = mode === 'check' || !store ? { link: undefined, transfer: [] as Transferable[] } : linkTo(store);
   // Compiled here, where the compiler may live (see compile-bridge.ts): the isolate only reads the cache.
+  // The service's own code does not change while it runs: walked once per process.
   precompileTree(plan.found.dir, () => undefined);
-  precompileTree(path.join(ROOT, 'src'), () => undefined);
+  if (!srcCompiled) precompileTree(path.join(ROOT, 'src'), () => undefined);
+  srcCompiled = true;
   const compileLine = openCompileLine();
   const spec: IsolateSpec = {
     mode,

@@ -5,7 +5,7 @@
  * journal or a collector, JSON lines as always.
  */
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -26,6 +26,12 @@ export function createLogger(level: LogLevel = 'info', destination: NodeJS.Writa
 
 function stderrDestination(): pino.DestinationStream {
   // Synchronously, both ways: a log line about a crash must not be lost with the process.
-  if (process.stderr.isTTY) return pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' });
+  if (process.stderr.isTTY) return loadPretty()({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' });
   return pino.destination({ fd: 2, sync: true });
+}
+
+/** Loaded only for a terminal: its 30 modules are start-up time every service behind a supervisor would pay for nothing. */
+function loadPretty(): typeof PinoPretty {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('pino-pretty') as typeof PinoPretty;
 }

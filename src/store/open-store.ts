@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { PgTimeouts } from './postgres/pg-timeouts';
-import { PostgresStore } from './postgres/postgres-store';
+import { loadPostgres } from './postgres/load-postgres';
 import { SqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store';
 import type { Store } from './store';
 
@@ -36,7 +36,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
 function createStore(options: OpenStoreOptions): Store {
   if (options.databaseUrl) {
-    return new PostgresStore({ connectionString: options.databaseUrl, timeouts: options.postgres, logger: options.logger });
+    return new (loadPostgres())({ connectionString: options.databaseUrl, timeouts: options.postgres, logger: options.logger });
   }
   return new SqliteStore({
     file: path.join(options.dataDir, SQLITE_FILE_NAME),

@@ -7,7 +7,8 @@
 import type { MessagePort, Transferable } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { PgTimeouts } from './postgres/pg-timeouts';
-import { PostgresStore } from './postgres/postgres-store';
+import type { PostgresStore } from './postgres/postgres-store';
+import { loadPostgres } from './postgres/load-postgres';
 import { SqliteStore, type SqliteSynchronous } from './sqlite/sqlite-store';
 import type { Store } from './store';
 
@@ -24,7 +25,7 @@ export function linkTo(store: Store): { link: StoreLink; transfer: Transferable[
     const port = store.attachPort();
     return { link: { engine: 'sqlite', file: store.file, synchronous: store.synchronousMode, port }, transfer: [port] };
   }
-  if (store instanceof PostgresStore) return { link: { engine: 'postgres', ...store.linkOptions() }, transfer: [] };
+  if (store.engine === 'postgres') return { link: { engine: 'postgres', ...(store as PostgresStore).linkOptions() }, transfer: [] };
   throw new Error(`a ${store.engine} store cannot be linked to an isolate`);
 }
 
@@ -33,7 +34,7 @@ export async function openLinkedStore(link: StoreLink, logger: Logger): Promise<
   const store =
     link.engine === 'sqlite'
       ? new SqliteStore({ file: link.file, synchronous: link.synchronous, logger, attach: link.port })
-      : new PostgresStore({ connectionString: link.connectionString, timeouts: link.timeouts, logger, poolSize: ISOLATE_POOL_SIZE, attached: true });
+      : new (loadPostgres())({ connectionString: link.connectionString, timeouts: link.timeouts, logger, poolSize: ISOLATE_POOL_SIZE, attached: true });
   await store.open();
   return store;
 }
