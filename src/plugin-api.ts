@@ -4,6 +4,7 @@
  */
 export { definePlugin, TOKENS, GRANTABLE, ALWAYS_GRANTED, MODULE_GRANTS } from './pipeline/plugin-contract';
 export type { PluginManifest, PluginHandler, Delivery, PluginContext, CheckContext, Capability, ModuleGrant, PluginRecords } from './pipeline/plugin-contract';
+export type { ClaimValue, CounterChange, PluginRecord } from './store/store';
 export type { Mailer, MailMessage, MailResult, Scheduler, ScheduledRun, ScheduleOptions, Reports, ReportFiles, HttpClient } from './pipeline/capability-types';
 export { isCommand } from './callbacks/event';
 export type * from './callbacks/event';
