@@ -9,8 +9,9 @@
  * - At start, and after each daily run, days of the last `catchUpDays` that
  *   have rooms but no report (the service was down at the job's time) are
  *   built, and mailed likewise. With several instances on one database, each
- *   such day is claimed first (./catch-up-claim.ts): one instance builds it,
- *   the others skip it and log that they did.
+ *   such day's build is claimed first (store.claim, see ReportBuilder.claim):
+ *   one instance builds it, the others skip it and log that they did. A
+ *   claim left by an instance that died mid-build runs out after an hour.
  * - A room that arrives for a day whose report already exists marks that day
  *   stale; after `reviseDelayMs` (gathering a burst of late rooms into one
  *   rebuild) the day is rebuilt and its report says it was revised and how
@@ -23,10 +24,9 @@
  * of CPU, and two at once would only slow each other and the event handling.
  */
 import type { Delivery, Logger, Mailer, PluginContext, PluginHandler, PluginRecords, Reports, ScheduledRun, Scheduler } from 'livehook';
-import { PermanentError, isCommand, type CallbackEvent } from 'livehook';
+import { PermanentError, Serial, addDays, isCommand, isDate, type CallbackEvent } from 'livehook';
 import { inject, injectable } from 'tsyringe';
-import { ZoneCalendar, addDays, isDate } from './calendar';
-import { catchUpClaim } from './catch-up-claim';
+import { ZoneCalendar } from './calendar';
 import { GIFTS, ROOMS, STALE } from './collections';
 import { giftRecordOf, giftTime } from './gift-tally';
 import type { RollupOptions } from './options';
@@ -47,7 +47,8 @@ export class StatsRollupHandler implements PluginHandler {
   private readonly retention: RoomRetention;
   /** Aborted at close: pending builds are skipped and a running one stops at its next check. */
   private readonly stopping = new AbortController();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Builds (and room pruning) run one at a time, in order. */
+  private readonly builds = new Serial();
   private readonly reviseTimers = new Map<string, NodeJS.Timeout>();
   private catchUpTimer: NodeJS.Timeout | null = null;
   private catchingUp = false;
@@ -124,7 +125,7 @@ export class StatsRollupHandler implements PluginHandler {
     for (const timer of this.reviseTimers.values()) clearTimeout(timer);
     this.reviseTimers.clear();
     await Promise.allSettled([...this.running]);
-    await this.queue;
+    await this.builds.idle();
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -156,9 +157,7 @@ export class StatsRollupHandler implements PluginHandler {
 
   /** In the build queue: a day's rooms are never deleted while this instance builds it. */
   private async pruneOldRooms(now: number): Promise<void> {
-    const pruning = this.queue.then(() => this.retention.prune(now));
-    this.queue = pruning.catch(() => undefined);
-    const pruned = await pruning;
+    const pruned = await this.builds.run(() => this.retention.prune(now));
     if (pruned.rooms > 0) this.logger.info(pruned, `deleted ${pruned.rooms} room records of days before ${pruned.before} (keepDays ${this.options.keepDays}); their reports stay`);
   }
 
@@ -174,7 +173,6 @@ export class StatsRollupHandler implements PluginHandler {
   }
 
   private async catchUpNow(): Promise<void> {
-    await this.builder.forgetDeadMarkers();
     const today = this.calendar.dateOf(Date.now());
     const reported = new Set(await this.reports.list());
     const stale = new Set<string>();
@@ -205,23 +203,24 @@ export class StatsRollupHandler implements PluginHandler {
   }
 
   /**
-   * Builds a day the catch-up found if this instance wins the day's claim;
-   * null when another instance claimed it, or did the work since this one
-   * looked (`done`). A failed build gives the claim back.
+   * Builds a day the catch-up found if this instance wins the day's build
+   * claim; null when another instance holds it, or did the work since this
+   * one looked (`done`).
    */
   private async buildClaimed(day: string, reason: BuildReason, done: () => Promise<boolean>): Promise<BuiltReport | null> {
-    const claim = catchUpClaim(reason === 'late rooms' ? 'rebuild' : 'build', day, Date.now());
-    const result: { built: BuiltReport | null } = { built: null };
-    const won = await this.scheduler.once(claim, async () => {
-      // A claim of an earlier hour may be building the day right now, or have built it already.
-      if ((await this.builder.isBeingBuilt(day)) || (await done())) {
-        this.logger.info({ date: day, reason, claim }, `report of ${day} not built here (${reason}): it is being built or was built meanwhile`);
-        return;
+    if (!(await this.builder.claim(day))) {
+      this.logger.info({ date: day, reason }, `report of ${day} not built here (${reason}): another instance is building it`);
+      return null;
+    }
+    try {
+      if (await done()) {
+        this.logger.info({ date: day, reason }, `report of ${day} not built here (${reason}): it was built meanwhile`);
+        return null;
       }
-      result.built = await this.build(day, reason);
-    });
-    if (!won) this.logger.info({ date: day, reason, claim }, `report of ${day} not built here (${reason}): another instance claimed it first (or this one did, earlier this hour)`);
-    return result.built;
+      return await this.build(day, reason);
+    } finally {
+      await this.builder.release(day);
+    }
   }
 
   /** Late rooms for `day` are gathered for reviseDelayMs, then the day is rebuilt once. */
@@ -255,7 +254,7 @@ export class StatsRollupHandler implements PluginHandler {
 
   /** Queues a build behind the running one. */
   private build(day: string, reason: BuildReason): Promise<BuiltReport> {
-    const run = this.queue.then(async () => {
+    return this.builds.run(async () => {
       this.stopping.signal.throwIfAborted();
       if (await this.retention.isPruned(day)) {
         throw new PermanentError(`the rooms of ${day} were deleted after keepDays (${this.options.keepDays}) days, so it cannot be rebuilt: its report stays as built`);
@@ -266,8 +265,6 @@ export class StatsRollupHandler implements PluginHandler {
       this.logger.info({ date: day, reason, rooms: r.rooms.destroyed, revised: r.revision.revised, ms: Date.now() - started }, `report of ${day} built (${reason})`);
       return built;
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   /** Mails a day's report once (across restarts and instances) when `mailTo` is set. */
