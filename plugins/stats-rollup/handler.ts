@@ -184,38 +184,28 @@ export class StatsRollupHandler implements PluginHandler {
       // (never a pruned day: keepDays is at least catchUpDays)
       if (reported.has(day) || !(await this.builder.hasRooms(day))) continue;
       const built = await this.buildClaimed(day, 'catch-up', () => this.hasReport(day));
-      if (built) await this.mail(built);
+      if (typeof built === 'object') await this.mail(built);
     }
     for (const day of stale) {
       if (this.stopping.signal.aborted) return;
-      if (await this.retention.isPruned(day)) {
-        // Marked by a late room just as its day's rooms went: nothing is left to rebuild it from.
-        await this.records.delete(STALE, day);
-        continue;
-      }
-      if (!(await this.hasReport(day)) && !(await this.builder.isBeingBuilt(day))) {
-        // Rooms of a day with no report yet: nothing to revise (the loop above builds the recent ones).
-        await this.records.delete(STALE, day);
-        continue;
-      }
-      await this.buildClaimed(day, 'late rooms', async () => (await this.records.get(STALE, day)) === null);
+      await this.revise(day);
     }
   }
 
   /**
-   * Builds a day the catch-up found if this instance wins the day's build
-   * claim; null when another instance holds it, or did the work since this
-   * one looked (`done`).
+   * Builds a day if this process wins the day's build claim: 'held' when
+   * another build holds it, 'done' when the work was done since the caller
+   * looked (`done`).
    */
-  private async buildClaimed(day: string, reason: BuildReason, done: () => Promise<boolean>): Promise<BuiltReport | null> {
+  private async buildClaimed(day: string, reason: BuildReason, done: () => Promise<boolean>): Promise<BuiltReport | 'held' | 'done'> {
     if (!(await this.builder.claim(day))) {
-      this.logger.info({ date: day, reason }, `report of ${day} not built here (${reason}): another instance is building it`);
-      return null;
+      this.logger.info({ date: day, reason }, `report of ${day} not built here (${reason}): another build holds the day's claim`);
+      return 'held';
     }
     try {
       if (await done()) {
         this.logger.info({ date: day, reason }, `report of ${day} not built here (${reason}): it was built meanwhile`);
-        return null;
+        return 'done';
       }
       return await this.build(day, reason);
     } finally {
@@ -228,28 +218,36 @@ export class StatsRollupHandler implements PluginHandler {
     if (this.reviseTimers.has(day) || this.stopping.signal.aborted) return;
     const timer = setTimeout(() => {
       this.reviseTimers.delete(day);
-      this.revise(day).catch((err) => this.logger.error({ err, date: day }, `rebuilding the report of ${day} failed: ${(err as Error).message}`));
+      this.revise(day)
+        .then((held) => {
+          if (held) this.reviseSoon(day);
+        })
+        .catch((err) => this.logger.error({ err, date: day }, `rebuilding the report of ${day} failed: ${(err as Error).message}`));
     }, this.options.reviseDelayMs);
     timer.unref();
     this.reviseTimers.set(day, timer);
   }
 
   /**
-   * Rooms came for an earlier day: rebuild it if it has a report or one is
-   * being built (that build may have scanned past them); otherwise the daily
-   * job or the catch-up will build it with them, and the mark goes.
+   * Rooms came for an earlier day, which is marked stale (the late room's
+   * timer, or the catch-up finding the mark): rebuild it if it has a report
+   * or one is being built (that build may have scanned past them), under the
+   * day's build claim; otherwise the daily job or the catch-up will build it
+   * with them, and the mark goes. True when another build held the claim:
+   * the mark stays, and the day is tried again.
    */
-  private async revise(day: string): Promise<void> {
+  private async revise(day: string): Promise<boolean> {
     if (await this.retention.isPruned(day)) {
       this.logger.warn({ date: day }, `a room of ${day} came after that day's rooms were deleted (keepDays ${this.options.keepDays}): its report stays as built`);
       await this.records.delete(STALE, day);
-      return;
+      return false;
     }
     if (!(await this.builder.isBeingBuilt(day)) && !(await this.hasReport(day))) {
       await this.records.delete(STALE, day);
-      return;
+      return false;
     }
-    await this.build(day, 'late rooms');
+    const outcome = await this.buildClaimed(day, 'late rooms', async () => (await this.records.get(STALE, day)) === null);
+    return outcome === 'held';
   }
 
   /** Queues a build behind the running one. */

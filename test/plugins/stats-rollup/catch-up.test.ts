@@ -60,7 +60,7 @@ describe('stats-rollup: the catch-up with several instances', function () {
     const a = await start();
     await waitFor(() => skipLogs(a, missed).length > 0, 5000, 'the catch-up to skip the claimed day');
     expect(skipLogs(a, missed)[0]).to.include({ level: 'info', reason: 'catch-up' });
-    expect(String(skipLogs(a, missed)[0]!.msg)).to.equal(`report of ${missed} not built here (catch-up): another instance is building it`);
+    expect(String(skipLogs(a, missed)[0]!.msg)).to.equal(`report of ${missed} not built here (catch-up): another build holds the day's claim`);
     expect(builtLogs(a, missed, 'catch-up')).to.deep.equal([]);
     expect(a.report(missed)).to.equal(null);
   });
