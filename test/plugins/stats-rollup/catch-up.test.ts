@@ -75,6 +75,23 @@ describe('stats-rollup: the catch-up with several instances', function () {
     expect(a.report(missed).rooms.destroyed).to.equal(2);
   });
 
+  it('rebuilds a day a late room came for once another build gives the day\'s claim back, not beside it', async () => {
+    const day = utcDay(-2);
+    await seed([day]);
+    const a = await start({ catchUpDays: 0, reviseDelayMs: 50 });
+    await a.build(day);
+    // Another instance is building the day when the late room comes.
+    const other = a.store.records('stats-rollup');
+    expect(await other.claim('building', day, Date.parse(`${day}T00:00:00Z`), 'instance-b', HOUR)).to.equal(true);
+    await a.deliver(destroyRoom(Date.parse(`${day}T20:00:00Z`)));
+    await waitFor(() => a.logs.some((l) => l.msg === `report of ${day} not built here (late rooms): another build holds the day's claim`), 5000, 'the rebuild to find the claim held');
+    expect(builtLogs(a, day, 'late rooms')).to.deep.equal([]);
+
+    expect(await other.release('building', day, 'instance-b')).to.equal(true);
+    await waitFor(() => builtLogs(a, day, 'late rooms').length === 1, 5000, 'the rebuild once the claim is back');
+    expect(a.report(day).revision).to.include({ revised: true, roomsArrivedLater: 1 });
+  });
+
   it('builds each missed day, and rebuilds each stale day, on one of two instances starting together', async () => {
     const missed = [utcDay(-4), utcDay(-3), utcDay(-2)];
     const stale = utcDay(-5);
