@@ -4,7 +4,7 @@
  */
 export { definePlugin, TOKENS, GRANTABLE, ALWAYS_GRANTED, MODULE_GRANTS } from './pipeline/plugin-contract';
 export type { PluginManifest, PluginHandler, Delivery, PluginContext, CheckContext, Capability, ModuleGrant, PluginRecords } from './pipeline/plugin-contract';
-export type { ClaimValue, CounterChange, PluginRecord } from './store/store';
+export type { PluginRecord, CounterChange } from './store/store';
 export type { Mailer, MailMessage, MailResult, Scheduler, ScheduledRun, ScheduleOptions, Reports, ReportFiles, HttpClient } from './pipeline/capability-types';
 export { isCommand } from './callbacks/event';
 // Small helpers the service and the bundled plugins share (a plugin imports only 'livehook').
@@ -12,6 +12,7 @@ export { Serial } from './util/serial';
 export { addDays, isDate } from './util/calendar-days';
 export { isTimeZone } from './util/time-zone';
 export { retryDelay } from './pipeline/backoff';
+export type { ClaimValue } from './store/store';
 export type * from './callbacks/event';
 export { PermanentError } from './errors';
 export { allow, reject, APP_CODE_MIN, APP_CODE_MAX } from './decide/decision';

@@ -11,6 +11,9 @@
  */
 import { addDays } from 'livehook';
 
+/** Day arithmetic on YYYY-MM-DD is the service's ('livehook'); the plugin's files take it from here with the zone's. */
+export { addDays, isDate } from 'livehook';
+
 /** Local time differs from UTC by at most 14 h; search a little wider. */
 const SEARCH_MARGIN_MS = 15 * 3_600_000;
 

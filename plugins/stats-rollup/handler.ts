@@ -24,9 +24,9 @@
  * of CPU, and two at once would only slow each other and the event handling.
  */
 import type { Delivery, Logger, Mailer, PluginContext, PluginHandler, PluginRecords, Reports, ScheduledRun, Scheduler } from 'livehook';
-import { PermanentError, Serial, addDays, isCommand, isDate, type CallbackEvent } from 'livehook';
+import { PermanentError, Serial, isCommand, type CallbackEvent } from 'livehook';
 import { inject, injectable } from 'tsyringe';
-import { ZoneCalendar } from './calendar';
+import { ZoneCalendar, addDays, isDate } from './calendar';
 import { GIFTS, ROOMS, STALE } from './collections';
 import { giftRecordOf, giftTime } from './gift-tally';
 import type { RollupOptions } from './options';

@@ -4,8 +4,8 @@
  * the rebuild after late rooms, and `livehook report`.
  */
 import { randomUUID } from 'node:crypto';
-import { addDays, type ClaimValue, type PluginRecords, type Reports } from 'livehook';
-import type { ZoneCalendar } from './calendar';
+import type { ClaimValue, PluginRecords, Reports } from 'livehook';
+import { addDays, type ZoneCalendar } from './calendar';
 import { BUILDING, GIFTS, PUBLISHED, ROOMS, STALE } from './collections';
 import { assembleReport, summaryOfReport, type DailyReport, type DaySummary } from './daily-report';
 import { tallyDay } from './day-tally';

@@ -9,8 +9,8 @@
  * limit is recorded before anything is deleted, and isPruned() asks it; a
  * crash between the two leaves the limit set and the day protected.
  */
-import { addDays, type PluginRecords } from 'livehook';
-import type { ZoneCalendar } from './calendar';
+import type { PluginRecords } from 'livehook';
+import { type ZoneCalendar, addDays } from './calendar';
 import { PRUNED, ROOMS, STALE } from './collections';
 
 const KEY = 'rooms';
