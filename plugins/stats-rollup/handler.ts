@@ -24,7 +24,7 @@
  * of CPU, and two at once would only slow each other and the event handling.
  */
 import type { Delivery, Logger, Mailer, PluginContext, PluginHandler, PluginRecords, Reports, ScheduledRun, Scheduler } from 'livehook';
-import { PermanentError, Serial, isCommand, type CallbackEvent } from 'livehook';
+import { PermanentError, Serial, isCommand, retryDelay, type CallbackEvent } from 'livehook';
 import { inject, injectable } from 'tsyringe';
 import { ZoneCalendar, addDays, isDate } from './calendar';
 import { GIFTS, ROOMS, STALE } from './collections';
@@ -37,6 +37,8 @@ import { RoomRetention } from './room-retention';
 
 /** Wait this long after start before catching up, so the backlog of stored events is handled first. */
 const CATCH_UP_DELAY_MS = 1_000;
+/** A late room's day whose build claim another build holds is tried again after 1 s, 2 s, 4 s... at most a minute (a dead holder's claim runs for an hour). */
+const HELD_RETRY = { baseMs: 1_000, capMs: 60_000 };
 
 type BuildReason = 'schedule' | 'catch-up' | 'late rooms' | 'task';
 
@@ -50,6 +52,8 @@ export class StatsRollupHandler implements PluginHandler {
   /** Builds (and room pruning) run one at a time, in order. */
   private readonly builds = new Serial();
   private readonly reviseTimers = new Map<string, NodeJS.Timeout>();
+  /** Days whose rebuild found the build claim held, and how many times in a row. */
+  private readonly heldRevisions = new Map<string, number>();
   private catchUpTimer: NodeJS.Timeout | null = null;
   private catchingUp = false;
   /** Cron runs and catch-ups in progress: close() waits for them. */
@@ -214,16 +218,19 @@ export class StatsRollupHandler implements PluginHandler {
   }
 
   /** Late rooms for `day` are gathered for reviseDelayMs, then the day is rebuilt once. */
-  private reviseSoon(day: string): void {
+  private reviseSoon(day: string, delayMs = this.options.reviseDelayMs): void {
     if (this.reviseTimers.has(day) || this.stopping.signal.aborted) return;
     const timer = setTimeout(() => {
       this.reviseTimers.delete(day);
       this.revise(day)
         .then((held) => {
-          if (held) this.reviseSoon(day);
+          const times = held ? (this.heldRevisions.get(day) ?? 0) + 1 : 0;
+          if (times === 0) this.heldRevisions.delete(day);
+          else this.heldRevisions.set(day, times);
+          if (held) this.reviseSoon(day, retryDelay(times, HELD_RETRY));
         })
         .catch((err) => this.logger.error({ err, date: day }, `rebuilding the report of ${day} failed: ${(err as Error).message}`));
-    }, this.options.reviseDelayMs);
+    }, delayMs);
     timer.unref();
     this.reviseTimers.set(day, timer);
   }
