@@ -7,6 +7,12 @@ export type { PluginManifest, PluginHandler, Delivery, PluginContext, CheckConte
 export type { PluginRecord, CounterChange } from './store/store';
 export type { Mailer, MailMessage, MailResult, Scheduler, ScheduledRun, ScheduleOptions, Reports, ReportFiles, HttpClient } from './pipeline/capability-types';
 export { isCommand } from './callbacks/event';
+// Small helpers the service and the bundled plugins share (a plugin imports only 'livehook').
+export { Serial } from './util/serial';
+export { addDays, isDate } from './util/calendar-days';
+export { isTimeZone } from './util/time-zone';
+export { retryDelay } from './pipeline/backoff';
+export type { ClaimValue } from './store/store';
 export type * from './callbacks/event';
 export { PermanentError } from './errors';
 export { allow, reject, APP_CODE_MIN, APP_CODE_MAX } from './decide/decision';

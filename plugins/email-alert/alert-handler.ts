@@ -10,14 +10,13 @@
  *   context  the service's time zone, among other facts
  */
 import { inject, injectable } from 'tsyringe';
-import type { CallbackEvent, Delivery, Logger, Mailer, PluginContext, PluginHandler, PluginRecords } from 'livehook';
+import { Serial, type CallbackEvent, type Delivery, type Logger, type Mailer, type PluginContext, type PluginHandler, type PluginRecords } from 'livehook';
 import { renderAlert } from './alert-mail';
 import { DigestSender } from './digest-sender';
 import { stableMessageId } from './message-id';
 import type { AlertOptions } from './options';
 import { roomFacts } from './room-facts';
 import { recipientsWarning } from './recipients';
-import { Serial } from './serial';
 import { StormLedger, type AlertRecord } from './storm-ledger';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

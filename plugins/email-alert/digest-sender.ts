@@ -3,10 +3,9 @@
  * timer; a digest that fails (SMTP down, or refused) stays due and is tried
  * again with a growing pause, so no held room is ever dropped.
  */
-import type { Logger, Mailer } from 'livehook';
+import { retryDelay, type Logger, type Mailer, type Serial } from 'livehook';
 import { renderDigest } from './digest-mail';
 import { stableMessageId } from './message-id';
-import type { Serial } from './serial';
 import type { PendingDigest, StormLedger } from './storm-ledger';
 
 const MAX_PAUSE_MS = 5 * 60 * 1000;
@@ -78,7 +77,7 @@ export class DigestSender {
       // Should even this fail, the claim runs out after SENDING_CLAIM_MS and any instance tries again.
       if (claimed) await ledger.releaseDigest(digest).catch(() => undefined);
       const attempts = (this.failures.get(digest.start)?.attempts ?? 0) + 1;
-      const pause = Math.min(MAX_PAUSE_MS, this.deps.retryBaseMs * 2 ** (attempts - 1));
+      const pause = retryDelay(attempts, { baseMs: this.deps.retryBaseMs, capMs: MAX_PAUSE_MS });
       this.failures.set(digest.start, { attempts, nextAt: Date.now() + pause });
       logger.error(
         { err, windowStart: new Date(digest.start).toISOString(), attempts, retryAt: new Date(Date.now() + pause).toISOString() },

@@ -13,9 +13,9 @@
  *                    here, so after any crash every held room has a digest due.
  *   digests          what each sent digest held (for the record).
  *   sending          a digest being sent right now, by whichever instance
- *                    claimed it: with several instances on one database
- *                    each one's timer finds the same due digest, and only
- *                    the claimant sends it.
+ *                    claimed it (store.claim): with several instances on one
+ *                    database each one's timer finds the same due digest,
+ *                    and only the claimant sends it.
  *
  * Alerts and digests older than the option keepDays are deleted once a day
  * (forgetBefore); windows go a day after they close.
@@ -24,6 +24,7 @@
  * windowMinutes. Its first maxAlerts rooms get a mail each; every later room
  * goes into the window's digest, sent once the window is over.
  */
+import { randomUUID } from 'node:crypto';
 import type { PluginRecords } from 'livehook';
 import type { RoomFacts } from './room-facts';
 
@@ -65,6 +66,9 @@ export interface StormLimits {
 }
 
 export class StormLedger {
+  /** Who holds this ledger's digest claims: one per process, so each instance is its own claimant. */
+  private readonly owner = `email-alert:${randomUUID()}`;
+
   constructor(
     private readonly records: PluginRecords,
     readonly limits: StormLimits,
@@ -124,20 +128,12 @@ export class StormLedger {
 
   /**
    * True when this caller may send the digest now: no other instance is
-   * sending it. put() is "true when new" atomically in both store engines,
-   * so of several instances asking at once exactly one gets true.
+   * sending it. Of several instances asking at once exactly one gets true; a
+   * claim left by an instance that died mid-send is taken over after
+   * SENDING_CLAIM_MS.
    */
   async claimDigest(digest: PendingDigest): Promise<boolean> {
-    const key = String(digest.start);
-    const now = Date.now();
-    const claim = await this.records.get<{ at: number }>(SENDING, key);
-    if (claim === null) return this.records.put(SENDING, key, now, { at: now });
-    if (now - claim.value.at < SENDING_CLAIM_MS) return false;
-    // Left by an instance that died mid-send. Of several instances that see the
-    // same dead claim, the one that first writes the takeover mark wins.
-    if (!(await this.records.put(SENDING, `${key} after ${claim.value.at}`, now, true))) return false;
-    await this.records.put(SENDING, key, now, { at: now });
-    return true;
+    return this.records.claim(SENDING, String(digest.start), Date.now(), this.owner, SENDING_CLAIM_MS);
   }
 
   async isPending(digest: PendingDigest): Promise<boolean> {
@@ -146,7 +142,7 @@ export class StormLedger {
 
   /** Gives the claim back: sent, or failed and to be tried again (by any instance). */
   async releaseDigest(digest: PendingDigest): Promise<void> {
-    await this.records.delete(SENDING, String(digest.start));
+    await this.records.release(SENDING, String(digest.start), this.owner);
   }
 
   /**
@@ -158,7 +154,7 @@ export class StormLedger {
   async forgetBefore(before: number): Promise<{ alerts: number; digests: number }> {
     let keepFrom = before;
     for await (const { value } of this.records.scan<PendingDigest>(PENDING, 0, Number.MAX_SAFE_INTEGER)) keepFrom = Math.min(keepFrom, value.start);
-    await this.records.deleteBefore(SENDING, before); // takeover marks
+    await this.records.deleteBefore(SENDING, before); // claims left by instances that died, long expired
     return { alerts: await this.records.deleteBefore(ALERTS, keepFrom), digests: await this.records.deleteBefore(DIGESTS, before) };
   }
 

@@ -9,8 +9,11 @@
  * instant and searching for the first instant that reads as the wanted local
  * day and hour. That is exact for any zone and any year Intl knows.
  */
+import { addDays } from 'livehook';
 
-const DAY_MS = 86_400_000;
+/** Day arithmetic on YYYY-MM-DD is the service's ('livehook'); the plugin's files take it from here with the zone's. */
+export { addDays, isDate } from 'livehook';
+
 /** Local time differs from UTC by at most 14 h; search a little wider. */
 const SEARCH_MARGIN_MS = 15 * 3_600_000;
 
@@ -114,18 +117,6 @@ export class ZoneCalendar {
 /** A sortable number for (local date, hour). */
 function key(date: string, hour: number): number {
   return Number(date.replaceAll('-', '')) * 100 + hour;
-}
-
-/** Calendar arithmetic on YYYY-MM-DD (no time zone involved). */
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** True for a real calendar day written YYYY-MM-DD. */
-export function isDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  return addDays(value, 0) === value;
 }
 
 /** An instant as local ISO 8601 with its offset, e.g. 2025-09-04T23:59:59.500+08:00. */

@@ -4,7 +4,7 @@
 export const ROOMS = 'rooms';
 /** Per reported day: when its report was first published (for the revision note). */
 export const PUBLISHED = 'published';
-/** Per build in progress: tells the event handler a day is being built right now. */
+/** Per day being built: its build claim (store.claim), held by the process building it. */
 export const BUILDING = 'building';
 /** Days whose report is out of date because rooms arrived after it was built. */
 export const STALE = 'stale';

@@ -9,8 +9,9 @@
  * - At start, and after each daily run, days of the last `catchUpDays` that
  *   have rooms but no report (the service was down at the job's time) are
  *   built, and mailed likewise. With several instances on one database, each
- *   such day is claimed first (./catch-up-claim.ts): one instance builds it,
- *   the others skip it and log that they did.
+ *   such day's build is claimed first (store.claim, see ReportBuilder.claim):
+ *   one instance builds it, the others skip it and log that they did. A
+ *   claim left by an instance that died mid-build runs out after an hour.
  * - A room that arrives for a day whose report already exists marks that day
  *   stale; after `reviseDelayMs` (gathering a burst of late rooms into one
  *   rebuild) the day is rebuilt and its report says it was revised and how
@@ -25,10 +26,9 @@
  * of CPU, and two at once would only slow each other and the event handling.
  */
 import type { Delivery, Logger, Mailer, PluginContext, PluginHandler, PluginRecords, Reports, ScheduledRun, Scheduler } from 'livehook';
-import { PermanentError, isCommand, type CallbackEvent } from 'livehook';
+import { PermanentError, Serial, isCommand, retryDelay, type CallbackEvent } from 'livehook';
 import { inject, injectable } from 'tsyringe';
 import { ZoneCalendar, addDays, isDate } from './calendar';
-import { catchUpClaim } from './catch-up-claim';
 import { GIFTS, ROOMS, STALE } from './collections';
 import { giftRecordOf, giftTime } from './gift-tally';
 import type { RollupOptions } from './options';
@@ -41,6 +41,8 @@ import { RoomRetention } from './room-retention';
 
 /** Wait this long after start before catching up, so the backlog of stored events is handled first. */
 const CATCH_UP_DELAY_MS = 1_000;
+/** A late room's day whose build claim another build holds is tried again after 1 s, 2 s, 4 s... at most a minute (a dead holder's claim runs for an hour). */
+const HELD_RETRY = { baseMs: 1_000, capMs: 60_000 };
 
 type BuildReason = 'schedule' | 'catch-up' | 'late rooms' | 'task';
 
@@ -51,8 +53,11 @@ export class StatsRollupHandler implements PluginHandler {
   private readonly retention: RoomRetention;
   /** Aborted at close: pending builds are skipped and a running one stops at its next check. */
   private readonly stopping = new AbortController();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Builds (and room pruning) run one at a time, in order. */
+  private readonly builds = new Serial();
   private readonly reviseTimers = new Map<string, NodeJS.Timeout>();
+  /** Days whose rebuild found the build claim held, and how many times in a row. */
+  private readonly heldRevisions = new Map<string, number>();
   private catchUpTimer: NodeJS.Timeout | null = null;
   private catchingUp = false;
   /** Cron runs and catch-ups in progress: close() waits for them. */
@@ -143,7 +148,7 @@ export class StatsRollupHandler implements PluginHandler {
     for (const timer of this.reviseTimers.values()) clearTimeout(timer);
     this.reviseTimers.clear();
     await Promise.allSettled([...this.running]);
-    await this.queue;
+    await this.builds.idle();
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -175,9 +180,7 @@ export class StatsRollupHandler implements PluginHandler {
 
   /** In the build queue: a day's rooms are never deleted while this instance builds it. */
   private async pruneOldRooms(now: number): Promise<void> {
-    const pruning = this.queue.then(() => this.retention.prune(now));
-    this.queue = pruning.catch(() => undefined);
-    const pruned = await pruning;
+    const pruned = await this.builds.run(() => this.retention.prune(now));
     if (pruned.rooms > 0) this.logger.info(pruned, `deleted ${pruned.rooms} room records of days before ${pruned.before} (keepDays ${this.options.keepDays}); their reports stay`);
   }
 
@@ -193,7 +196,6 @@ export class StatsRollupHandler implements PluginHandler {
   }
 
   private async catchUpNow(): Promise<void> {
-    await this.builder.forgetDeadMarkers();
     const today = this.calendar.dateOf(Date.now());
     const reported = new Set(await this.reports.list());
     const stale = new Set<string>();
@@ -205,76 +207,78 @@ export class StatsRollupHandler implements PluginHandler {
       // (never a pruned day: keepDays is at least catchUpDays)
       if (reported.has(day) || !(await this.builder.hasRooms(day))) continue;
       const built = await this.buildClaimed(day, 'catch-up', () => this.hasReport(day));
-      if (built) await this.mail(built);
+      if (typeof built === 'object') await this.mail(built);
     }
     for (const day of stale) {
       if (this.stopping.signal.aborted) return;
-      if (await this.retention.isPruned(day)) {
-        // Marked by a late room just as its day's rooms went: nothing is left to rebuild it from.
-        await this.records.delete(STALE, day);
-        continue;
-      }
-      if (!(await this.hasReport(day)) && !(await this.builder.isBeingBuilt(day))) {
-        // Rooms of a day with no report yet: nothing to revise (the loop above builds the recent ones).
-        await this.records.delete(STALE, day);
-        continue;
-      }
-      await this.buildClaimed(day, 'late rooms', async () => (await this.records.get(STALE, day)) === null);
+      await this.revise(day);
     }
   }
 
   /**
-   * Builds a day the catch-up found if this instance wins the day's claim;
-   * null when another instance claimed it, or did the work since this one
-   * looked (`done`). A failed build gives the claim back.
+   * Builds a day if this process wins the day's build claim: 'held' when
+   * another build holds it, 'done' when the work was done since the caller
+   * looked (`done`).
    */
-  private async buildClaimed(day: string, reason: BuildReason, done: () => Promise<boolean>): Promise<BuiltReport | null> {
-    const claim = catchUpClaim(reason === 'late rooms' ? 'rebuild' : 'build', day, Date.now());
-    const result: { built: BuiltReport | null } = { built: null };
-    const won = await this.scheduler.once(claim, async () => {
-      // A claim of an earlier hour may be building the day right now, or have built it already.
-      if ((await this.builder.isBeingBuilt(day)) || (await done())) {
-        this.logger.info({ date: day, reason, claim }, `report of ${day} not built here (${reason}): it is being built or was built meanwhile`);
-        return;
+  private async buildClaimed(day: string, reason: BuildReason, done: () => Promise<boolean>): Promise<BuiltReport | 'held' | 'done'> {
+    if (!(await this.builder.claim(day))) {
+      this.logger.info({ date: day, reason }, `report of ${day} not built here (${reason}): another build holds the day's claim`);
+      return 'held';
+    }
+    try {
+      if (await done()) {
+        this.logger.info({ date: day, reason }, `report of ${day} not built here (${reason}): it was built meanwhile`);
+        return 'done';
       }
-      result.built = await this.build(day, reason);
-    });
-    if (!won) this.logger.info({ date: day, reason, claim }, `report of ${day} not built here (${reason}): another instance claimed it first (or this one did, earlier this hour)`);
-    return result.built;
+      return await this.build(day, reason);
+    } finally {
+      await this.builder.release(day);
+    }
   }
 
   /** Late rooms for `day` are gathered for reviseDelayMs, then the day is rebuilt once. */
-  private reviseSoon(day: string): void {
+  private reviseSoon(day: string, delayMs = this.options.reviseDelayMs): void {
     if (this.reviseTimers.has(day) || this.stopping.signal.aborted) return;
     const timer = setTimeout(() => {
       this.reviseTimers.delete(day);
-      this.revise(day).catch((err) => this.logger.error({ err, date: day }, `rebuilding the report of ${day} failed: ${(err as Error).message}`));
-    }, this.options.reviseDelayMs);
+      this.revise(day)
+        .then((held) => {
+          const times = held ? (this.heldRevisions.get(day) ?? 0) + 1 : 0;
+          if (times === 0) this.heldRevisions.delete(day);
+          else this.heldRevisions.set(day, times);
+          if (held) this.reviseSoon(day, retryDelay(times, HELD_RETRY));
+        })
+        .catch((err) => this.logger.error({ err, date: day }, `rebuilding the report of ${day} failed: ${(err as Error).message}`));
+    }, delayMs);
     timer.unref();
     this.reviseTimers.set(day, timer);
   }
 
   /**
-   * Rooms came for an earlier day: rebuild it if it has a report or one is
-   * being built (that build may have scanned past them); otherwise the daily
-   * job or the catch-up will build it with them, and the mark goes.
+   * Rooms came for an earlier day, which is marked stale (the late room's
+   * timer, or the catch-up finding the mark): rebuild it if it has a report
+   * or one is being built (that build may have scanned past them), under the
+   * day's build claim; otherwise the daily job or the catch-up will build it
+   * with them, and the mark goes. True when another build held the claim:
+   * the mark stays, and the day is tried again.
    */
-  private async revise(day: string): Promise<void> {
+  private async revise(day: string): Promise<boolean> {
     if (await this.retention.isPruned(day)) {
       this.logger.warn({ date: day }, `a room of ${day} came after that day's rooms were deleted (keepDays ${this.options.keepDays}): its report stays as built`);
       await this.records.delete(STALE, day);
-      return;
+      return false;
     }
     if (!(await this.builder.isBeingBuilt(day)) && !(await this.hasReport(day))) {
       await this.records.delete(STALE, day);
-      return;
+      return false;
     }
-    await this.build(day, 'late rooms');
+    const outcome = await this.buildClaimed(day, 'late rooms', async () => (await this.records.get(STALE, day)) === null);
+    return outcome === 'held';
   }
 
   /** Queues a build behind the running one. */
   private build(day: string, reason: BuildReason): Promise<BuiltReport> {
-    const run = this.queue.then(async () => {
+    return this.builds.run(async () => {
       this.stopping.signal.throwIfAborted();
       if (await this.retention.isPruned(day)) {
         throw new PermanentError(`the rooms of ${day} were deleted after keepDays (${this.options.keepDays}) days, so it cannot be rebuilt: its report stays as built`);
@@ -285,8 +289,6 @@ export class StatsRollupHandler implements PluginHandler {
       this.logger.info({ date: day, reason, rooms: r.rooms.destroyed, revised: r.revision.revised, ms: Date.now() - started }, `report of ${day} built (${reason})`);
       return built;
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   /** Mails a day's report once (across restarts and instances) when `mailTo` is set. */

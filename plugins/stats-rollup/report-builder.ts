@@ -4,7 +4,7 @@
  * the rebuild after late rooms, and `livehook report`.
  */
 import { randomUUID } from 'node:crypto';
-import type { PluginRecords, Reports } from 'livehook';
+import type { ClaimValue, PluginRecords, Reports } from 'livehook';
 import { addDays, type ZoneCalendar } from './calendar';
 import { BUILDING, GIFTS, PUBLISHED, ROOMS, STALE } from './collections';
 import { assembleReport, summaryOfReport, type DailyReport, type DaySummary } from './daily-report';
@@ -13,8 +13,8 @@ import { countGifts } from './gift-tally';
 import { reportPage } from './page/report-page';
 import type { RoomRecord } from './room-record';
 
-/** A build marker older than this was left by a process that died mid-build. */
-const BUILD_MARKER_TTL_MS = 3_600_000;
+/** A build claim older than this was left by a process that died mid-build: another may take it over. */
+const BUILD_CLAIM_TTL_MS = 3_600_000;
 
 export interface BuiltReport {
   report: DailyReport;
@@ -22,6 +22,9 @@ export interface BuiltReport {
 }
 
 export class ReportBuilder {
+  /** Who holds this process's build claims. */
+  private readonly owner = `stats-rollup:${randomUUID()}`;
+
   constructor(
     private readonly records: PluginRecords,
     private readonly reports: Reports,
@@ -32,10 +35,12 @@ export class ReportBuilder {
   async build(date: string, signal?: AbortSignal): Promise<BuiltReport> {
     const { from, to } = this.calendar.dayRange(date);
     const started = Date.now();
-    // While this marker exists, a room arriving for this day marks it stale,
-    // so a room stored after the scan below has passed is never lost.
-    const marker = `${date}#${randomUUID()}`;
-    await this.records.put(BUILDING, marker, from, { startedAt: started });
+    // While the day's claim is held, a room arriving for this day gets it
+    // rebuilt (the handler's revise), so a room stored after the scan below
+    // has passed is never lost. Held by another build (the catch-up that
+    // called this one, or another process): this build runs all the same,
+    // under that claim.
+    const claimed = await this.claim(date);
     try {
       await this.records.delete(STALE, date);
       const published = await this.records.get<{ firstGeneratedAt: number }>(PUBLISHED, date);
@@ -60,8 +65,17 @@ export class ReportBuilder {
       if (!published) await this.records.put(PUBLISHED, date, from, { firstGeneratedAt });
       return { report, html };
     } finally {
-      await this.records.delete(BUILDING, marker);
+      if (claimed) await this.release(date);
     }
+  }
+
+  /** Claims the day's build for this process: false while another one holds it. */
+  claim(date: string): Promise<boolean> {
+    return this.records.claim(BUILDING, date, this.calendar.dayRange(date).from, this.owner, BUILD_CLAIM_TTL_MS);
+  }
+
+  async release(date: string): Promise<void> {
+    await this.records.release(BUILDING, date, this.owner);
   }
 
   /** True when at least one room (or decided gift) is stored for the day. */
@@ -72,22 +86,10 @@ export class ReportBuilder {
     return false;
   }
 
-  /** True while some process (this one, another instance, the CLI) is building the day. */
+  /** True while some process (this one, another instance, the CLI) holds the day's build claim. */
   async isBeingBuilt(date: string): Promise<boolean> {
-    const { from } = this.calendar.dayRange(date);
-    for await (const marker of this.records.scan<{ startedAt: number }>(BUILDING, from, from + 1)) {
-      if (Date.now() - marker.value.startedAt < BUILD_MARKER_TTL_MS) return true;
-    }
-    return false;
-  }
-
-  /** Deletes build markers left by processes that died mid-build (called at start). */
-  async forgetDeadMarkers(): Promise<void> {
-    const dead: string[] = [];
-    for await (const marker of this.records.scan<{ startedAt: number }>(BUILDING, 0, Number.MAX_SAFE_INTEGER)) {
-      if (Date.now() - marker.value.startedAt >= BUILD_MARKER_TTL_MS) dead.push(marker.key);
-    }
-    for (const key of dead) await this.records.delete(BUILDING, key);
+    const expiresAt = (await this.records.get<ClaimValue>(BUILDING, date))?.value.expiresAt;
+    return typeof expiresAt === 'number' && expiresAt > Date.now();
   }
 
   /**

@@ -1,11 +1,11 @@
 /**
  * Writes one .eml file so that a reader of the outbox never sees half a
- * message: write to a hidden temporary name, flush it to disk, then rename
- * (atomic within one folder).
+ * message: write-file-atomic writes a temporary file, flushes it to disk and
+ * renames it into place (atomic within one folder), and removes it on failure.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 
 /** A file name that sorts by time and says which message it holds. */
 export function emlFileName(messageId: string, now: Date = new Date()): string {
@@ -17,19 +17,7 @@ export function emlFileName(messageId: string, now: Date = new Date()): string {
 export async function writeEmlFile(dir: string, name: string, content: Buffer): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, name);
-  const temp = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'wx', 0o640);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (err) {
-    await fs.rm(temp, { force: true });
-    throw err;
-  }
+  // Its temporary name (<name>.<hash>) does not end in .eml, so no reader takes it for a message.
+  await writeFileAtomic(file, content, { mode: 0o640 });
   return file;
 }

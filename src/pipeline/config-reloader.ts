@@ -24,6 +24,7 @@ import { describeError } from '../errors';
 import { checkPlugins } from '../isolate/check-plugins';
 import { logDestinationOf } from '../isolate/log-bridge';
 import type { PluginIsolates } from '../isolate/plugin-isolates';
+import { Serial } from '../util/serial';
 import { enabledPlans } from './enabled-plans';
 import { fingerprint, planPlugins, type EnabledPlan } from './plan-plugins';
 
@@ -52,7 +53,7 @@ export interface ReloaderDeps {
 export class ConfigReloader {
   private watchers: fs.FSWatcher[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly reloads = new Serial();
   private current: LoadedConfig;
   private readonly onSighup = (): void => void this.reload('SIGHUP');
 
@@ -80,9 +81,7 @@ export class ConfigReloader {
 
   /** Reloads now (serialized: one reload at a time, in order). */
   reload(reason: string): Promise<ReloadResult> {
-    const next = this.chain.then(() => this.apply(reason));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.reloads.run(() => this.apply(reason));
   }
 
   private schedule(): void {

@@ -6,6 +6,7 @@
  * not a zero: nothing was measured that day.
  */
 import type { Reports } from '../pipeline/capability-types';
+import { addDays } from '../util/calendar-days';
 
 export const TREND_DAYS = 30;
 
@@ -38,7 +39,3 @@ function figuresOf(json: unknown): TrendDay['figures'] {
   return { destroyed, giftCoins, systemShare: typeof share === 'number' ? share : null };
 }
 
-/** Calendar arithmetic on YYYY-MM-DD (no zone: a report's date is a calendar day). */
-function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}

@@ -5,14 +5,14 @@
  * own it is a complete `Reports` for one process (tests, benchmarks).
  *
  * Every file is written to a temporary name, flushed, and renamed over the
- * old one, so a reader (the HTTP routes, another instance, an operator's
+ * old one (write-file-atomic), so a reader (the HTTP routes, another instance, an operator's
  * browser) sees the old report or the new one, never half of one. The HTML is
  * renamed into place before the JSON, and a day is listed once its JSON
  * exists, so a listed day always has its page.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import type { ReportFiles, Reports } from '../pipeline/capability-types';
 import { assertReportDate } from './report-date';
 
@@ -78,21 +78,7 @@ export class ReportsDir implements Reports {
   }
 
   private async writeAtomic(name: string, content: string): Promise<void> {
-    const target = path.join(this.dir, name);
-    // Unique per writer: two instances rebuilding the same day never share a temporary file.
-    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await fs.open(tmp, 'w');
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fs.rename(tmp, target);
-    } catch (err) {
-      await fs.rm(tmp, { force: true });
-      throw err;
-    }
+    // Unique temporary name per writer (pid, thread, call): two instances rebuilding the same day never share one.
+    await writeFileAtomic(path.join(this.dir, name), content, 'utf8');
   }
 }

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { LivehookError, describeError } from '../errors';
 import type { ScheduleOptions, ScheduledRun, Scheduler } from '../pipeline/capability-types';
 import type { Store } from '../store/store';
+import { isTimeZone } from '../util/time-zone';
 import { SlotClaims } from './slot-claims';
 
 export interface CronSchedulerDeps {
@@ -117,15 +118,6 @@ export class CronScheduler implements Scheduler {
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
     return run;
-  }
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -116,6 +116,31 @@ export interface PluginRecords {
    * refused, as it stands). A cap checked here is exact: no read-then-write.
    */
   add(changes: readonly CounterChange[]): Promise<{ applied: boolean; values: number[] }>;
+  /**
+   * "Exactly one instance does this, and another takes over if it dies":
+   * claims `key` for `owner`, atomically (also between instances on one
+   * database). Taken when no record has the key, or when the claim on it has
+   * expired; refused while it is held, also to the same owner (a claim is
+   * not renewed: of N callers exactly one gets true). The claim is an
+   * ordinary record, `at` as given and a ClaimValue as its value, so
+   * get/scan/deleteBefore see it like any other. `ttlMs` Infinity: a claim
+   * that never expires (an insert-only claim, "the first one does it").
+   * A record without `expiresAt` in its value (one written by put) is held
+   * for good. Expiry goes by the database's clock on PostgreSQL (instances'
+   * clocks may differ), by this process's on SQLite (one machine).
+   */
+  claim(collection: string, key: string, at: number, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives a claim back (deletes it) when `owner` holds it; resolves true when it did. */
+  release(collection: string, key: string, owner: string): Promise<boolean>;
+}
+
+/** The value of a claim record (PluginRecords.claim). */
+export interface ClaimValue {
+  owner: string;
+  /** When it was taken (ms since epoch). */
+  claimedAt: number;
+  /** When another caller may take it over; null: never. */
+  expiresAt: number | null;
 }
 
 /** One counter of PluginRecords.add. */

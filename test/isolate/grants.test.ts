@@ -185,6 +185,8 @@ class Handler implements PluginHandler {
     try { fs.writeFileSync(${JSON.stringify(outside)}, 'escaped'); facts.outside = 'written'; } catch (err) { facts.outside = (err as Error).message; }
     facts.isNew = await this.records.put('seen', event.roomId!, Date.now(), { roomId: event.roomId });
     facts.readBack = (await this.records.get('seen', event.roomId!))?.value;
+    facts.claims = [await this.records.claim('jobs', 'daily', 1, 'me', Infinity), await this.records.claim('jobs', 'daily', 1, 'other', 60_000)];
+    facts.released = await this.records.release('jobs', 'daily', 'me');
     fs.writeFileSync(path.join(this.context.dataDir, 'facts.json'), JSON.stringify(facts));
   }
 }
@@ -204,6 +206,9 @@ export default definePlugin({ name: 'jailed', version: '1.0.0', commands: ['Live
       expect(fs.existsSync(outside)).to.equal(false);
       expect(facts.isNew).to.equal(true);
       expect(facts.readBack).to.deep.equal({ roomId: 'jail-1' });
+      // store.claim and release reach the store from the child too (ttl Infinity included).
+      expect(facts.claims).to.deep.equal([true, false]);
+      expect(facts.released).to.equal(true);
       expect((await svc.service.store.records('jailed').get('seen', 'jail-1'))?.value).to.deep.equal({ roomId: 'jail-1' });
     } finally {
       await svc.stop();

@@ -36,7 +36,7 @@ describe('ReportsDir', () => {
     for (let i = 0; i < 10; i++) await reports.write('2025-09-04', { json: { v: i }, html: i % 2 ? big : 'one' });
     await reading;
     expect([...seen].every((len) => len === '3' || len === String(big.length))).to.equal(true);
-    expect(fs.readdirSync(reports.dir).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+    expect(fs.readdirSync(reports.dir).sort()).to.deep.equal(['2025-09-04.html', '2025-09-04.json']); // no temporary file left behind
   });
 
   it('lists days newest first and ignores other files', async () => {

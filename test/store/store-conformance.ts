@@ -15,7 +15,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { buildEvent } from '../../src/callbacks/build-event';
 import type { CallbackEvent } from '../../src/callbacks/event';
-import type { Store } from '../../src/store/store';
+import type { ClaimValue, Store } from '../../src/store/store';
 import { makeEvent } from './make-event';
 
 export type MakeStore = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
@@ -507,6 +507,70 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         const outcomes = await Promise.all(Array.from({ length: 40 }, () => r.add([{ collection: 'cap', key: 'k', at: 1, by: 3, max: 50 }])));
         expect(outcomes.filter((o) => o.applied)).to.have.length(16);
         expect((await r.get('cap', 'k'))!.value).to.equal(48);
+      });
+
+      it('claims a free key, refuses it while held (to its owner too), and records who holds it until when', async function () {
+        const r = store.records('p');
+        const before = Date.now();
+        expect(await r.claim('jobs', 'daily', 7, 'a', 60_000)).to.equal(true);
+        expect(await r.claim('jobs', 'daily', 7, 'b', 60_000)).to.equal(false);
+        expect(await r.claim('jobs', 'daily', 7, 'a', 60_000)).to.equal(false);
+        const held = await r.get<ClaimValue>('jobs', 'daily');
+        expect(held!.at).to.equal(7);
+        expect(held!.value.owner).to.equal('a');
+        // The database's clock decides on PostgreSQL: allow for a small skew against ours.
+        expect(held!.value.claimedAt).to.be.within(before - 5_000, Date.now() + 5_000);
+        expect(held!.value.expiresAt! - held!.value.claimedAt).to.equal(60_000);
+        // Claims are per plugin and collection, and a record written by put is held for good.
+        expect(await store.records('q').claim('jobs', 'daily', 7, 'b', 60_000)).to.equal(true);
+        await r.put('jobs', 'plain', 1, { owner: 'old' });
+        expect(await r.claim('jobs', 'plain', 1, 'b', 1)).to.equal(false);
+      });
+
+      it('gives a claim back only for its owner, and a released claim is free again', async function () {
+        const r = store.records('p');
+        expect(await r.claim('jobs', 'k', 1, 'a', Infinity)).to.equal(true);
+        expect(await r.release('jobs', 'k', 'b')).to.equal(false);
+        expect(await r.claim('jobs', 'k', 1, 'b', Infinity)).to.equal(false);
+        expect(await r.release('jobs', 'k', 'a')).to.equal(true);
+        expect(await r.get('jobs', 'k')).to.equal(null);
+        expect(await r.claim('jobs', 'k', 1, 'b', Infinity)).to.equal(true);
+        expect((await r.get<ClaimValue>('jobs', 'k'))!.value).to.include({ owner: 'b', expiresAt: null });
+      });
+
+      it('lets another owner take a claim over once it has expired, and never one with ttl Infinity', async function () {
+        const r = store.records('p');
+        expect(await r.claim('jobs', 'short', 1, 'a', 150)).to.equal(true);
+        expect(await r.claim('jobs', 'forever', 1, 'a', Infinity)).to.equal(true);
+        expect(await r.claim('jobs', 'short', 2, 'b', 150)).to.equal(false);
+        await sleep(200);
+        expect(await r.claim('jobs', 'short', 2, 'b', 150)).to.equal(true);
+        expect(await r.claim('jobs', 'forever', 2, 'b', 150)).to.equal(false);
+        const taken = await r.get<ClaimValue>('jobs', 'short');
+        expect(taken).to.deep.include({ at: 2 });
+        expect(taken!.value.owner).to.equal('b');
+        expect(await r.release('jobs', 'short', 'a')).to.equal(false); // no longer a's to give back
+      });
+
+      it('has exactly one winner among concurrent claims, of a free key and of an expired one', async function () {
+        const r = store.records('p');
+        const race = () => Promise.all(Array.from({ length: 12 }, (_, i) => r.claim('jobs', 'race', 1, `owner-${i}`, 100)));
+        const first = await race();
+        expect(first.filter(Boolean)).to.have.length(1);
+        await sleep(150);
+        const second = await race();
+        expect(second.filter(Boolean)).to.have.length(1);
+        expect((await r.get<ClaimValue>('jobs', 'race'))!.value.owner).to.equal(`owner-${second.indexOf(true)}`);
+      });
+
+      it('refuses a claim without an owner, a ttl or a whole-ms time, as a permanent plugin error', async function () {
+        const r = store.records('p');
+        await expectRejection(r.claim('jobs', 'k', 1, '', 1000), 'PERMANENT_FAILURE');
+        await expectRejection(r.claim('jobs', 'k', 1, 'a', 0), 'PERMANENT_FAILURE');
+        await expectRejection(r.claim('jobs', 'k', 1, 'a', Number.NaN), 'PERMANENT_FAILURE');
+        const err = await expectRejection(r.claim('jobs', 'k', 1.5, 'a', 1000), 'PERMANENT_FAILURE');
+        expect(err.message).to.contain('"jobs"').and.contain('at');
+        expect(await r.get('jobs', 'k')).to.equal(null);
       });
     });
 

@@ -87,6 +87,8 @@ export class CapabilityServer {
       case 'delete':
       case 'deleteBefore':
       case 'add':
+      case 'claim':
+      case 'release':
         return (records[name] as (...a: unknown[]) => unknown).apply(records, args);
       case 'scanOpen': {
         const [collection, from, to] = args as [string, number, number];

@@ -62,6 +62,8 @@ function remoteRecords(call: Call): PluginRecords {
     delete: async (collection, key) => (await call('store.delete', [collection, key])) as boolean,
     deleteBefore: async (collection, before) => (await call('store.deleteBefore', [collection, before])) as number,
     add: async (changes) => (await call('store.add', [changes])) as { applied: boolean; values: number[] },
+    claim: async (collection, key, at, owner, ttlMs) => (await call('store.claim', [collection, key, at, owner, ttlMs])) as boolean,
+    release: async (collection, key, owner) => (await call('store.release', [collection, key, owner])) as boolean,
     scan: <V>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>> => ({
       async *[Symbol.asyncIterator]() {
         const id = (await call('store.scanOpen', [collection, from, to])) as number;

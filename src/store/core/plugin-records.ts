@@ -41,6 +41,19 @@ export class CorePluginRecords implements PluginRecords {
     return this.addCounters(`add to counters ${changes.map((c) => `"${c.key}" of "${c.collection}"`).join(', ')} of plugin ${this.plugin}`, this.plugin, changes);
   }
 
+  async claim(collection: string, key: string, at: number, owner: string, ttlMs: number): Promise<boolean> {
+    this.args.checkClaim(collection, key, at, owner, ttlMs);
+    const ttl = ttlMs === Infinity ? null : Math.ceil(ttlMs);
+    const { changes } = await this.db.write(this.action('claim', collection, key), 'claimRecord', [this.plugin, collection, key, at, owner, ttl, Date.now()]);
+    return changes > 0;
+  }
+
+  async release(collection: string, key: string, owner: string): Promise<boolean> {
+    this.args.checkName(collection, key);
+    const { changes } = await this.db.write(this.action('release the claim', collection, key), 'releaseClaim', [this.plugin, collection, key, owner]);
+    return changes > 0;
+  }
+
   async get<V = unknown>(collection: string, key: string): Promise<PluginRecord<V> | null> {
     this.args.checkName(collection, key);
     const rows = await this.db.read<RecordRow>(this.action('read', collection, key), 'getRecord', [this.plugin, collection, key]);

@@ -33,9 +33,7 @@ export class RecordArguments {
   /** Checks a put's arguments and returns the value as JSON text. */
   serialize(collection: string, key: string, at: number, value: unknown): string {
     this.checkName(collection, key);
-    if (!Number.isSafeInteger(at)) {
-      this.refuse(collection, key, `at must be an integer number of ms since the epoch (got ${String(at)})`);
-    }
+    this.checkAt(collection, key, at);
     let text: string | undefined;
     try {
       text = JSON.stringify(value);
@@ -46,15 +44,28 @@ export class RecordArguments {
     return text;
   }
 
+  /** Checks a claim's arguments. */
+  checkClaim(collection: string, key: string, at: number, owner: string, ttlMs: number): void {
+    this.checkName(collection, key);
+    this.checkAt(collection, key, at);
+    if (typeof owner !== 'string' || owner.length === 0) this.refuse(collection, key, 'the owner of a claim must be a non-empty string');
+    if (this.refuseNul && owner.includes('\u0000')) this.refuse(collection, key, 'the owner cannot contain the NUL character (\\u0000)');
+    if (typeof ttlMs !== 'number' || !(ttlMs > 0)) this.refuse(collection, key, `ttlMs must be a positive number of ms, or Infinity (got ${String(ttlMs)})`);
+  }
+
   /** Checks PluginRecords.add's changes. */
   checkCounters(changes: ReadonlyArray<{ collection: string; key: string; at: number; by: number; max?: number }>): void {
     if (!Array.isArray(changes) || changes.length === 0) this.refuse('', '', 'add() needs a non-empty list of counter changes');
     for (const c of changes) {
       this.checkName(c.collection, c.key);
-      if (!Number.isSafeInteger(c.at)) this.refuse(c.collection, c.key, `at must be an integer number of ms since the epoch (got ${String(c.at)})`);
+      this.checkAt(c.collection, c.key, c.at);
       if (!Number.isFinite(c.by)) this.refuse(c.collection, c.key, `by must be a finite number (got ${String(c.by)})`);
       if (c.max !== undefined && !Number.isFinite(c.max)) this.refuse(c.collection, c.key, `max must be a finite number (got ${String(c.max)})`);
     }
+  }
+
+  private checkAt(collection: string, key: string, at: number): void {
+    if (!Number.isSafeInteger(at)) this.refuse(collection, key, `at must be an integer number of ms since the epoch (got ${String(at)})`);
   }
 
   refuse(collection: string, key: string, problem: string): never {

@@ -52,6 +52,15 @@ export interface WriteStatements {
   /** Insert or replace. Row: { inserted } (true only for the write that created the row). */
   putRecord: [plugin: string, collection: string, key: string, at: number, value: string];
   deleteRecord: [plugin: string, collection: string, key: string];
+  /**
+   * PluginRecords.claim: inserts a ClaimValue, or replaces one whose
+   * expiresAt has passed; changes one row when taken. ttlMs null: never
+   * expires. `now` is the caller's clock, which SQLite goes by; PostgreSQL
+   * goes by the database's clock (as acquireLease).
+   */
+  claimRecord: [plugin: string, collection: string, key: string, at: number, owner: string, ttlMs: number | null, now: number];
+  /** Deletes the record when its value names `owner`. */
+  releaseClaim: [plugin: string, collection: string, key: string, owner: string];
   /** At most `limit` records with at < before. */
   deleteRecordsBefore: [plugin: string, collection: string, before: number, limit: number];
 }

@@ -97,6 +97,23 @@ export const SQL = {
     INSERT INTO plugin_records (plugin, collection, key, at, value) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (plugin, collection, key) DO UPDATE SET at = excluded.at, value = excluded.value
     RETURNING (xmax = 0) AS inserted`,
+  /**
+   * A claim is taken when new or when its expiresAt (a number) has passed by
+   * the database's clock; a record without one is held for good. Racing
+   * claimants are decided as in acquireLease: the second re-checks the WHERE
+   * against the row the first wrote, and changes nothing. $7, the caller's
+   * clock, is only checked for being there.
+   */
+  claimRecord: `
+    INSERT INTO plugin_records (plugin, collection, key, at, value)
+    VALUES ($1, $2, $3, $4, jsonb_build_object('owner', $5::text, 'claimedAt', ${DB_NOW_MS}, 'expiresAt', ${DB_NOW_MS} + $6::bigint)::text)
+    ON CONFLICT (plugin, collection, key) DO UPDATE SET at = excluded.at, value = excluded.value
+    WHERE $7::bigint IS NOT NULL
+      AND jsonb_typeof(plugin_records.value::jsonb -> 'expiresAt') = 'number'
+      AND (plugin_records.value::jsonb ->> 'expiresAt')::numeric <= ${DB_NOW_MS}`,
+  releaseClaim: `
+    DELETE FROM plugin_records
+    WHERE plugin = $1 AND collection = $2 AND key = $3 AND value::jsonb ->> 'owner' = $4`,
   /** A counter's value, created at 0 when new; the DO UPDATE takes the row lock (held until COMMIT) either way. */
   lockCounter: `
     INSERT INTO plugin_records (plugin, collection, key, at, value) VALUES ($1, $2, $3, $4, '0')

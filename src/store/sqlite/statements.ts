@@ -56,6 +56,17 @@ const NAMED: Record<ReadName | Exclude<WriteName, 'putRecord'>, string> = {
     ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
     WHERE leases.owner = excluded.owner OR leases.expires_at <= $4`,
 
+  /** A claim is taken when new or when its expiresAt (a number) has passed; a record without one is held for good. */
+  claimRecord: `
+    INSERT INTO plugin_records (plugin, collection, key, at, value)
+    VALUES ($1, $2, $3, $4, json_object('owner', $5, 'claimedAt', $7, 'expiresAt', $7 + $6))
+    ON CONFLICT (plugin, collection, key) DO UPDATE SET at = excluded.at, value = excluded.value
+    WHERE json_type(plugin_records.value, '$.expiresAt') IN ('integer', 'real')
+      AND json_extract(plugin_records.value, '$.expiresAt') <= $7`,
+  releaseClaim: `
+    DELETE FROM plugin_records
+    WHERE plugin = $1 AND collection = $2 AND key = $3 AND json_extract(value, '$.owner') = $4`,
+
   deleteRecordsBefore: `
     DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 AND key IN (
       SELECT key FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 ORDER BY at LIMIT $4 + 0)`,

@@ -5,8 +5,6 @@
  * instance that claims it; the others skip it and say so.
  */
 import { expect } from 'chai';
-import { catchUpClaim } from '../../../plugins/stats-rollup/catch-up-claim';
-import { SlotClaims } from '../../../src/scheduler/slot-claims';
 import { openStore } from '../../../src/store/open-store';
 import { waitFor } from '../../helpers/service';
 import { destroyRoom, removeDir, startRollup, tmp, type Rollup } from './harness';
@@ -31,12 +29,15 @@ describe('stats-rollup: the catch-up with several instances', function () {
     for (const day of days) for (let i = 0; i < roomsPerDay; i++) await r.deliver(destroyRoom(Date.parse(`${day}T10:00:00Z`) + i * 60_000));
     await r.close();
   };
-  /** Claims keys as another instance would (and keeps them: it is building, or it died). */
-  const claimAsOtherInstance = async (keys: string[]) => {
+  /** Holds a day's build claim as another instance would: building it now, or (expired) dead mid-build. */
+  const claimAsOtherInstance = async (day: string, { expired = false } = {}) => {
     const store = await openStore({ dataDir });
     try {
-      const claims = new SlotClaims(store, 'stats-rollup', 'instance-b');
-      for (const key of keys) expect(await claims.claimOnce(key)).to.equal(true);
+      const records = store.records('stats-rollup');
+      const from = Date.parse(`${day}T00:00:00Z`);
+      if (!expired) expect(await records.claim('building', day, from, 'instance-b', HOUR)).to.equal(true);
+      // What its claim looks like an hour and a minute after it was taken.
+      else await records.put('building', day, from, { owner: 'instance-b', claimedAt: Date.now() - HOUR - 60_000, expiresAt: Date.now() - 60_000 });
     } finally {
       await store.close();
     }
@@ -53,25 +54,42 @@ describe('stats-rollup: the catch-up with several instances', function () {
   it('leaves a missed day to the instance that claimed it, and logs that it did', async () => {
     const missed = utcDay(-2);
     await seed([missed]);
-    // Another instance holds this hour's claim (and the next one's, should the hour turn meanwhile).
-    await claimAsOtherInstance([catchUpClaim('build', missed, Date.now()), catchUpClaim('build', missed, Date.now() + HOUR)]);
+    // Another instance is building it.
+    await claimAsOtherInstance(missed);
 
     const a = await start();
     await waitFor(() => skipLogs(a, missed).length > 0, 5000, 'the catch-up to skip the claimed day');
     expect(skipLogs(a, missed)[0]).to.include({ level: 'info', reason: 'catch-up' });
-    expect(String(skipLogs(a, missed)[0]!.msg)).to.equal(`report of ${missed} not built here (catch-up): another instance claimed it first (or this one did, earlier this hour)`);
+    expect(String(skipLogs(a, missed)[0]!.msg)).to.equal(`report of ${missed} not built here (catch-up): another build holds the day's claim`);
     expect(builtLogs(a, missed, 'catch-up')).to.deep.equal([]);
     expect(a.report(missed)).to.equal(null);
   });
 
-  it('builds a missed day whose claim is from an earlier hour (its claimant died mid-build)', async () => {
+  it('builds a missed day whose claim has run out (its claimant died mid-build)', async () => {
     const missed = utcDay(-2);
     await seed([missed]);
-    await claimAsOtherInstance([catchUpClaim('build', missed, Date.now() - HOUR)]);
+    await claimAsOtherInstance(missed, { expired: true });
 
     const a = await start();
     await waitFor(() => builtLogs(a, missed, 'catch-up').length === 1, 5000, `the catch-up to build ${missed}`);
     expect(a.report(missed).rooms.destroyed).to.equal(2);
+  });
+
+  it('rebuilds a day a late room came for once another build gives the day\'s claim back, not beside it', async () => {
+    const day = utcDay(-2);
+    await seed([day]);
+    const a = await start({ catchUpDays: 0, reviseDelayMs: 50 });
+    await a.build(day);
+    // Another instance is building the day when the late room comes.
+    const other = a.store.records('stats-rollup');
+    expect(await other.claim('building', day, Date.parse(`${day}T00:00:00Z`), 'instance-b', HOUR)).to.equal(true);
+    await a.deliver(destroyRoom(Date.parse(`${day}T20:00:00Z`)));
+    await waitFor(() => a.logs.some((l) => l.msg === `report of ${day} not built here (late rooms): another build holds the day's claim`), 5000, 'the rebuild to find the claim held');
+    expect(builtLogs(a, day, 'late rooms')).to.deep.equal([]);
+
+    expect(await other.release('building', day, 'instance-b')).to.equal(true);
+    await waitFor(() => builtLogs(a, day, 'late rooms').length === 1, 5000, 'the rebuild once the claim is back');
+    expect(a.report(day).revision).to.include({ revised: true, roomsArrivedLater: 1 });
   });
 
   it('builds each missed day, and rebuilds each stale day, on one of two instances starting together', async () => {
