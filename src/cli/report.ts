@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { describeError, isLivehookError } from '../errors';
 import { isReportDate } from '../reports/report-date';
 import { parseArgsProblem, repeatedOption } from './parse-command';
+import { isTimeZone } from '../util/time-zone';
+import { addDays } from '../util/calendar-days';
 
 export interface ReportIo {
   stdout: NodeJS.WritableStream;
@@ -143,23 +145,9 @@ function parseReportArgs(argv: string[]): ReportRequest | 'help' {
   if (from === undefined || to === undefined) throw new UsageError(`--${from === undefined ? 'to' : 'from'} needs --${from === undefined ? 'from' : 'to'} too`);
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const days: string[] = [];
-  for (let d = from; d <= to; d = nextDay(d)) {
+  for (let d = from; d <= to; d = addDays(d, 1)) {
     days.push(d);
     if (days.length > MAX_DAYS) throw new UsageError(`the range ${from} to ${to} is longer than ${MAX_DAYS} days; split it into several runs`);
   }
   return { days, ...request };
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function nextDay(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }

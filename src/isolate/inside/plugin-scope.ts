@@ -19,6 +19,7 @@ import type { Store } from '../../store/store';
 import type { IsolateSpec } from '../protocol';
 import type { PreparedPlugin } from './prepare-plugin';
 import { inertCapability } from './inert-capability';
+import { CronScheduler } from '../../scheduler/cron-scheduler';
 
 /** Where the isolate's capabilities report what they did (metrics on the ingest thread). */
 export interface CapabilityObservers {
@@ -105,7 +106,7 @@ export function buildPluginScope(spec: IsolateSpec, prepared: PreparedPlugin, st
           scope.register(TOKENS.scheduler, { useValue: inertCapability(name, 'scheduler') });
           break;
         }
-        const scheduler = new (lazy.scheduler().CronScheduler)({ store, owner: spec.instanceId, namespace: name, timezone: spec.service.timezone, logger, onRunDone: (_plugin, job, at) => observers.cronRunDone(job, at) });
+        const scheduler = new CronScheduler({ store, owner: spec.instanceId, namespace: name, timezone: spec.service.timezone, logger, onRunDone: (_plugin, job, at) => observers.cronRunDone(job, at) });
         scope.register(TOKENS.scheduler, { useValue: scheduler });
         disposers.push(() => scheduler.stop());
         break;
@@ -125,13 +126,12 @@ export function buildPluginScope(spec: IsolateSpec, prepared: PreparedPlugin, st
 }
 
 /**
- * Capabilities whose libraries are loaded only in the isolates granted them:
- * nodemailer alone takes about 150 ms to load, and node-cron 70 ms, in every
- * plugin's thread at every start.
+ * The mailer's library is loaded only in the isolates granted it: nodemailer
+ * alone takes about 150 ms to load, in every plugin's thread at every start.
+ * (node-cron stays loaded up front: plugins import it to check their cron
+ * options, and a module the service loaded first is not refused to them.)
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
 const lazy = {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   mailer: () => require('../../mail/create-mailer') as typeof import('../../mail/create-mailer'),
-  scheduler: () => require('../../scheduler/cron-scheduler') as typeof import('../../scheduler/cron-scheduler'),
 };
-/* eslint-enable @typescript-eslint/no-require-imports */
