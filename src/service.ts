@@ -18,6 +18,7 @@ import { createApp } from './http/app';
 import { callbackRouter } from './http/callback-route';
 import { DecisionMaker } from './decide/decision-maker';
 import { deferContinue } from './http/expect-continue';
+import { answerClientErrors } from './http/client-errors';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
 import { loginRouter } from './reports/login-routes';
@@ -160,7 +161,7 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
       proxy: service.http.proxy,
       outer: [callbackMetrics(metrics)],
       routers: [
-        callbackRouter({ ingest, auth: service.auth, bodyLimitBytes: service.http.bodyLimitBytes, maxBodyBytesInFlight: service.ingest.maxBodyBytesInFlight, isAccepting: () => accepting }),
+        callbackRouter({ ingest, auth: service.auth, bodyLimitBytes: service.http.bodyLimitBytes, bodyTimeoutMs: service.http.bodyTimeoutMs, maxBodyBytesInFlight: service.ingest.maxBodyBytesInFlight, isAccepting: () => accepting }),
         healthRouter(serviceReadiness({ isAccepting: () => accepting, pluginsReady: () => isolates.notReady(), store, pingTimeoutMs: 2000 })),
         metricsRouter({ metrics, adminToken: service.auth.adminToken }),
         loginRouter({ adminToken: service.auth.adminToken }),
@@ -171,6 +172,7 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
     const handler = app.callback();
     const server = http.createServer(handler);
     deferContinue(server, handler); // the 100 goes out only once /callback has checked the caller
+    answerClientErrors(server, service.http.bodyTimeoutMs);
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle time-outs
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

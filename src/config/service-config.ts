@@ -35,6 +35,8 @@ export interface ServiceConfig {
   http: {
     /** Largest callback body accepted, in bytes. */
     bodyLimitBytes: number;
+    /** How long a callback's body may take to arrive once its headers have; past it 408 (a stalled upload holds the in-flight budget). */
+    bodyTimeoutMs: number;
     /** Trust X-Forwarded-* from a reverse proxy. */
     proxy: boolean;
   };
@@ -126,6 +128,7 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
   log: Joi.object({ level: Joi.string().valid(...LOG_LEVELS).default('info') }).default(),
   http: Joi.object({
     bodyLimitBytes: Joi.number().integer().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    bodyTimeoutMs: Joi.number().integer().min(100).max(600_000).default(10_000),
     proxy: Joi.boolean().default(false),
   }).default(),
   auth: Joi.object({

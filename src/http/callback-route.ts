@@ -20,6 +20,8 @@ export interface CallbackRouteDeps {
   ingest: Ingest;
   auth: AuthSettings;
   bodyLimitBytes: number;
+  /** http.bodyTimeoutMs: how long a body may take to arrive. */
+  bodyTimeoutMs: number;
   /** ingest.maxBodyBytesInFlight: bytes of bodies being received at once, past which a new one gets 503. */
   maxBodyBytesInFlight: number;
   /** False while the service is stopping: new callbacks get 503 so Tencent retries elsewhere. */
@@ -37,7 +39,7 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
     // querystring.parse takes half the time of Koa's URLSearchParams-based ctx.query (hot path).
     const query = normalizeQuery(querystring.parse(ctx.querystring));
     authenticate(query, deps.auth, arrivedAt);
-    const raw = await readBody(ctx.req, ctx.res, { limitBytes: deps.bodyLimitBytes, budget });
+    const raw = await readBody(ctx.req, ctx.res, { limitBytes: deps.bodyLimitBytes, budget, timeoutMs: deps.bodyTimeoutMs });
     // Kept where the metrics of a refused callback look for its command.
     (ctx.request as { body?: unknown }).body = raw;
     if (raw.trim() === '') {

@@ -35,6 +35,8 @@ export interface ReadBodyOptions {
   budget: BodyBudget;
   /** How long the rest of a refused upload may take to drain (default 5 s). */
   drainMs?: number;
+  /** How long the body may take to arrive; past it 408, and the connection is closed (a stalled upload would hold its share of the budget). */
+  timeoutMs: number;
 }
 
 const MIB = 1024 * 1024;
@@ -59,7 +61,7 @@ export async function readBody(req: http.IncomingMessage, res: http.ServerRespon
   const reservation = options.budget.reserve(declared ?? 0);
   try {
     sendContinueIfAwaited(req, res);
-    const wire = await readWire(req, res, declared, limit, reservation, drain);
+    const wire = await withDeadline(req, res, options.timeoutMs, () => readWire(req, res, declared, limit, reservation, drain));
     const body = encodings.length === 0 ? wire : await decompress(wire, encodings, limit);
     return decode(body, charset);
   } finally {
@@ -104,6 +106,11 @@ async function readWire(
     if (!req.complete) meter.destroy(Object.assign(new Error('request aborted'), { type: 'request.aborted' }));
   };
   req.once('close', onClose);
+  // The deadline (withDeadline) is said to the request: pass it on to the meter raw-body reads.
+  const onError = (err: Error): void => {
+    meter.destroy(err);
+  };
+  req.on('error', onError);
   req.pipe(meter);
   try {
     return await getRawBody(meter, { limit });
@@ -118,6 +125,27 @@ async function readWire(
     throw failure;
   } finally {
     req.off('close', onClose);
+    req.off('error', onError);
+  }
+}
+
+/**
+ * Reads with a deadline: past it the read fails as a 408 and the connection
+ * closes once answered. The error goes to the request, which every reader
+ * (raw-body, or the chunked meter's pipe) listens to while reading.
+ */
+async function withDeadline<T>(req: http.IncomingMessage, res: http.ServerResponse, timeoutMs: number, read: () => Promise<T>): Promise<T> {
+  const keepQuiet = (): void => undefined; // the timer's error after the read settled must not crash the process
+  req.on('error', keepQuiet);
+  const timer = setTimeout(() => {
+    res.setHeader('Connection', 'close');
+    req.emit('error', Object.assign(new Error('body timeout'), { type: 'request.timeout', timeoutMs }));
+  }, timeoutMs);
+  try {
+    return await read();
+  } finally {
+    clearTimeout(timer);
+    req.off('error', keepQuiet);
   }
 }
 
@@ -126,6 +154,10 @@ function readFailure(err: unknown, limit: number): LivehookError {
   if (err instanceof LivehookError) return err;
   const type = (err as { type?: string }).type;
   if (type === 'entity.too.large') return tooLarge(limit);
+  if (type === 'request.timeout') {
+    const ms = (err as { timeoutMs: number }).timeoutMs;
+    return new LivehookError('BODY_TIMEOUT', `the body did not arrive within ${ms} ms of the request (http.bodyTimeoutMs): send it at once`);
+  }
   if (type === 'request.aborted') return new LivehookError('INVALID_BODY', 'the client closed the connection before the whole body was received');
   if (type === 'request.size.invalid') return new LivehookError('INVALID_BODY', 'the body is shorter than its Content-Length');
   return new LivehookError('INTERNAL', 'internal error: livehook could not read the body (logged)', {}, { cause: err });
@@ -212,13 +244,16 @@ async function undo(coding: string, body: Buffer, limit: number): Promise<Buffer
   }
 }
 
+/** Strict for UTF-8 (no byte-order mark kept, as iconv-lite does): bytes that are not UTF-8 would otherwise become U+FFFD and be lost. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function decode(body: Buffer, charset: string): string {
-  // iconv-lite drops a byte-order mark, as the body parser before it did: strip it on the fast path too.
-  if (/^utf-?8$/i.test(charset)) {
-    const text = body.toString('utf8');
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (!/^utf-?8$/i.test(charset)) return iconv.decode(body, charset);
+  try {
+    return UTF8.decode(body);
+  } catch {
+    throw new LivehookError('BAD_TEXT', 'the body is not valid UTF-8, the charset it is read in when Content-Type declares none: declare its charset, for example "application/json; charset=gbk"', { header: 'Content-Type' });
   }
-  return iconv.decode(body, charset);
 }
 
 function shorten(value: string): string {

@@ -1,0 +1,44 @@
+/**
+ * Requests Node's HTTP parser refuses before Koa sees them (headers too
+ * large, a malformed request, a request that took too long) are answered
+ * with the FAIL envelope and words, like every other refusal, instead of
+ * Node's bare status line.
+ */
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { LivehookError } from '../errors';
+import { failEnvelope } from './envelope';
+
+/** How long the headers of a request may take (Node's default is a minute: slow-header clients hold sockets that long). */
+const HEADERS_TIMEOUT_MS = 10_000;
+
+export function answerClientErrors(server: http.Server, bodyTimeoutMs: number): void {
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  // Past the body's own deadline (read-body.ts answers 408 first), Node's backstop for the whole request.
+  server.requestTimeout = HEADERS_TIMEOUT_MS + bodyTimeoutMs + 5_000;
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const refusal = refusalOf(err);
+    const body = JSON.stringify(failEnvelope(refusal));
+    socket.end(`HTTP/1.1 ${refusal.status} ${refusal.title}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+}
+
+function refusalOf(err: Error & { code?: string }): LivehookError & { title: string } {
+  let refusal: LivehookError;
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    refusal = new LivehookError('HEADERS_TOO_LARGE', 'the request line and headers are too large (over 16 KiB): send a shorter query string and fewer headers');
+  } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    refusal = new LivehookError('BODY_TIMEOUT', 'the request did not arrive in time: send its headers and body at once');
+  } else {
+    refusal = new LivehookError('BAD_REQUEST', `the HTTP request is malformed (${err.code ?? err.message}): check Content-Length against the body sent`);
+  }
+  return Object.assign(refusal, { title: statusTitle(refusal.status) });
+}
+
+function statusTitle(status: number): string {
+  return ({ 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as Record<number, string>)[status] ?? 'Bad Request';
+}

@@ -1,0 +1,74 @@
+/**
+ * Clients that stall or send what Node's parser refuses: a body that does
+ * not arrive is answered 408 within http.bodyTimeoutMs and its share of the
+ * in-flight budget comes back (without it, a few stalled uploads held the
+ * whole budget for Node's five minutes and every callback got 503); headers
+ * too large and bodies that are not UTF-8 are answered with the FAIL
+ * envelope and words, not a bare status line or replacement characters.
+ */
+import net from 'node:net';
+import { expect } from 'chai';
+import { fixture, startTestService, type TestService } from '../helpers/service';
+
+const QUERY = { SdkAppid: '1400000001' };
+
+/** Sends `head` (and `body`) on a raw socket and resolves with what came back when the server closed it. */
+function raw(svc: TestService, head: string, body: Buffer | string = ''): Promise<{ text: string; ms: number }> {
+  const { hostname, port } = new URL(svc.url);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write(head);
+      if (body.length > 0) socket.write(body);
+    });
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString()));
+    socket.on('close', () => resolve({ text, ms: Date.now() - started }));
+    socket.on('error', reject);
+  });
+}
+
+function jsonOf(response: string): { ActionStatus: string; ErrorCode: number; ErrorInfo: string } {
+  return JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { ActionStatus: string; ErrorCode: number; ErrorInfo: string };
+}
+
+describe('stalled and malformed requests', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService({ onlyPlugins: ['logging'], config: { http: { bodyTimeoutMs: 600 }, ingest: { maxBodyBytesInFlight: 4096 } } });
+  });
+  after(() => svc.stop());
+
+  it('answers 408 to a body that stops arriving, and gives its share of the in-flight budget back', async () => {
+    const stalled = Array.from({ length: 4 }, () =>
+      raw(svc, `POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1024\r\n\r\n`, '{"Callbac'),
+    );
+    // while they stall, the budget is taken: a new callback is told to come back later
+    await new Promise((r) => setTimeout(r, 150));
+    const during = await svc.post(fixture('destroy-room.seed-example.json'), QUERY);
+    expect(during.status).to.equal(503);
+    for (const { text, ms } of await Promise.all(stalled)) {
+      expect(text).to.match(/^HTTP\/1\.1 408/);
+      expect(jsonOf(text)).to.include({ ActionStatus: 'FAIL', ErrorCode: 40801 });
+      expect(jsonOf(text).ErrorInfo).to.contain('http.bodyTimeoutMs');
+      expect(ms).to.be.below(3000);
+    }
+    const after = await svc.post(fixture('destroy-room.seed-example.json'), QUERY);
+    expect(after.status).to.equal(200);
+  });
+
+  it('refuses a body that is not valid UTF-8 when no charset is declared, instead of storing U+FFFD', async () => {
+    const gbk = Buffer.concat([Buffer.from('{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"'), Buffer.from([0xd6, 0xb1, 0xb2, 0xa5]), Buffer.from('"}')]);
+    const { text } = await raw(svc, `POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${gbk.length}\r\nConnection: close\r\n\r\n`, gbk);
+    expect(text).to.match(/^HTTP\/1\.1 400/);
+    expect(jsonOf(text).ErrorCode).to.equal(40009);
+    expect(jsonOf(text).ErrorInfo).to.contain('not valid UTF-8').and.contain('charset=gbk');
+  });
+
+  it('answers headers that are too large with the FAIL envelope and words', async () => {
+    const { text } = await raw(svc, `POST /callback?SdkAppid=1400000001&pad=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+    expect(text).to.match(/^HTTP\/1\.1 431/);
+    expect(jsonOf(text)).to.include({ ActionStatus: 'FAIL', ErrorCode: 43101 });
+    expect(jsonOf(text).ErrorInfo).to.contain('too large');
+  });
+});
