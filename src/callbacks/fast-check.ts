@@ -70,11 +70,14 @@ const KNOWN_FLAGS = new Set(['presence', 'only', 'single', 'empty']);
 
 function compile(d: Description, top = false): Compiled {
   for (const key of Object.keys(d)) {
+    // `messages` words refusals only, and every refusal is left to joi.
     if (!['type', 'flags', 'rules', 'allow', 'keys', 'items', 'preferences'].includes(key)) throw new NotCompilable(key);
   }
-  if (d.preferences) {
+  // Messages word refusals only, and every refusal is left to joi.
+  const { messages: _messages, ...preferences } = d.preferences ?? {};
+  if (Object.keys(preferences).length > 0) {
     // Only the preferences livehook's schemas set: convert on, unknown keys allowed.
-    if (!top || d.preferences.convert !== true || d.preferences.allowUnknown !== true) throw new NotCompilable('preferences');
+    if (!top || preferences.convert !== true || preferences.allowUnknown !== true) throw new NotCompilable('preferences');
   }
   for (const flag of Object.keys(d.flags ?? {})) if (!KNOWN_FLAGS.has(flag)) throw new NotCompilable(flag);
   const presence = d.flags?.presence;

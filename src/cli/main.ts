@@ -16,7 +16,7 @@ const USAGE = `usage: livehook <command> [--help]
   plugins                       list plugins found, enabled or not, and why
   config check                  validate config/ and the plugins' options, then exit
 
-\`livehook <command> --help\` explains each. Environment variables and config files: see README.md.`;
+\`livehook <command> --help\` explains each. Environment variables and config files: see docs/configuration.md.`;
 
 const CONFIG_USAGE = `usage: livehook config check
 

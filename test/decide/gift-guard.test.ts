@@ -55,6 +55,12 @@ describe('gift-guard: the built-in deciding plugin', () => {
     expect((await send({ from: 'burst', time: minute + 60, coins: 1 })).ErrorCode).to.equal(0);
   });
 
+  it('refuses a gift whose Time is in milliseconds (it would count on a day far in the future, outside the cap)', async () => {
+    const res = await svc.post(gift({ from: 'spender', time: 1_764_000_000_000 }), QUERY);
+    expect(res.status).to.equal(400);
+    expect(res.body.ErrorInfo).to.contain('GiftWater.Time').and.contain('looks like milliseconds');
+  });
+
   it('takes new lists on a config reload', async () => {
     expect((await send({ from: 'newly-blocked', time: 1_764_001_000, coins: 1 })).ErrorCode).to.equal(0);
     const file = path.join(svc.configDir, 'plugins', 'gift-guard.json');

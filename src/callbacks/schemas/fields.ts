@@ -45,8 +45,17 @@ export const integer = Joi.number().integer();
 
 export const count = Joi.number().integer().min(0);
 
-/** Unix seconds (CreateTime, gift Time, battle Start/EndTime). */
-export const seconds = Joi.number().integer().min(0);
+/**
+ * Unix seconds (CreateTime, gift Time, battle Start/EndTime). A value of 1e11
+ * or more would be past the year 5138 in seconds: it is milliseconds, sent by
+ * mistake, and refused (a gift "sent" in the far future would escape its
+ * day's cap and break the report of its day).
+ */
+export const seconds = Joi.number()
+  .integer()
+  .min(0)
+  .max(1e11 - 1)
+  .messages({ 'number.max': '{{#label}} must be Unix seconds; {{#value}} looks like milliseconds' });
 
 /**
  * Bounds of a plausible millisecond timestamp: 1e11 ms is March 1973, 1e14 ms
