@@ -32,7 +32,8 @@ describe('durability: a crash between a failure row and the cursor save', functi
     try {
       const handled = () => readRecords(out).filter((r) => r.hook === 'handle').map((r) => `${r.event.roomId}#${r.delivery.attempt}`);
       await waitFor(() => handled().includes('retrying#3'), 10_000, 'the retry of the event that had a row');
-      await new Promise((r) => setTimeout(r, 500));
+      // Idle: nothing in flight and no retry due, so no further delivery is coming.
+      await svc.waitForIdle();
       expect(handled().sort()).to.deep.equal(['after#1', 'before#1', 'retrying#3']);
       const [dead] = await svc.service.store.listDeliveries({ plugin: 'rec', status: 'dead' });
       expect(dead).to.include({ eventSeq: seqs[2], attempts: 5 });

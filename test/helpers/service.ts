@@ -149,13 +149,16 @@ async function parseBody(res: Response): Promise<unknown> {
   }
 }
 
-/** Polls `check` until it is true; fails with what it was waiting for. */
+/** The real timer, kept before any test fakes the clock (test/helpers/fake-clock.ts): waiting takes real time. */
+const realSetTimeout = globalThis.setTimeout;
+
+/** Polls `check` until it is true; fails with what it was waiting for. Real time, also while a test fakes the clock. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => realSetTimeout(r, 20));
   }
 }
 

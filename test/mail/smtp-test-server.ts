@@ -113,6 +113,7 @@ export class TestSmtpServer {
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                 to: session.envelope.rcptTo.map((r) => r.address),
               };
+              // Kept before the reply: once a sender's send() has returned, its mail is in `received`.
               setTimeout(() => {
                 this.received.push({ envelope, parsed, raw: raw.toString('utf8') });
                 for (const wake of this.waiters.splice(0)) wake();

@@ -27,12 +27,15 @@ describe('hot reload of the config', () => {
 
   const writeConfig = (content: unknown): void => fs.writeFileSync(configFile, typeof content === 'string' ? content : JSON.stringify(content));
   const reloaded = (n: number) => () => svc.logs.filter((l) => l.msg === 'config reloaded').length >= n;
+  // A reload prepares the plugin in a check isolate, then stops and starts isolates (worker threads):
+  // well under a second alone, several seconds when the suite runs files in parallel on a busy machine.
+  const RELOAD_MS = 15_000;
 
   it('stops a plugin switched off in its file while the service runs', async () => {
     expect((await svc.post(body('before'))).status).to.equal(200);
     await svc.waitForIdle();
     writeConfig({ enabled: false, out });
-    await waitFor(reloaded(1), 5000, 'the reload');
+    await waitFor(reloaded(1), RELOAD_MS, 'the reload');
     expect(svc.service.isolates.pluginNames()).to.deep.equal(['always']);
     expect((await svc.post(body('while-off'))).status).to.equal(200);
     await svc.waitForIdle();
@@ -42,14 +45,14 @@ describe('hot reload of the config', () => {
 
   it('starts it again when switched back on; it catches up on what it missed', async () => {
     writeConfig({ enabled: true, capabilities: ['fs'], out });
-    await waitFor(reloaded(2), 5000, 'the reload');
+    await waitFor(reloaded(2), RELOAD_MS, 'the reload');
     await svc.waitForIdle();
     expect(handled(out, 'switchable')).to.deep.equal(['before', 'while-off']);
   });
 
   it('restarts a plugin with its new options', async () => {
     writeConfig({ enabled: true, capabilities: ['fs'], out: out2 });
-    await waitFor(reloaded(3), 5000, 'the reload');
+    await waitFor(reloaded(3), RELOAD_MS, 'the reload');
     expect((await svc.post(body('after-change'))).status).to.equal(200);
     await svc.waitForIdle();
     expect(handled(out2, 'switchable')).to.deep.equal(['after-change']);
@@ -58,9 +61,9 @@ describe('hot reload of the config', () => {
 
   it('rejects an invalid new config with a log line that says why, and keeps the running one', async () => {
     writeConfig('{ "enabled": true, "out": ');
-    await waitFor(() => svc.logs.some((l) => /config reload rejected/.test(String(l.msg))), 5000, 'the rejection');
+    await waitFor(() => svc.logs.some((l) => /config reload rejected/.test(String(l.msg))), RELOAD_MS, 'the rejection');
     writeConfig({ enabled: true, capabilities: ['fs'], out: out2, sleepMs: 'soon' });
-    await waitFor(() => svc.logs.filter((l) => /config reload rejected/.test(String(l.msg))).length >= 2, 5000, 'the second rejection');
+    await waitFor(() => svc.logs.filter((l) => /config reload rejected/.test(String(l.msg))).length >= 2, RELOAD_MS, 'the second rejection');
     const rejections = svc.logs.filter((l) => /config reload rejected/.test(String(l.msg)));
     expect(String(rejections[0].msg)).to.contain('switchable.json').and.to.contain('not valid JSON');
     expect(String(rejections[1].msg)).to.contain('switchable.json').and.to.contain('sleepMs');
@@ -73,7 +76,7 @@ describe('hot reload of the config', () => {
     fs.writeFileSync(configFile, JSON.stringify({ enabled: false, out: out2 }));
     // SIGHUP may well beat the file watcher; either way the plugin must stop.
     process.kill(process.pid, 'SIGHUP');
-    await waitFor(() => svc.logs.some((l) => l.msg === 'config reloaded' && l.reason === 'SIGHUP'), 5000, 'the SIGHUP reload');
-    await waitFor(() => !svc.service.isolates.pluginNames().includes('switchable'), 5000, 'the plugin to stop');
+    await waitFor(() => svc.logs.some((l) => l.msg === 'config reloaded' && l.reason === 'SIGHUP'), RELOAD_MS, 'the SIGHUP reload');
+    await waitFor(() => !svc.service.isolates.pluginNames().includes('switchable'), RELOAD_MS, 'the plugin to stop');
   });
 });

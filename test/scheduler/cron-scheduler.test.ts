@@ -1,7 +1,9 @@
 /**
- * CronScheduler on a real SQLite store, with real node-cron timers on a
- * seconds schedule. Every scheduler is stopped in afterEach, so mocha exits
- * on its own (no --exit): that is part of what is tested.
+ * CronScheduler on a real SQLite store, with real node-cron on a seconds
+ * schedule. The clock is moved by hand (test/helpers/fake-clock.ts): each
+ * tick fires exactly the slots it passes, so the tests neither sleep through
+ * real seconds nor miss a tick on a busy machine. The store's I/O still takes
+ * real time: after a tick the tests wait for its effect.
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
@@ -11,7 +13,8 @@ import { LivehookError } from '../../src/errors';
 import { CronScheduler } from '../../src/scheduler/cron-scheduler';
 import { openStore } from '../../src/store/open-store';
 import type { Store } from '../../src/store/store';
-import { tempDir } from '../helpers/service';
+import { fakeClock, type FakeClock } from '../helpers/fake-clock';
+import { tempDir, waitFor } from '../helpers/service';
 
 describe('CronScheduler', function () {
   this.timeout(15_000);
@@ -19,6 +22,9 @@ describe('CronScheduler', function () {
   let store: Store;
   let logs: Array<Record<string, unknown>>;
   const schedulers: CronScheduler[] = [];
+  let clock: FakeClock | null = null;
+  /** Half a second before a whole second: the first tick(500) reaches the next slot. */
+  const START = Date.parse('2025-09-04T10:00:00.500Z');
 
   const logger = () => pino({ level: 'debug' }, new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -31,14 +37,7 @@ describe('CronScheduler', function () {
     schedulers.push(s);
     return s;
   };
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const until = async (check: () => boolean, ms: number, what: string) => {
-    const deadline = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(20);
-    }
-  };
+  const done = () => logs.filter((l) => l.msg === 'cron job done').length;
 
   beforeEach(async () => {
     dir = tempDir('livehook-cron-');
@@ -46,6 +45,8 @@ describe('CronScheduler', function () {
     logs = [];
   });
   afterEach(async () => {
+    clock?.restore();
+    clock = null;
     for (const s of schedulers.splice(0)) {
       s.stop();
       await s.idle();
@@ -55,27 +56,39 @@ describe('CronScheduler', function () {
   });
 
   it('runs a job on a seconds schedule, with the slot it belongs to', async () => {
+    clock = fakeClock({ date: true, now: START });
     const slots: Date[] = [];
     make('a').schedule('tick', '* * * * * *', (run) => {
       slots.push(run.slot);
     });
-    await until(() => slots.length >= 2, 4000, 'two runs');
-    expect(slots[0].getMilliseconds()).to.equal(0);
-    expect(slots[1].getTime() - slots[0].getTime()).to.equal(1000);
+    clock.tick(500);
+    await waitFor(() => done() === 1, 5000, 'the first run');
+    clock.tick(1000);
+    await waitFor(() => done() === 2, 5000, 'the second run');
+    expect(slots.map((d) => d.toISOString())).to.deep.equal(['2025-09-04T10:00:01.000Z', '2025-09-04T10:00:02.000Z']);
   });
 
-  it('stops: no run after stop(), and no timer keeps the process alive', async () => {
+  it('stops: no run after stop()', async () => {
+    clock = fakeClock({ date: true, now: START });
     const s = make('a');
     let runs = 0;
     s.schedule('tick', '* * * * * *', () => {
       runs++;
     });
-    await until(() => runs >= 1, 3000, 'a first run');
+    // A job of another plugin that keeps running: once it has run the later slots, the stopped one would have too.
+    let control = 0;
+    make('a', 'other').schedule('tick', '* * * * * *', () => {
+      control++;
+    });
+    clock.tick(500);
+    await waitFor(() => runs === 1 && control === 1, 5000, 'a first run of both');
     s.stop();
     await s.idle();
-    const after = runs;
-    await sleep(2200);
-    expect(runs).to.equal(after);
+    for (let slot = 2; slot <= 3; slot++) {
+      clock.tick(1000);
+      await waitFor(() => control === slot, 5000, `slot ${slot} of the job still scheduled`);
+    }
+    expect(runs).to.equal(1);
     expect(() => s.schedule('late', '* * * * * *', () => undefined)).to.throw(LivehookError, /stopped/);
   });
 
@@ -83,6 +96,7 @@ describe('CronScheduler', function () {
     // A second connection to the same file, as a second process would have.
     const other = await openStore({ dataDir: dir });
     const ran: Array<{ owner: string; slot: number }> = [];
+    clock = fakeClock({ date: true, now: START });
     const one = make('instance-1');
     const two = new CronScheduler({ store: other, owner: 'instance-2', namespace: 'demo', timezone: 'UTC', logger: logger() });
     schedulers.push(two);
@@ -91,7 +105,12 @@ describe('CronScheduler', function () {
         ran.push({ owner, slot: run.slot.getTime() });
       });
     }
-    await sleep(3300);
+    // Both fire every slot at the same moment; each slot is run by one and found claimed by the other.
+    const skipped = () => logs.filter((l) => l.msg === 'slot already run by another instance').length;
+    for (let slot = 1; slot <= 3; slot++) {
+      clock.tick(slot === 1 ? 500 : 1000);
+      await waitFor(() => ran.length === slot && skipped() === slot, 5000, `slot ${slot} to be run by one and skipped by the other`);
+    }
     for (const s of schedulers) s.stop();
     await Promise.all(schedulers.map((s) => s.idle()));
     await other.close();
@@ -104,6 +123,7 @@ describe('CronScheduler', function () {
   });
 
   it('keeps the same job name of two plugins apart', async () => {
+    clock = fakeClock({ date: true, now: START });
     const ran: string[] = [];
     make('a', 'plugin-one').schedule('daily', '* * * * * *', () => {
       ran.push('one');
@@ -111,16 +131,23 @@ describe('CronScheduler', function () {
     make('a', 'plugin-two').schedule('daily', '* * * * * *', () => {
       ran.push('two');
     });
-    await until(() => ran.includes('one') && ran.includes('two'), 3000, 'both plugins to run');
+    clock.tick(500);
+    await waitFor(() => done() === 2, 5000, 'both plugins to run');
+    expect(ran.sort()).to.deep.equal(['one', 'two']);
   });
 
   it('logs a failing job with plugin and job name and keeps running it', async () => {
+    clock = fakeClock({ date: true, now: START });
     let runs = 0;
     make('a', 'stats-rollup').schedule('daily-report', '* * * * * *', async () => {
       runs++;
       throw new Error('disk full');
     });
-    await until(() => runs >= 2, 4000, 'a second run after a failure');
+    const failures = () => logs.filter((l) => l.level === 50).length;
+    clock.tick(500);
+    await waitFor(() => failures() === 1, 5000, 'the first run to fail');
+    clock.tick(1000);
+    await waitFor(() => runs === 2 && failures() === 2, 5000, 'a second run after a failure');
     const failure = logs.find((l) => l.level === 50);
     expect(failure).to.include({ plugin: 'stats-rollup', job: 'daily-report' });
     expect(failure!.msg).to.equal('cron job "daily-report" of plugin "stats-rollup" failed: disk full');

@@ -200,10 +200,10 @@ describe('stats-rollup in the running service', function () {
     const report = (await svc.get(`/reports/${yesterday}.json`)).body;
     expect(report.rooms.destroyed).to.equal(4);
     expect(report.totals.TotalGiftCoins).to.equal(1000);
-    // Let the job fire a few more times: the day is rebuilt, the mail is not sent again.
-    await new Promise((r) => setTimeout(r, 2500));
-    const built = svc.logs.filter((l) => l.msg === `report of ${yesterday} built (schedule)`);
-    expect(built.length).to.be.at.least(2);
+    // Let the job fire again: the day is rebuilt, the mail is not sent again. A third build
+    // starts only once the second run (its mail step included) is over: runs never overlap.
+    const built = () => svc.logs.filter((l) => l.msg === `report of ${yesterday} built (schedule)`);
+    await waitFor(() => built().length >= 3, 8000, `the cron job to rebuild ${yesterday} twice`);
     const sent = (await mails(svc.dataDir)).filter((m) => m.subject?.startsWith('Daily report'));
     expect(sent).to.have.length(1);
     expect(sent[0].subject).to.equal(`Daily report ${yesterday}: 4 rooms closed`);
