@@ -2,11 +2,13 @@
  * The `livehook` command. Each subcommand lives in its own file; this one
  * only routes and turns errors into a message and an exit code.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { isLivehookError, describeError } from '../errors';
 import { processIo, println, type CliIo } from './io';
 import { usageError } from './parse-command';
 
-const USAGE = `usage: livehook <command> [--help]
+const USAGE = `usage: livehook <command> [--help]      livehook --version
 
   serve                         run the service
   report --date YYYY-MM-DD      (re)build one day's report from stored events
@@ -44,6 +46,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         }
         throw usageError({ name: 'config', usage: CONFIG_USAGE }, sub.startsWith('-') ? `unknown option "${sub}"` : `unknown subcommand "${sub}"`);
       }
+      case '--version':
+      case '-v':
+        // package.json is two folders up wherever livehook is installed; read as data, not loaded as a module.
+        println(io.stdout, (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version);
+        return 0;
       case undefined:
       case 'help':
       case '--help':

@@ -6,7 +6,9 @@
  */
 import { expect } from 'chai';
 import { livehook } from '../helpers/cli';
-import { tempDir } from '../helpers/service';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, tempDir } from '../helpers/service';
 
 const COMMANDS = [['serve'], ['report'], ['replay'], ['plugins'], ['config'], ['config', 'check']];
 
@@ -29,6 +31,13 @@ describe('livehook --help on every command', function () {
     const result = livehook(['--help'], env());
     expect(result.code).to.equal(0);
     for (const command of ['serve', 'report', 'replay', 'plugins', 'config check']) expect(result.stdout).to.contain(`  ${command}`);
+  });
+
+  it('`livehook --version` prints the version of package.json', () => {
+    const result = livehook(['--version'], env());
+    expect(result.code).to.equal(0);
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(result.stdout.trim()).to.equal(pkg.version);
   });
 
   it('refuses an unknown flag, a stray word and contradictory flags with the usage', () => {
