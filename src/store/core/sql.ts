@@ -11,6 +11,15 @@ export const EVENT_COLUMNS =
 
 export const DELIVERY_COLUMNS = 'plugin, event_seq, event_id, status, attempts, next_attempt_at, last_error, updated_at';
 
+/** Due retries with their events, earliest first; each dialect adds its LIMIT $3. */
+export const DUE_RETRIES_SELECT = `
+    SELECT d.plugin, d.event_seq, d.event_id, d.status, d.attempts, d.next_attempt_at, d.last_error, d.updated_at,
+           e.seq, e.id, e.command, e.known, e.sdk_app_id, e.room_id, e.event_type, e.event_time, e.operator_account,
+           e.received_at, e.body, e.raw, e.query, e.decision
+    FROM deliveries d JOIN events e ON e.seq = d.event_seq
+    WHERE d.plugin = $1 AND d.status = 'retrying' AND d.next_attempt_at <= $2
+    ORDER BY d.next_attempt_at, d.event_seq`;
+
 export const SHARED_SQL = {
   ping: 'SELECT 1 AS ok',
   latestSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',

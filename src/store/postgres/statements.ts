@@ -9,7 +9,7 @@
  * database's clock, DB_NOW_MS; every other time is written by the caller,
  * as in SQLite.
  */
-import { DELIVERY_COLUMNS, EVENT_COLUMNS, SHARED_SQL } from '../core/sql';
+import { DELIVERY_COLUMNS, DUE_RETRIES_SELECT, EVENT_COLUMNS, SHARED_SQL } from '../core/sql';
 import type { ReadName, WriteName } from '../core/statements';
 
 /** Milliseconds since the epoch by the database server's clock (not the transaction start). */
@@ -50,13 +50,7 @@ export const SQL = {
     ON CONFLICT (plugin, event_seq) DO UPDATE SET
       status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
       last_error = excluded.last_error, updated_at = excluded.updated_at`,
-  dueRetries: `
-    SELECT d.plugin, d.event_seq, d.event_id, d.status, d.attempts, d.next_attempt_at, d.last_error, d.updated_at,
-           e.seq, e.id, e.command, e.known, e.sdk_app_id, e.room_id, e.event_type, e.event_time, e.operator_account,
-           e.received_at, e.body, e.raw, e.query, e.decision
-    FROM deliveries d JOIN events e ON e.seq = d.event_seq
-    WHERE d.plugin = $1 AND d.status = 'retrying' AND d.next_attempt_at <= $2
-    ORDER BY d.next_attempt_at, d.event_seq
+  dueRetries: `${DUE_RETRIES_SELECT}
     LIMIT $3`,
   listDeliveries: `
     SELECT ${DELIVERY_COLUMNS} FROM deliveries
