@@ -202,9 +202,12 @@ function compileArray(d: Description): Compiled {
 function compileAny(d: Description): Compiled {
   if (d.allow) throw new NotCompilable('any allow');
   const custom = onlyCustomRule(d);
-  if (custom !== 'account id') throw new NotCompilable(`any ${custom}`);
   // As fields.ts's accountId: a string as it is, a safe integer as its digits.
-  return (value) => (typeof value === 'string' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : ASK_JOI);
+  const asAccount = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : ASK_JOI);
+  if (custom === 'account id') return asAccount;
+  // As fields.ts's senderId: the same, and a blank one is joi's to refuse.
+  if (custom === 'sender id') return (value) => (typeof value === 'string' && value.trim() === '' ? ASK_JOI : asAccount(value));
+  throw new NotCompilable(`any ${custom}`);
 }
 
 /** The description of the one custom rule of a schema, null when it has none; anything else is not compilable. */

@@ -61,6 +61,12 @@ describe('gift-guard: the built-in deciding plugin', () => {
     expect(res.body.ErrorInfo).to.contain('GiftWater.Time').and.contain('looks like milliseconds');
   });
 
+  it('refuses a gift with an empty sender (every such gift would share one counter)', async () => {
+    const res = await svc.post(gift({ from: '', time: 1_764_000_900 }), QUERY);
+    expect(res.status).to.equal(400);
+    expect(res.body.ErrorInfo).to.contain('GiftWater.From_Account').and.contain('empty');
+  });
+
   it('takes new lists on a config reload', async () => {
     expect((await send({ from: 'newly-blocked', time: 1_764_001_000, coins: 1 })).ErrorCode).to.equal(0);
     const file = path.join(svc.configDir, 'plugins', 'gift-guard.json');

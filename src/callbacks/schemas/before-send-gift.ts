@@ -5,12 +5,12 @@
  */
 import Joi from 'joi';
 import { commandSchema } from './command-schema';
-import { accountId, accountList, count, seconds } from './fields';
+import { accountId, accountList, count, seconds, senderId } from './fields';
 
 export const beforeSendGift = commandSchema(
   {
     GiftWater: Joi.object({
-      From_Account: accountId.required(),
+      From_Account: senderId.required(),
       To_Account: accountList.required(),
       Time: seconds,
       /** Gift ids are the app's own: a number is kept as its string. */

@@ -29,6 +29,13 @@ export const STRING_ID_FIELDS: ReadonlySet<string> = new Set(['RoomId', 'FromRoo
  */
 export const accountId = Joi.any().custom(toAccountId, 'account id');
 
+/** An account id that must name someone (a gift's sender: an empty one would put every such gift on one counter). */
+export const senderId = Joi.any().custom((value: unknown) => {
+  const id = toAccountId(value);
+  if (id.trim() === '') throw new Error('must name an account (it is empty)');
+  return id;
+}, 'sender id');
+
 function toAccountId(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
