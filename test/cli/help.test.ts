@@ -5,7 +5,7 @@
  * command that ran anyway would fail (exit 1) instead.
  */
 import { expect } from 'chai';
-import { livehook } from '../helpers/cli';
+import { livehook, livehookInProcess } from '../helpers/cli';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/service';
@@ -18,8 +18,8 @@ describe('livehook --help on every command', function () {
 
   for (const command of COMMANDS) {
     for (const flag of ['--help', '-h']) {
-      it(`\`livehook ${command.join(' ')} ${flag}\` prints its usage and runs nothing`, () => {
-        const result = livehook([...command, flag], env());
+      it(`\`livehook ${command.join(' ')} ${flag}\` prints its usage and runs nothing`, async () => {
+        const result = await livehookInProcess([...command, flag], env());
         expect(result.code, result.stderr).to.equal(0);
         expect(result.stdout).to.match(new RegExp(`^usage: livehook ${command.join(' ')}`));
         expect(result.stderr).to.equal('');
@@ -33,14 +33,14 @@ describe('livehook --help on every command', function () {
     for (const command of ['serve', 'report', 'replay', 'plugins', 'config check']) expect(result.stdout).to.contain(`  ${command}`);
   });
 
-  it('`livehook --version` prints the version of package.json', () => {
-    const result = livehook(['--version'], env());
+  it('`livehook --version` prints the version of package.json', async () => {
+    const result = await livehookInProcess(['--version'], env());
     expect(result.code).to.equal(0);
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(result.stdout.trim()).to.equal(pkg.version);
   });
 
-  it('refuses an unknown flag, a stray word and contradictory flags with the usage', () => {
+  it('refuses an unknown flag, a stray word and contradictory flags with the usage', async () => {
     for (const [args, message] of [
       [['serve', '--port', '9000'], 'livehook serve: unknown option "--port"'],
       [['plugins', '--all'], 'livehook plugins: unknown option "--all"'],
@@ -53,7 +53,7 @@ describe('livehook --help on every command', function () {
       [['report', '--date', '2025-09-04', '--date=2025-09-05'], 'livehook report: --date is given twice'],
       [['replay', '--plugin', 'a', '--plugin', 'b'], 'livehook replay: --plugin is given twice'],
     ] as const) {
-      const result = livehook([...args], env());
+      const result = await livehookInProcess([...args], env());
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).to.equal(2);
       expect(result.stderr, args.join(' ')).to.contain(message).and.to.contain(`usage: livehook ${args[0]}`);
       expect(result.stdout).to.equal('');
