@@ -40,6 +40,6 @@ export function authenticate(query: Record<string, string>, auth: AuthSettings, 
   const given = Buffer.from(sign.toLowerCase(), 'utf8');
   // Constant time: a length mismatch is answered the same way, without comparing.
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
-    throw new LivehookError('AUTH_REQUIRED', 'Sign does not match: expected lowercase hex SHA-256 of callback token + RequestTime');
+    throw new LivehookError('AUTH_REQUIRED', 'Sign does not match: expected the hex SHA-256 of callback token + RequestTime');
   }
 }

@@ -35,11 +35,19 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
   router.post('/callback', async (ctx: Context) => {
     // A before-callback's budget runs from here: reading the body is part of Tencent's 2 s.
     const arrivedAt = Date.now();
-    if (!deps.isAccepting()) throw new LivehookError('SHUTTING_DOWN', 'livehook is shutting down; retry later');
-    // querystring.parse takes half the time of Koa's URLSearchParams-based ctx.query (hot path).
-    const query = normalizeQuery(querystring.parse(ctx.querystring));
-    authenticate(query, deps.auth, arrivedAt);
-    const raw = await readBody(ctx.req, ctx.res, { limitBytes: deps.bodyLimitBytes, budget, timeoutMs: deps.bodyTimeoutMs });
+    let query: Record<string, string>;
+    let raw: string;
+    try {
+      if (!deps.isAccepting()) throw new LivehookError('SHUTTING_DOWN', 'livehook is shutting down; retry later');
+      // querystring.parse takes half the time of Koa's URLSearchParams-based ctx.query (hot path).
+      query = normalizeQuery(querystring.parse(ctx.querystring));
+      authenticate(query, deps.auth, arrivedAt);
+      raw = await readBody(ctx.req, ctx.res, { limitBytes: deps.bodyLimitBytes, budget, timeoutMs: deps.bodyTimeoutMs });
+    } catch (err) {
+      // Answered before its body was read: the rest of that upload is not wanted, nor the connection it holds.
+      if (!ctx.req.complete) ctx.set('Connection', 'close');
+      throw err;
+    }
     // Kept where the metrics of a refused callback look for its command.
     (ctx.request as { body?: unknown }).body = raw;
     if (raw.trim() === '') {

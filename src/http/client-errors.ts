@@ -17,10 +17,21 @@ export function answerClientErrors(server: http.Server, bodyTimeoutMs: number): 
   // Past the body's own deadline (read-body.ts answers 408 first), Node's backstop for the whole request.
   server.requestTimeout = HEADERS_TIMEOUT_MS + bodyTimeoutMs + 5_000;
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
-    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    const pending = (socket as { _httpMessage?: { shouldKeepAlive: boolean; req?: { complete: boolean } } | null })._httpMessage;
+    if (pending && socket.writable && pending.req?.complete) {
+      // Junk after a complete request on the same connection: the answer to that request is on its
+      // way (its callback may be stored already); let it go out, then close, instead of cutting it off.
+      // (A request cut off mid-body is not complete: its socket goes, and its read ends at once.)
+      pending.shouldKeepAlive = false;
+      return;
+    }
+    // The client left mid-request (end of stream where the body should go on): nobody to answer.
+    if (!socket.writable || err.code === 'HPE_INVALID_EOF_STATE' || err.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
+    // Otherwise the parser refused what was sent (a request still being read included, such as a
+    // body with malformed chunks): answer it here; the handler reading that body gives up as the socket ends.
     const refusal = refusalOf(err);
     const body = JSON.stringify(failEnvelope(refusal));
     socket.end(`HTTP/1.1 ${refusal.status} ${refusal.title}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -34,7 +45,8 @@ function refusalOf(err: Error & { code?: string }): LivehookError & { title: str
   } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     refusal = new LivehookError('BODY_TIMEOUT', 'the request did not arrive in time: send its headers and body at once');
   } else {
-    refusal = new LivehookError('BAD_REQUEST', `the HTTP request is malformed (${err.code ?? err.message}): check Content-Length against the body sent`);
+    const lengthHint = /CONTENT_LENGTH|CHUNK/.test(err.code ?? '') ? ': check Content-Length or the chunks against the body sent' : '';
+    refusal = new LivehookError('BAD_REQUEST', `the HTTP request is malformed (${err.code ?? err.message})${lengthHint}`);
   }
   return Object.assign(refusal, { title: statusTitle(refusal.status) });
 }

@@ -158,6 +158,10 @@ function readFailure(err: unknown, limit: number): LivehookError {
     const ms = (err as { timeoutMs: number }).timeoutMs;
     return new LivehookError('BODY_TIMEOUT', `the body did not arrive within ${ms} ms of the request (http.bodyTimeoutMs): send it at once`);
   }
+  // Node's parser gave up on the body (bad chunk framing), or the client reset: the client's doing.
+  if ((err as { code?: string }).code === 'ECONNRESET' || (err as Error).message === 'aborted') {
+    return new LivehookError('INVALID_BODY', 'the body could not be read to its end (malformed chunks, or the client closed the connection)');
+  }
   if (type === 'request.aborted') return new LivehookError('INVALID_BODY', 'the client closed the connection before the whole body was received');
   if (type === 'request.size.invalid') return new LivehookError('INVALID_BODY', 'the body is shorter than its Content-Length');
   return new LivehookError('INTERNAL', 'internal error: livehook could not read the body (logged)', {}, { cause: err });

@@ -4,7 +4,7 @@
  */
 import { KNOWN_COMMANDS } from '../callbacks/schemas';
 
-export const CALLBACK_OUTCOMES = ['ok', 'duplicate', 'invalid', 'unauthorized', 'forbidden', 'too_large', 'overloaded', 'error'] as const;
+export const CALLBACK_OUTCOMES = ['ok', 'duplicate', 'invalid', 'unauthorized', 'forbidden', 'too_slow', 'too_large', 'overloaded', 'error'] as const;
 export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
 
 const KNOWN = new Set(KNOWN_COMMANDS);
@@ -20,11 +20,14 @@ export function outcomeOfStatus(status: number): CallbackOutcome {
     case 400: // malformed or invalid body
     case 405: // not a POST
     case 415: // unsupported encoding
+    case 431: // headers too large
       return 'invalid';
     case 401:
       return 'unauthorized';
     case 403:
       return 'forbidden';
+    case 408: // the body did not arrive in time: the client's doing, not livehook's
+      return 'too_slow';
     case 413:
       return 'too_large';
     case 503: // backpressure, or this instance is shutting down: Tencent retries either way

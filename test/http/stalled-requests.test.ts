@@ -47,6 +47,8 @@ describe('stalled and malformed requests', () => {
     await new Promise((r) => setTimeout(r, 150));
     const during = await svc.post(fixture('destroy-room.seed-example.json'), QUERY);
     expect(during.status).to.equal(503);
+    // answered before its body was read: the connection is not kept for the rest of the upload
+    expect(during.headers.get('connection')).to.equal('close');
     for (const { text, ms } of await Promise.all(stalled)) {
       expect(text).to.match(/^HTTP\/1\.1 408/);
       expect(jsonOf(text)).to.include({ ActionStatus: 'FAIL', ErrorCode: 40801 });
@@ -55,6 +57,25 @@ describe('stalled and malformed requests', () => {
     }
     const after = await svc.post(fixture('destroy-room.seed-example.json'), QUERY);
     expect(after.status).to.equal(200);
+    // the client's slowness, not livehook's error: it has its own outcome
+    const metrics = (await svc.get('/metrics')).body as string;
+    expect(metrics).to.match(/livehook_callbacks_total\{command="unknown",outcome="too_slow"\} 4/);
+    expect(metrics).to.not.match(/outcome="error"/);
+  });
+
+  it('still answers a complete request when junk follows it in the same packet, then closes', async () => {
+    const body = fixture('destroy-room.seed-example.json').replace('1703589922780', '1703589922001');
+    const { text } = await raw(svc, `POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}GARBAGE\r\n\r\n`);
+    expect(text).to.match(/^HTTP\/1\.1 200/);
+    expect(jsonOf(text)).to.deep.equal({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
+  });
+
+  it('answers malformed chunks as the client\'s mistake (400, or 408 once the rest never comes), not as livehook\'s error', async () => {
+    const { text } = await raw(svc, 'POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n');
+    expect(text, text).to.match(/^HTTP\/1\.1 40[08]/);
+    const metrics = (await svc.get('/metrics')).body as string;
+    expect(metrics).to.not.match(/outcome="error"/);
+    expect(svc.logs.filter((l) => l.level === 50 && String(l.msg).includes('inside livehook'))).to.deep.equal([]);
   });
 
   it('refuses a body that is not valid UTF-8 when no charset is declared, instead of storing U+FFFD', async () => {
