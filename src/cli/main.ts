@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isLivehookError, describeError } from '../errors';
+import { LivehookError, isLivehookError, describeError } from '../errors';
 import { processIo, println, type CliIo } from './io';
 import { usageError } from './parse-command';
 
@@ -48,6 +48,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       }
       case '--version':
       case '-v':
+        if (rest.length > 0) throw new LivehookError('USAGE', `livehook: unexpected argument '${rest[0]}' after ${command}\n\n${USAGE}`);
         // package.json is two folders up wherever livehook is installed; read as data, not loaded as a module.
         println(io.stdout, (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version);
         return 0;

@@ -38,6 +38,9 @@ describe('livehook --help on every command', function () {
     expect(result.code).to.equal(0);
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(result.stdout.trim()).to.equal(pkg.version);
+    const extra = await livehookInProcess(['--version', 'extra'], env());
+    expect(extra.code).to.equal(2);
+    expect(extra.stderr).to.contain("unexpected argument 'extra'");
   });
 
   it('refuses an unknown flag, a stray word and contradictory flags with the usage', async () => {
