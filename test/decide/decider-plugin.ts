@@ -35,11 +35,11 @@ export default definePlugin({
 }
 
 /** A BeforeSendGift body; `time` (seconds) makes each gift a different callback. */
-export function gift(opts: { from?: string; room?: string; time?: number; coins?: number; count?: number } = {}): string {
+export function gift(opts: { from?: string; room?: string; time?: number; coins?: number; count?: number; giftId?: string } = {}): string {
   return JSON.stringify({
     CallbackCommand: 'Live.CallbackBeforeSendGift',
     Operator_Account: opts.from ?? 'user1',
     RoomId: opts.room ?? 'room_id',
-    GiftWater: { From_Account: opts.from ?? 'user1', To_Account: ['anchor1'], Time: opts.time ?? 1703589922, GiftId: 'rocket', Count: opts.count ?? 1, Coins: opts.coins ?? 520 },
+    GiftWater: { From_Account: opts.from ?? 'user1', To_Account: ['anchor1'], Time: opts.time ?? 1703589922, GiftId: opts.giftId ?? 'rocket', Count: opts.count ?? 1, Coins: opts.coins ?? 520 },
   });
 }

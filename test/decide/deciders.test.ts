@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { fixture, startTestService, tempDir, type TestService } from '../helpers/service';
 import { readRecords, writePlugin } from '../helpers/plugin-files';
 import { parseSamples, valueOf } from '../metrics/prom-text';
-import { deciderPlugin } from './decider-plugin';
+import { deciderPlugin, gift as giftBody } from './decider-plugin';
 
 const QUERY = { SdkAppid: '1400000001' };
 const BUDGET_MS = 600;
@@ -24,12 +24,7 @@ let seconds = 1_703_589_000;
 /** A gift whose deciders behave as `plan` says ("allow.reject"); each call is a new callback. */
 function gift(plan: string): string {
   seconds += 1;
-  return JSON.stringify({
-    CallbackCommand: 'Live.CallbackBeforeSendGift',
-    Operator_Account: 'user1',
-    RoomId: 'room_id',
-    GiftWater: { From_Account: 'user1', To_Account: ['anchor1'], Time: seconds, GiftId: plan, Count: 1, Coins: 520 },
-  });
+  return giftBody({ time: seconds, giftId: plan });
 }
 
 function writeDeciders(): string {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { livehook } from '../helpers/cli';
 import { fixture, startTestService, waitFor, writeConfigDir, type TestService } from '../helpers/service';
-import { fillUp, mountTmpfs, type Tmpfs } from '../helpers/tmpfs';
+import { fillUp, useTmpfs } from '../helpers/tmpfs';
 
 const QUERY = { SdkAppid: '1400000001' };
 const seed = fixture('destroy-room.seed-example.json');
@@ -18,21 +18,9 @@ const body = (room: string, padBytes = 0): string => seed.replace('"tandy-test-r
 
 describe('a full disk under the data dir', function () {
   this.timeout(60_000);
-  let fsys: Tmpfs;
   let svc: TestService | null = null;
-
-  before(function () {
-    const mounted = mountTmpfs(4 * 1024 * 1024);
-    if ('cannot' in mounted) {
-      console.warn(`      skipped: ${mounted.cannot}`);
-      this.skip();
-    }
-    fsys = mounted as Tmpfs;
-  });
-  after(async () => {
-    await svc?.stop();
-    fsys?.unmount();
-  });
+  after(() => svc?.stop());
+  const fsys = useTmpfs(4 * 1024 * 1024);
 
   it('answers 5xx and /readyz 503 while writes fail, loses nothing acknowledged, and is ready again once space is freed', async () => {
     const dataDir = path.join(fsys.dir, 'data');

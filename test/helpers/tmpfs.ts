@@ -63,3 +63,28 @@ export function freeBytes(dir: string): number {
   const s = fs.statfsSync(dir);
   return s.bavail * s.bsize;
 }
+
+/**
+ * A tmpfs for a whole suite: mounted before it (the suite is skipped, saying
+ * why, where mounting is refused) and unmounted after. `on` names the mount
+ * point once the suite starts. After-hooks run in the order they are
+ * registered: register the suite's own clean-up (stopping a service that has
+ * files open there) before calling this.
+ */
+export function useTmpfs(sizeBytes: number, on?: () => string): { readonly dir: string } {
+  let fsys: Tmpfs | null = null;
+  before(function () {
+    const mounted = mountTmpfs(sizeBytes, on?.());
+    if ('cannot' in mounted) {
+      console.warn(`      skipped: ${mounted.cannot}`);
+      this.skip();
+    }
+    fsys = mounted as Tmpfs;
+  });
+  after(() => fsys?.unmount());
+  return {
+    get dir(): string {
+      return fsys!.dir;
+    },
+  };
+}

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { fixture, startTestService, tempDir, waitFor, type TestService } from '../../helpers/service';
-import { fillUp, mountTmpfs, type Tmpfs } from '../../helpers/tmpfs';
+import { fillUp, useTmpfs } from '../../helpers/tmpfs';
 
 const QUERY = { SdkAppid: '1400000001' };
 
@@ -96,23 +96,13 @@ describe('logging plugin: options', () => {
 
 describe('logging plugin: a full disk under logs/', function () {
   this.timeout(30_000);
-  let fsys: Tmpfs;
   let svc: TestService | null = null;
   let dataDir: string;
-
-  before(function () {
+  after(() => svc?.stop());
+  // Only logs/ fills up: the store stays writable, so what is seen is the plugin's handling alone.
+  const fsys = useTmpfs(256 * 1024, () => {
     dataDir = tempDir('livehook-data-');
-    // Only logs/ fills up: the store stays writable, so what is seen is the plugin's handling alone.
-    const mounted = mountTmpfs(256 * 1024, path.join(dataDir, 'logs'));
-    if ('cannot' in mounted) {
-      console.warn(`      skipped: ${mounted.cannot}`);
-      this.skip();
-    }
-    fsys = mounted as Tmpfs;
-  });
-  after(async () => {
-    await svc?.stop();
-    fsys?.unmount();
+    return path.join(dataDir, 'logs');
   });
 
   it('fails a short or failed write (retried), leaves no partial line, and writes the line whole once there is room', async () => {
