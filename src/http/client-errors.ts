@@ -4,7 +4,7 @@
  * with the FAIL envelope and words, like every other refusal, instead of
  * Node's bare status line.
  */
-import type http from 'node:http';
+import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { LivehookError } from '../errors';
 import { failEnvelope } from './envelope';
@@ -48,9 +48,5 @@ function refusalOf(err: Error & { code?: string }): LivehookError & { title: str
     const lengthHint = /CONTENT_LENGTH|CHUNK/.test(err.code ?? '') ? ': check Content-Length or the chunks against the body sent' : '';
     refusal = new LivehookError('BAD_REQUEST', `the HTTP request is malformed (${err.code ?? err.message})${lengthHint}`);
   }
-  return Object.assign(refusal, { title: statusTitle(refusal.status) });
-}
-
-function statusTitle(status: number): string {
-  return ({ 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as Record<number, string>)[status] ?? 'Bad Request';
+  return Object.assign(refusal, { title: http.STATUS_CODES[refusal.status] ?? 'Bad Request' });
 }
