@@ -60,35 +60,26 @@ export class Ingest {
       throw err;
     }
     if (!event.known) this.logger.info({ command: event.command, roomId: event.roomId }, 'callback with an unknown command accepted (no schema): handed to plugins that take every command');
-    if (this.decisions?.decides(event.command)) return this.acceptDecided(event, receivedAt);
+    // A before-callback is answered with a decision: a resend with the one stored with the first copy
+    // (deciders are not asked again, and counters are not counted twice); a new one is decided first.
+    const decides = this.decisions?.decides(event.command) ?? false;
+    if (decides) {
+      const earlier = await this.store.findDecision(event.id);
+      if (earlier) {
+        this.onAccepted?.(event, true);
+        return { seq: 0, duplicate: true, event, decision: earlier };
+      }
+    }
     this.checkBackpressure();
+    if (decides) event.decision = await this.decisions!.decide(event, receivedAt);
     // Built from raw just now: the store keeps raw only and builds the body again when it is read.
     const result = await this.store.append(event, { bodyFromRaw: true });
     if (!result.duplicate) this.sink.onStored(result.seq, raw.length);
     this.onAccepted?.(event, result.duplicate);
-    return { ...result, event };
-  }
-
-  /**
-   * A before-callback: a resend gets the decision stored with the first copy
-   * (deciders are not asked again, and counters are not counted twice);
-   * a new one is decided, then stored with its decision before the answer.
-   */
-  private async acceptDecided(event: CallbackEvent, receivedAt: number): Promise<IngestResult> {
-    const earlier = await this.store.findDecision(event.id);
-    if (earlier) {
-      this.onAccepted?.(event, true);
-      return { seq: 0, duplicate: true, event, decision: earlier };
-    }
-    this.checkBackpressure();
-    const decision = await this.decisions!.decide(event, receivedAt);
-    event.decision = decision;
-    const result = await this.store.append(event, { bodyFromRaw: true });
-    if (!result.duplicate) this.sink.onStored(result.seq, event.raw.length);
-    this.onAccepted?.(event, result.duplicate);
+    if (!event.decision) return { ...result, event };
     // Two copies decided at once: the one stored first is the answer for both.
-    const answered = result.duplicate ? ((await this.store.findDecision(event.id)) ?? decision) : decision;
-    return { ...result, event, decision: answered };
+    const decision = result.duplicate ? ((await this.store.findDecision(event.id)) ?? event.decision) : event.decision;
+    return { ...result, event, decision };
   }
 
   /** Stores an event built elsewhere (replay of quarantine) exactly like a fresh one. */
