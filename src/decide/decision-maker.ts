@@ -63,7 +63,7 @@ export class DecisionMaker {
     for (let i = 0; i < deciders.length && !rejection; i++) {
       const plugin = deciders[i];
       const started = Date.now();
-      const share = Math.max(0, (deadline - started) / (deciders.length - i));
+      const share = Math.max(0, Math.floor((deadline - started) / (deciders.length - i)));
       try {
         const decision = await plugin.decide(event, started + share);
         this.observer?.asked(plugin.name, decision.verdict, Date.now() - started);

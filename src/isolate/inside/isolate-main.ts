@@ -169,7 +169,7 @@ async function decide(id: number, event: CallbackEvent, deadline: number): Promi
         return call.signal;
       },
     };
-    const value = await runWithTimeout(spec.found.name, Math.max(1, deadline - Date.now()), call, () => instance.decide(event, ctx));
+    const value = await runWithTimeout(spec.found.name, Math.max(1, Math.floor(deadline - Date.now())), call, () => instance.decide(event, ctx));
     const checked = checkDecision(value);
     if ('problem' in checked) throw new LivehookError('PLUGIN_FAILED', `plugin "${spec.found.name}" failed in decide: ${checked.problem}`, { plugin: spec.found.name, hook: 'decide' });
     post({ type: 'decided', id, decision: checked.decision });
