@@ -95,16 +95,19 @@ export const SQL = {
    * A claim is taken when new or when its expiresAt (a number) has passed by
    * the database's clock; a record without one is held for good. Racing
    * claimants are decided as in acquireLease: the second re-checks the WHERE
-   * against the row the first wrote, and changes nothing. $7, the caller's
-   * clock, is only checked for being there.
+   * against the row the first wrote, and changes nothing. The clock is read
+   * once: read twice, claimedAt and expiresAt could be a millisecond further
+   * apart than the claim's length. $7, the caller's clock, is only checked
+   * for being there.
    */
   claimRecord: `
     INSERT INTO plugin_records (plugin, collection, key, at, value)
-    VALUES ($1, $2, $3, $4, jsonb_build_object('owner', $5::text, 'claimedAt', ${DB_NOW_MS}, 'expiresAt', ${DB_NOW_MS} + $6::bigint)::text)
+    SELECT $1, $2, $3, $4, jsonb_build_object('owner', $5::text, 'claimedAt', now_ms, 'expiresAt', now_ms + $6::bigint)::text
+    FROM (SELECT ${DB_NOW_MS} AS now_ms) AS clock
     ON CONFLICT (plugin, collection, key) DO UPDATE SET at = excluded.at, value = excluded.value
     WHERE $7::bigint IS NOT NULL
       AND jsonb_typeof(plugin_records.value::jsonb -> 'expiresAt') = 'number'
-      AND (plugin_records.value::jsonb ->> 'expiresAt')::numeric <= ${DB_NOW_MS}`,
+      AND (plugin_records.value::jsonb ->> 'expiresAt')::numeric <= (excluded.value::jsonb ->> 'claimedAt')::numeric`,
   releaseClaim: `
     DELETE FROM plugin_records
     WHERE plugin = $1 AND collection = $2 AND key = $3 AND value::jsonb ->> 'owner' = $4`,
