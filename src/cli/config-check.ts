@@ -31,7 +31,7 @@ export async function configCheck(argv: string[], io: CliIo): Promise<number> {
   }
   // Each enabled plugin as the start prepares it: module, options, grants, handler, its check().
   const enabled = plans.filter((p): p is EnabledPlan => p.state === 'enabled');
-  const logger = createLogger('warn');
+  const logger = createLogger('warn', io.stderr);
   // On a terminal the lines go through this process's pretty printer, not straight to fd 2 as JSON.
   const checks = await checkPlugins(enabled, { service: config.service, logger, logTo: logDestinationOf(logger) });
   for (const check of checks.values()) {

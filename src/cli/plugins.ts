@@ -29,7 +29,7 @@ export async function listPlugins(argv: string[], io: CliIo): Promise<number> {
   }
   const config = loadCliConfig(io);
   const plans = planPlugins(config);
-  const logger = createLogger('warn');
+  const logger = createLogger('warn', io.stderr);
   const checks = await checkPlugins(plans.filter((p): p is EnabledPlan => p.state === 'enabled'), { service: config.service, logger, logTo: logDestinationOf(logger) });
   const statuses = await runningStates(config, logger);
   println(io.stdout, `plugins in ${config.service.plugins.dir}:`);

@@ -29,7 +29,7 @@ export function reportCommand(argv: string[], io: CliIo): Promise<number> {
     if (!plan || plan.state !== 'enabled') {
       throw new LivehookError('USAGE', `plugin "${PLUGIN}" is not enabled${plan ? ` (${plan.reason})` : ''}, so no report can be built (see \`livehook plugins\`)`);
     }
-    const logger = createLogger(config.service.log.level === 'info' ? 'warn' : config.service.log.level);
+    const logger = createLogger(config.service.log.level === 'info' ? 'warn' : config.service.log.level, io.stderr);
     const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, postgres: config.service.store.postgres, logger });
     const isolate = new PluginIsolate(plan, 'task', {
       service: config.service,

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { livehook } from '../helpers/cli';
+import { livehookInProcess } from '../helpers/cli';
 import { startTestService, tempDir } from '../helpers/service';
 import { destroyRoom } from '../plugins/stats-rollup/harness';
 
@@ -35,73 +35,73 @@ describe('livehook report refuses what it should not build', function () {
     env = { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir };
   });
 
-  it('says on its first line (stderr) which config, environment and time zone it read', () => {
-    const result = livehook(['report', '--date', dayIn('UTC', 1)], env);
+  it('says on its first line (stderr) which config, environment and time zone it read', async () => {
+    const result = await livehookInProcess(['report', '--date', dayIn('UTC', 1)], env);
     const first = result.stderr.split('\n')[0];
     expect(first).to.equal(`livehook: config ${env.LIVEHOOK_CONFIG_DIR}; environment: LIVEHOOK_CONFIG_DIR, LIVEHOOK_DATA_DIR, LIVEHOOK_TIMEZONE; store SQLite in ${env.LIVEHOOK_DATA_DIR}; time zone UTC`);
     expect(result.stdout).not.to.contain('livehook: config');
   });
 
-  it('a day in the future, and today unless --partial', () => {
+  it('a day in the future, and today unless --partial', async () => {
     const tomorrow = dayIn(SHANGHAI, 1);
-    const future = livehook(['report', '--date', tomorrow], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
+    const future = await livehookInProcess(['report', '--date', tomorrow], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
     expect(future.code).to.equal(1);
     expect(future.stderr).to.contain(`${tomorrow}: failed:`).and.contain(`${tomorrow} is in the future (today is ${dayIn(SHANGHAI, 0)} in ${SHANGHAI})`);
 
     const today = dayIn(SHANGHAI, 0);
-    const unfinished = livehook(['report', '--date', today], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
+    const unfinished = await livehookInProcess(['report', '--date', today], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
     expect(unfinished.code).to.equal(1);
     expect(unfinished.stderr).to.contain(`${today} is today in ${SHANGHAI} and not over yet: give --partial`);
-    const partial = livehook(['report', '--date', today, '--partial'], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
+    const partial = await livehookInProcess(['report', '--date', today, '--partial'], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
     expect(partial.code, partial.stderr).to.equal(0);
     expect(partial.stdout).to.match(new RegExp(`^${today}: \\d+ rooms? closed`));
   });
 
-  it('to replace a report built in another zone, unless --timezone says so', () => {
-    const built = livehook(['report', '--date', day], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
+  it('to replace a report built in another zone, unless --timezone says so', async () => {
+    const built = await livehookInProcess(['report', '--date', day], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
     expect(built.code, built.stderr).to.equal(0);
     expect(built.stdout).to.contain(`${day}: 2 rooms closed`);
     const file = path.join(env.LIVEHOOK_DATA_DIR, 'reports', `${day}.json`);
     const published = fs.readFileSync(file, 'utf8');
 
     // A shell without the service's LIVEHOOK_TIMEZONE (the test helper runs in UTC).
-    const mismatch = livehook(['report', '--date', day], env);
+    const mismatch = await livehookInProcess(['report', '--date', day], env);
     expect(mismatch.code).to.equal(1);
     expect(mismatch.stderr).to.contain(`the stored report of ${day} was built in ${SHANGHAI}, and this run would rebuild it in UTC: give --timezone ${SHANGHAI}`);
     expect(fs.readFileSync(file, 'utf8')).to.equal(published);
 
-    const asItWas = livehook(['report', '--date', day, '--timezone', SHANGHAI], env);
+    const asItWas = await livehookInProcess(['report', '--date', day, '--timezone', SHANGHAI], env);
     expect(asItWas.code, asItWas.stderr).to.equal(0);
     expect(asItWas.stderr.split('\n')[0]).to.match(new RegExp(`environment: LIVEHOOK_CONFIG_DIR, LIVEHOOK_DATA_DIR; store .*; time zone ${SHANGHAI} \\(--timezone\\)$`));
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).to.include({ timezone: SHANGHAI });
 
-    const replaced = livehook(['report', '--date', day, '--timezone', 'UTC'], env);
+    const replaced = await livehookInProcess(['report', '--date', day, '--timezone', 'UTC'], env);
     expect(replaced.code, replaced.stderr).to.equal(0);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).to.include({ timezone: 'UTC' });
   });
 
-  it('a day older than the rooms kept (keepDays) whose rooms are gone: its report stays', () => {
+  it('a day older than the rooms kept (keepDays) whose rooms are gone: its report stays', async () => {
     const old = dayIn('UTC', -200);
     const file = path.join(env.LIVEHOOK_DATA_DIR, 'reports', `${old}.json`);
     // A report built back then (imported from its file into the store on first use).
     const published = `${JSON.stringify({ date: old, timezone: 'UTC', rooms: { destroyed: 9 } })}\n`;
     fs.writeFileSync(file, published);
-    const result = livehook(['report', '--date', old], env);
+    const result = await livehookInProcess(['report', '--date', old], env);
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain(`${old} is older than the rooms kept (keepDays 90: from ${dayIn('UTC', -90)}) and none of its rooms are left, so it cannot be rebuilt: its report stays as built`);
     expect(fs.readFileSync(file, 'utf8')).to.equal(published);
   });
 
-  it('a --timezone that is not a zone, before starting anything', () => {
-    const result = livehook(['report', '--date', day, '--timezone', 'Mars/Olympus'], { LIVEHOOK_CONFIG_DIR: '/nonexistent', LIVEHOOK_DATA_DIR: tempDir() });
+  it('a --timezone that is not a zone, before starting anything', async () => {
+    const result = await livehookInProcess(['report', '--date', day, '--timezone', 'Mars/Olympus'], { LIVEHOOK_CONFIG_DIR: '/nonexistent', LIVEHOOK_DATA_DIR: tempDir() });
     expect(result.code).to.equal(2);
     expect(result.stderr).to.contain('livehook report: --timezone "Mars/Olympus" is not an IANA time zone');
   });
 
-  it('no advice about mail: report and replay send none', () => {
+  it('no advice about mail: report and replay send none', async () => {
     const smtp = { ...env, LIVEHOOK_SMTP_URL: 'smtp://127.0.0.1:1', LIVEHOOK_TIMEZONE: SHANGHAI };
     for (const args of [['report', '--date', day, '--timezone', SHANGHAI], ['replay']]) {
-      const result = livehook(args, smtp);
+      const result = await livehookInProcess(args, smtp);
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stderr + result.stdout, args.join(' ')).not.to.match(/recipients|mail is sent From|SMTP server/);
     }

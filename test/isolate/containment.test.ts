@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
 import { startTestService, tempDir, waitFor, type TestService } from '../helpers/service';
-import { livehook } from '../helpers/cli';
+import { livehookInProcess } from '../helpers/cli';
 
 /** A plugin that misbehaves, in the way given, on the room called "poison" only. */
 function misbehaving(name: string, behaviour: string): string {
@@ -133,7 +133,7 @@ describe('isolates: a plugin that keeps crashing is shown as failed', function (
       expect(ready.status).to.equal(503);
       expect(ready.body.reason).to.match(/plugin failed: quitter .*exited with code 3/);
       expect(String((await svc.get('/metrics')).body)).to.match(/livehook_plugin_up\{plugin="quitter"\} 0/);
-      const listed = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir });
+      const listed = await livehookInProcess(['plugins'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir });
       expect(listed.code).to.equal(1);
       expect(listed.stdout).to.match(/quitter 1\.0\.0\s+enabled/).and.to.match(/failed on \S+ since .*exited with code 3/);
     } finally {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { livehook } from '../helpers/cli';
+import { livehookInProcess } from '../helpers/cli';
 import { get, post, tempDir, waitFor } from '../helpers/service';
 import { destroyRoom } from '../plugins/stats-rollup/harness';
 import { type Instance, startInstance, stopInstances, useCluster } from './instances';
@@ -100,7 +100,7 @@ describe('several instances on one PostgreSQL database: reports are shared', fun
     // `livehook report` from a data dir of its own, on the same database: both serve what it built.
     const cliData = tempDir('livehook-cli-');
     dirs.push(cliData);
-    const run = livehook(['report', '--date', byCli], { LIVEHOOK_CONFIG_DIR: a.configDir, LIVEHOOK_DATA_DIR: cliData, DATABASE_URL: cluster.db.url });
+    const run = await livehookInProcess(['report', '--date', byCli], { LIVEHOOK_CONFIG_DIR: a.configDir, LIVEHOOK_DATA_DIR: cliData, DATABASE_URL: cluster.db.url });
     expect(run.code, run.stderr).to.equal(0);
     for (const i of [a, b]) expect((await served(i, byCli))?.rooms.destroyed, `${i.name} serves ${byCli}`).to.equal(1);
     expect(await listed(b)).to.deep.equal([...missed].reverse().concat(byCli));

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { livehook } from '../helpers/cli';
+import { livehookInProcess } from '../helpers/cli';
 import { writePlugin } from '../helpers/plugin-files';
 import { startTestService, tempDir, waitFor, type TestService } from '../helpers/service';
 
@@ -59,7 +59,7 @@ describe('hot reload: a plugin that fails to start is shown as failed', function
     expect(ready.body.reason).to.match(/plugin failed: flaky .*upstream refused the connection/);
     expect(String((await svc.get('/metrics')).body)).to.match(/livehook_plugin_up\{plugin="flaky"\} 0/);
 
-    const listed = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir });
+    const listed = await livehookInProcess(['plugins'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir });
     expect(listed.code).to.equal(1);
     expect(listed.stdout).to.match(/flaky 2\.0\.0\s+enabled/).and.to.match(/failed on \S+ since .*upstream refused the connection/);
   });
@@ -72,7 +72,7 @@ describe('hot reload: a plugin that fails to start is shown as failed', function
     expect(line.failed).to.deep.equal([{ plugin: 'sneaky', reason: 'plugin "sneaky": its handler needs "mailer", which it was not given: list "mailer" in the manifest\'s capabilities and grant it in config' }]);
     expect(svc.service.isolates.pluginNames()).not.to.include('sneaky');
 
-    const listed = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir });
+    const listed = await livehookInProcess(['plugins'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir });
     expect(listed.code).to.equal(1);
     expect(listed.stdout).to.match(/sneaky\s+error: plugin "sneaky": its handler needs "mailer"/);
   });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import { reportCommand } from '../../../src/cli/report-boot';
+import { livehookInProcess } from '../../helpers/cli';
 import { REPO_ROOT, fixture, startTestService, tempDir, waitFor, type TestService } from '../../helpers/service';
 import { TestSmtpServer } from '../../mail/smtp-test-server';
 import { destroyRoom, localInstant, removeDir } from './harness';
@@ -148,15 +149,15 @@ describe('stats-rollup in the running service', function () {
       [['report', '--day', '2025-09-04'], 'unknown option "--day"'],
       [['report', '--from', '2020-01-01', '--to', '2025-01-01'], 'the range 2020-01-01 to 2025-01-01 is longer than 366 days; split it into several runs'],
     ] as const) {
-      const res = await livehook([...args], env);
+      const res = await livehookInProcess([...args], env);
       expect(res.code, args.join(' ')).to.equal(2);
       expect(res.stderr).to.contain(`livehook report: ${message}`).and.contain('usage: livehook report --date YYYY-MM-DD');
     }
-    const help = await livehook(['report', '--help'], env);
+    const help = await livehookInProcess(['report', '--help'], env);
     expect(help.code).to.equal(0);
     expect(help.stdout).to.contain('usage: livehook report');
     // A good command with a broken config: exit 1 and the reason.
-    const broken = await livehook(['report', '--date', '2025-09-04'], env);
+    const broken = await livehookInProcess(['report', '--date', '2025-09-04'], env);
     expect(broken.code).to.equal(1);
     expect(broken.stderr).to.contain('livehook report: could not start:').and.contain('/nonexistent');
   });
