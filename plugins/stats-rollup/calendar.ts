@@ -16,12 +16,19 @@ export { addDays, isDate } from 'livehook';
 
 /** Local time differs from UTC by at most 14 h; search a little wider. */
 const SEARCH_MARGIN_MS = 15 * 3_600_000;
+/** How many days dateOf() keeps the bounds of. */
+const RECENT_DAYS = 4;
 
 export class ZoneCalendar {
   private readonly format: Intl.DateTimeFormat;
   private readonly hourCache = new Map<string, number[]>();
-  /** The day dateOf() last answered, with its bounds: rooms come in time order, so the next one is almost always that day too. */
-  private lastDay: { date: string; from: number; to: number } | null = null;
+  /**
+   * The days dateOf() answered last, with their bounds, newest first. Rooms
+   * come in time order, so the next one is almost always one of these; more
+   * than one because a handler asks for a room's day and today's in turn
+   * (and a late or replayed room is on another day than today).
+   */
+  private readonly recentDays: Array<{ date: string; from: number; to: number }> = [];
 
   /** Throws a RangeError naming the zone when Intl does not know it. */
   constructor(readonly timezone: string) {
@@ -50,14 +57,16 @@ export class ZoneCalendar {
 
   /** The local day (YYYY-MM-DD) an instant falls on. */
   dateOf(t: number): string {
-    const last = this.lastDay;
-    if (last !== null && t >= last.from && t < last.to) return last.date;
-    // Intl's formatToParts costs microseconds; one call per day instead of per room.
+    for (const day of this.recentDays) if (t >= day.from && t < day.to) return day.date;
+    // Intl's formatToParts costs microseconds; three calls per day instead of per room.
     const date = this.wallClock(t).date;
     const range = this.dayRange(date);
     // Only a day whose offset holds from start to end: where clocks went back just
     // after midnight (St. John's 2006) the instants of the day are not one interval.
-    this.lastDay = this.offsetMinutes(range.from) === this.offsetMinutes(range.to - 1) ? { date, ...range } : null;
+    if (this.offsetMinutes(range.from) === this.offsetMinutes(range.to - 1)) {
+      this.recentDays.unshift({ date, ...range });
+      if (this.recentDays.length > RECENT_DAYS) this.recentDays.pop();
+    }
     return date;
   }
 
