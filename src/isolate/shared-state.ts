@@ -2,8 +2,11 @@
  * Memory shared between the ingest thread and the plugin isolates, so that
  * the hot path never sends a message per event:
  *
- * - LogHead: the newest seq stored. Ingest publishes it after each commit and
- *   wakes every isolate waiting on it (Atomics.waitAsync): "stored up to N".
+ * - LogHead: the newest seq stored. Ingest publishes it after each commit
+ *   ("stored up to N") and wakes the isolates that sleep on it
+ *   (Atomics.waitAsync); isolates busy with traffic look at it themselves
+ *   (see inside/news-waiter.ts). A sleeper whose thread was killed mid-sleep
+ *   stays counted: the only cost is a wake nobody needed.
  * - IsolateBoard: one per plugin, written by its isolate and read by the
  *   ingest thread: how far the plugin is (its cursor, for backpressure and
  *   metrics), a heartbeat (the watchdog's "is its event loop turning?"), and
@@ -14,7 +17,11 @@
  * and millisecond times never reach.
  */
 
-/** The newest stored seq, and a generation counter isolates wait on. */
+/** Int32 slots of LogHead: the generation counter, and how many isolates sleep on it. */
+const GENERATION = 0;
+const SLEEPERS = 1;
+
+/** The newest stored seq, a generation counter isolates wait on, and how many sleep on it. */
 export class LogHead {
   private readonly generation: Int32Array;
   private readonly value: Float64Array;
@@ -47,24 +54,30 @@ export class LogHead {
   publish(seq: number): void {
     if (seq <= this.value[0]!) return;
     this.value[0] = seq;
-    Atomics.add(this.generation, 0, 1);
-    if (this.wakeScheduled) return;
+    Atomics.add(this.generation, GENERATION, 1);
+    // Read after the generation moved: an isolate that starts to sleep after this read sees the new generation and does not sleep.
+    if (this.wakeScheduled || Atomics.load(this.generation, SLEEPERS) === 0) return;
     this.wakeScheduled = true;
     setImmediate(() => {
       this.wakeScheduled = false;
-      Atomics.notify(this.generation, 0);
+      Atomics.notify(this.generation, GENERATION);
     });
   }
 
   /** The generation now: pass it to waitForNews to wait for anything newer. */
   get news(): number {
-    return Atomics.load(this.generation, 0);
+    return Atomics.load(this.generation, GENERATION);
   }
 
   /** Resolves when a seq newer than generation `seen` is published, or after timeoutMs. */
   async waitForNews(seen: number, timeoutMs: number): Promise<void> {
-    const wait = Atomics.waitAsync(this.generation, 0, seen, timeoutMs);
-    if (wait.async) await wait.value;
+    Atomics.add(this.generation, SLEEPERS, 1);
+    try {
+      const wait = Atomics.waitAsync(this.generation, GENERATION, seen, timeoutMs);
+      if (wait.async) await wait.value;
+    } finally {
+      Atomics.sub(this.generation, SLEEPERS, 1);
+    }
   }
 }
 

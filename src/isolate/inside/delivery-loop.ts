@@ -9,8 +9,8 @@
  * cursor is saved means the handler sees the event again (at least once; the
  * idempotency key makes effects exactly once).
  *
- * It wakes when the ingest thread publishes a new head of the log (shared
- * memory, no message), and polls for due retries and for events stored by
+ * It looks for a new head of the log the ingest thread publishes (shared
+ * memory, no message; see news-waiter.ts), and polls for due retries and for events stored by
  * other instances. Every delivery in progress is written on the isolate's
  * board, so that if the isolate dies or is killed, the ingest thread counts
  * each of them as a failed attempt.
@@ -27,6 +27,7 @@ import type { PluginInstance } from './plugin-instance';
 import type { CallCancellation } from './run-with-timeout';
 import { type AttemptContext, attemptDelivery } from './delivery-attempt';
 import { inLanes } from './in-lanes';
+import { NewsWaiter } from './news-waiter';
 
 export interface DeliveryPlugin {
   name: string;
@@ -64,7 +65,7 @@ export class DeliveryLoop {
   private again = false;
   private stopped = false;
   private leaseUntil = 0;
-  private wake: (() => void) | null = null;
+  private readonly news: NewsWaiter;
   private flushTimer: NodeJS.Timeout | null = null;
   /**
    * Events after the cursor that already had a delivery row at start (a crash
@@ -87,6 +88,7 @@ export class DeliveryLoop {
     private readonly options: DeliveryOptions,
   ) {
     this.pollMs = Math.min(1000, Math.max(25, Math.floor(plugin.retry.baseMs / 2)));
+    this.news = new NewsWaiter(head);
     this.attempts = { plugin, store, board, logger, calls: this.calls, stopReason: () => this.stopReason, onAttempt: options.onAttempt };
   }
 
@@ -118,13 +120,13 @@ export class DeliveryLoop {
   /** Something may be waiting (retries requeued): look now. */
   kick(): void {
     this.again = true;
-    this.wake?.();
+    this.news.wake();
   }
 
   /** Stop taking work; wait up to graceMs for the deliveries in progress, then abort them. */
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.news.wake();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.running) {
       let timer: NodeJS.Timeout | undefined;
@@ -145,7 +147,7 @@ export class DeliveryLoop {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      const seen = this.head.news;
+      const seen = this.news.look();
       this.board.busy = true;
       try {
         await this.pass();
@@ -158,11 +160,7 @@ export class DeliveryLoop {
         this.again = false;
         continue;
       }
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        void this.head.waitForNews(seen, this.pollMs).then(resolve);
-      });
-      this.wake = null;
+      await this.news.wait(seen, this.pollMs);
     }
   }
 

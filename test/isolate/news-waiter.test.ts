@@ -1,0 +1,66 @@
+/**
+ * A plugin's delivery loop learns of new events without a wake per commit:
+ * while traffic flows it looks at the log head itself, and once traffic has
+ * stopped it sleeps and the ingest thread wakes it. Either way no news is
+ * missed, and an idle loop does not spin.
+ */
+import { expect } from 'chai';
+import { LogHead } from '../../src/isolate/shared-state';
+import { NewsWaiter } from '../../src/isolate/inside/news-waiter';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function timed(work: Promise<void>): Promise<number> {
+  const started = Date.now();
+  await work;
+  return Date.now() - started;
+}
+
+describe('NewsWaiter: how a delivery loop waits for new events', () => {
+  it('sleeps once traffic has stopped, and is woken by the next publish', async () => {
+    const head = LogHead.create();
+    const waiter = new NewsWaiter(head);
+    head.publish(1);
+    waiter.look();
+    await sleep(300); // traffic has stopped
+    const seen = waiter.look();
+    const waiting = waiter.wait(seen, 5000);
+    setTimeout(() => head.publish(2), 50);
+    expect(await timed(waiting)).to.be.below(1000);
+    expect(head.news).not.to.equal(seen);
+  });
+
+  it('while traffic flows, sees a publish within milliseconds without being woken', async () => {
+    const head = LogHead.create();
+    const waiter = new NewsWaiter(head);
+    head.publish(1);
+    const seen = waiter.look(); // news just came: hot
+    const waiting = waiter.wait(seen, 5000);
+    setTimeout(() => head.publish(2), 20);
+    expect(await timed(waiting)).to.be.below(1000);
+  });
+
+  it('never misses a publish made before it sleeps: the wait ends at once', async () => {
+    const head = LogHead.create();
+    const waiter = new NewsWaiter(head);
+    await sleep(300);
+    const seen = waiter.look();
+    head.publish(5); // between looking at the log and going to sleep
+    expect(await timed(waiter.wait(seen, 5000))).to.be.below(100);
+  });
+
+  it('ends the wait on wake() and at its time-out, and sleeps (no spinning) when idle', async () => {
+    const head = LogHead.create();
+    const waiter = new NewsWaiter(head);
+    await sleep(300);
+    const woken = waiter.wait(waiter.look(), 5000);
+    setTimeout(() => waiter.wake(), 30);
+    expect(await timed(woken)).to.be.below(1000);
+
+    const cpu = process.cpuUsage();
+    const waited = await timed(waiter.wait(waiter.look(), 400));
+    const used = process.cpuUsage(cpu);
+    expect(waited).to.be.within(350, 1500);
+    expect((used.user + used.system) / 1000, 'CPU ms while idle').to.be.below(50);
+  });
+});
