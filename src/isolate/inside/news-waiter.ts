@@ -14,8 +14,12 @@ import type { LogHead } from '../shared-state';
 
 /** How long a nap is while events keep coming. */
 const HOT_NAP_MS = 2;
-/** How long after the last new event the loop keeps napping before it sleeps. */
-const HOT_FOR_MS = 250;
+/**
+ * How long after the last new event the loop keeps napping before it sleeps.
+ * Short: under a trickle of events (a few a second) napping would cost more
+ * than the wakes it saves.
+ */
+const HOT_FOR_MS = 50;
 
 export class NewsWaiter {
   private lastSeen = -1;
