@@ -162,6 +162,19 @@ export class StatsRollupHandler implements PluginHandler {
     return this.reports.readJson(day).then((json) => json !== null, () => true);
   }
 
+  /**
+   * A report built once its day was over. One built before (`livehook report
+   * --partial`) lacks the rooms that came after it, which are never marked
+   * stale (they were today's): the catch-up builds such a day again, as the
+   * daily job would have.
+   */
+  private hasFullReport(day: string): Promise<boolean> {
+    return this.reports.readJson(day).then(
+      (json) => json !== null && !(Date.parse(String((json as { generatedAt?: unknown }).generatedAt)) < this.calendar.dayRange(day).to),
+      () => true,
+    );
+  }
+
   /** The cron job: the day before the slot, in the service's zone. */
   private async buildPreviousDay(run: ScheduledRun): Promise<void> {
     if (this.stopping.signal.aborted) return; // a tick between close() and the scheduler's stop
@@ -205,8 +218,8 @@ export class StatsRollupHandler implements PluginHandler {
       const day = addDays(today, -back);
       if (this.stopping.signal.aborted) return;
       // (never a pruned day: keepDays is at least catchUpDays)
-      if (reported.has(day) || !(await this.builder.hasRooms(day))) continue;
-      const built = await this.buildClaimed(day, 'catch-up', () => this.hasReport(day));
+      if ((reported.has(day) && (await this.hasFullReport(day))) || !(await this.builder.hasRooms(day))) continue;
+      const built = await this.buildClaimed(day, 'catch-up', () => this.hasFullReport(day));
       if (typeof built === 'object') await this.mail(built);
     }
     for (const day of stale) {

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { fakeClock, type FakeClock } from '../../helpers/fake-clock';
 import { waitFor } from '../../helpers/service';
-import { destroyRoom, localInstant, removeDir, startRollup, type Rollup } from './harness';
+import { destroyRoom, localInstant, removeDir, startRollup, tmp, type Rollup } from './harness';
 
 describe('stats-rollup: the daily report', function () {
   let rollup: Rollup | null = null;
@@ -96,6 +96,25 @@ describe('stats-rollup: the daily report', function () {
     });
   });
 
+
+  it('builds again at catch-up a day whose report was built before it ended (--partial): the rooms after it count', async () => {
+    const day = '2025-09-04';
+    clock = fakeClock({ date: true, now: Date.parse(`${day}T12:00:00Z`) });
+    const dataDir = tmp();
+    rollup = await startRollup({ timezone: 'UTC', dataDir, options: { catchUpDays: 0 } });
+    await rollup.deliver(destroyRoom(Date.parse(`${day}T09:00:00Z`)));
+    expect(await rollup.plugin.runTask('report', { date: day, partial: 'true' })).to.match(/^2025-09-04: 1 room closed/);
+    await rollup.deliver(destroyRoom(Date.parse(`${day}T15:00:00Z`))); // today's room: nothing marks the day stale
+    await rollup.close();
+    clock.restore();
+
+    // Down at midnight, up the next morning: the catch-up finds the day's report, built at noon.
+    clock = fakeClock({ date: true, now: Date.parse('2025-09-05T06:00:00Z') });
+    rollup = await startRollup({ timezone: 'UTC', dataDir, options: { catchUpDays: 2 } });
+    clock.tick(1000);
+    await waitFor(() => rollup!.logs.some((l) => l.msg === `report of ${day} built (catch-up)`), 5000, 'the catch-up build');
+    expect(rollup.report(day).rooms.destroyed).to.equal(2);
+  });
   it('counts a repeated delivery of the same event once', async () => {
     rollup = await startRollup({ timezone: 'UTC' });
     const body = destroyRoom(Date.parse('2025-09-04T10:00:00Z'), { statistic: { TotalViewers: 42 } });
