@@ -15,8 +15,9 @@
  * What it handles is what the schemas in ./schemas/ use: objects (unknown
  * keys kept), strings (allow lists, '' only when allowed), integers with
  * min/max, booleans (and "true"/"false" strings, as joi converts them),
- * arrays of one item type (`single`), `empty(null)`, and the two custom
- * rules livehook defines (an account id, the room id's two places). A schema
+ * arrays of one item type (`single`), `empty(null)`, a room id's "not
+ * blank" pattern, and the custom rules livehook defines (an account id, a
+ * sender id, the room id's two places). A schema
  * using anything else is not compiled at all: joi alone runs for it.
  */
 import type Joi from 'joi';
@@ -35,7 +36,7 @@ type Compiled = (value: unknown) => Result;
 interface Description {
   type: string;
   flags?: { presence?: string; only?: boolean; single?: boolean; empty?: Description; [flag: string]: unknown };
-  rules?: Array<{ name: string; args?: { limit?: number; description?: string } }>;
+  rules?: Array<{ name: string; args?: { limit?: number; description?: string; regex?: string } }>;
   allow?: unknown[];
   keys?: Record<string, Description>;
   items?: Description[];
@@ -151,15 +152,23 @@ function fillRoomId(body: Record<string, unknown>): boolean {
 }
 
 function compileString(d: Description): Compiled {
-  if (d.rules) throw new NotCompilable('string rules');
+  // The one rule the schemas use on strings: fields.ts's roomId, not blank.
+  let notBlank = false;
+  for (const rule of d.rules ?? []) {
+    if (rule.name === 'pattern' && rule.args?.regex === '/\\S/') notBlank = true;
+    else throw new NotCompilable(`string ${rule.name}`);
+  }
   const allow = d.allow ?? [];
   if (d.flags?.only) {
+    if (notBlank) throw new NotCompilable('string only with rules');
     return (value) => (allow.includes(value) ? value : ASK_JOI);
   }
   const allowEmpty = allow.includes('');
   if (allow.some((v) => v !== '')) throw new NotCompilable('string allow');
-  return (value) => (typeof value === 'string' && (value !== '' || allowEmpty) ? value : ASK_JOI);
+  return (value) => (typeof value === 'string' && (value !== '' || allowEmpty) && (!notBlank || NOT_BLANK.test(value)) ? value : ASK_JOI);
 }
+
+const NOT_BLANK = /\S/;
 
 function compileNumber(d: Description): Compiled {
   if (d.allow || d.flags?.only) throw new NotCompilable('number allow');

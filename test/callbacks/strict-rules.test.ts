@@ -25,6 +25,17 @@ describe('strict validation', () => {
       expectInvalid(seedWith({ RoomId: ['r'] }), 'RoomId', /must be a non-empty string/);
     });
 
+    it('must not be blank: only spaces would make every such room one room in the reports', () => {
+      for (const blank of [' ', '   ', '\t', '\u3000']) expectInvalid(seedWith({ RoomId: blank }), 'RoomId', /must not be blank/);
+      const capture = fixtureObject(CAPTURE);
+      delete capture.RoomId;
+      (capture.RoomInfo as Record<string, unknown>).RoomId = '  ';
+      expectInvalid(capture, 'RoomInfo.RoomId', /must not be blank/);
+      const battle = { CallbackCommand: 'Live.CallbackAfterStartBattle', BattleId: 'b1', FromRoomId: 'r1', ToRoomIdList: ['r2', ' '] };
+      expectInvalid(battle, 'ToRoomIdList[1]', /must not be blank/);
+      expect(build(seedWith({ RoomId: ' room 7 ' })).roomId, 'spaces around an id are kept').to.equal(' room 7 ');
+    });
+
     it('is refused as a JSON number whatever its size, even one too big for a double', () => {
       // The lossless parser turns an unsafe integer into a string; it must not pass as a room id.
       const seed = seedWith({ RoomId: 'PLACEHOLDER' });

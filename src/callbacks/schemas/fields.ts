@@ -10,10 +10,11 @@ export const text = Joi.string().allow('');
 
 /**
  * A room id: a non-empty string, never a number (a number would be a
- * different id once reformatted). Its message says "non-empty string" for
- * any wrong type: see explainFailure.
+ * different id once reformatted), nor only spaces (every such room would be
+ * one room in the reports). Its message says "non-empty string" for any
+ * wrong type: see explainFailure.
  */
-export const roomId = Joi.string();
+export const roomId = Joi.string().pattern(/\S/, 'not blank');
 
 /**
  * The fields that hold such string-only ids. A number there is refused
