@@ -152,6 +152,11 @@ async function parseBody(res: Response): Promise<unknown> {
 /** The real timer, kept before any test fakes the clock (test/helpers/fake-clock.ts): waiting takes real time. */
 const realSetTimeout = globalThis.setTimeout;
 
+/** Waits `ms` of real time, also while a fake clock holds this thread's timers: for "and nothing more happens" checks. */
+export function realSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => realSetTimeout(resolve, ms));
+}
+
 /** Polls `check` until it is true; fails with what it was waiting for. Real time, also while a test fakes the clock. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = performance.now() + timeoutMs;

@@ -1,105 +1,34 @@
 /**
- * The stats-rollup plugin prepared as its isolate prepares it (config files,
- * manifest, options, child container with the real capabilities: SQLite
- * store in a temp dir, reports folder, cron scheduler, outbox mailer), but in
- * this thread and without HTTP or a delivery loop, so tests can hand it
- * events one by one and read the reports it writes.
+ * The stats-rollup plugin in this thread (test/helpers/plugin-in-thread.ts),
+ * with what its tests read: the reports it writes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { buildEvent } from '../../../src/callbacks/build-event';
-import type { CallbackEvent } from '../../../src/callbacks/event';
-import { loadConfig } from '../../../src/config/load-config';
-import { createLogger } from '../../../src/log/logger';
-import { LocalPlugin } from '../../../src/isolate/inside/plugin-instance';
-import { buildPluginScope } from '../../../src/isolate/inside/plugin-scope';
-import { preparePlugin } from '../../../src/isolate/inside/prepare-plugin';
-import { openCompileLine } from '../../../src/isolate/compile-bridge';
-import type { IsolateSpec } from '../../../src/isolate/protocol';
-import { LogHead, IsolateBoard } from '../../../src/isolate/shared-state';
-import { planPlugins } from '../../../src/pipeline/plan-plugins';
-import { openStore } from '../../../src/store/open-store';
-import type { Store } from '../../../src/store/store';
-import { tempDir, writeConfigDir } from '../../helpers/service';
+import { startPluginInThread, type PluginInThread } from '../../helpers/plugin-in-thread';
+import { tempDir } from '../../helpers/service';
 
-export interface Rollup {
-  dataDir: string;
-  store: Store;
-  plugin: LocalPlugin;
-  logs: Array<Record<string, unknown>>;
-  /** Hands one destroy-room body to the plugin as the dispatcher would; returns the event. */
-  deliver(body: Record<string, unknown>, options?: { receivedAt?: number; attempt?: number }): Promise<CallbackEvent>;
+export interface Rollup extends PluginInThread {
   /** Runs the plugin's 'report' task (what `livehook report --date` does). */
   build(date: string): Promise<string | void>;
   /** The report JSON as written, or null. */
   report(date: string): any;  
   html(date: string): string | null;
-  close(): Promise<void>;
 }
 
 export async function startRollup(opts: { timezone: string; options?: Record<string, unknown>; dataDir?: string; env?: Record<string, string> }): Promise<Rollup> {
-  const configDir = writeConfigDir({
-    onlyPlugins: ['stats-rollup'],
-    // A far-away schedule: these tests build days themselves.
-    plugins: { 'stats-rollup': { enabled: true, capabilities: ['store', 'scheduler', 'reports', 'mailer'], schedule: '0 0 1 1 *', ...opts.options } },
-  });
-  const dataDir = opts.dataDir ?? tempDir('livehook-rollup-');
-  const config = loadConfig({ configDir, env: { LIVEHOOK_DATA_DIR: dataDir, LIVEHOOK_TIMEZONE: opts.timezone, ...opts.env } });
-  const logs: Array<Record<string, unknown>> = [];
-  const logger = createLogger('info', new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
-      done();
-    },
-  }));
-  const store = await openStore({ dataDir, logger });
-  const plan = planPlugins(config).find((p) => p.name === 'stats-rollup');
-  if (!plan || plan.state !== 'enabled') throw new Error('stats-rollup is not enabled');
-  const service = config.service;
-  const compileLine = openCompileLine(); // (this thread compiles for itself: the line is never used)
-  const spec: IsolateSpec = {
-    mode: 'task',
-    found: plan.found,
-    settings: plan.settings,
-    service: { dataDir: service.dataDir, timezone: service.timezone, publicUrl: null, mail: service.mail, logLevel: 'info', delivery: { timeoutMs: service.delivery.timeoutMs, retry: service.delivery.retry, batchSize: service.delivery.batchSize, batchBytes: service.delivery.batchBytes, leaseMs: service.delivery.leaseMs } },
-    instanceId: `test-${process.pid}`,
-    useLeases: false,
-    head: LogHead.create().buffer,
-    board: IsolateBoard.create(1).buffer,
-    logTo: 'parent',
-    compile: compileLine.line,
-    initGate: false,
-  };
-  const prepared = preparePlugin(plan.found, plan.settings);
-  const pluginLogger = logger.child({ plugin: 'stats-rollup' });
-  const plugin = await LocalPlugin.create(prepared, buildPluginScope(spec, prepared, store, pluginLogger, { mail: () => undefined, cronRunDone: () => undefined }));
-  await plugin.init();
-  let seq = 0;
-  const reportsDir = path.join(dataDir, 'reports');
+  // A far-away schedule: these tests build days themselves.
+  const config = { capabilities: ['store', 'scheduler', 'reports', 'mailer'], schedule: '0 0 1 1 *', ...opts.options };
+  const inThread = await startPluginInThread('stats-rollup', { config, timezone: opts.timezone, dataDir: opts.dataDir ?? tempDir('livehook-rollup-'), env: opts.env });
+  const reportsDir = path.join(inThread.dataDir, 'reports');
   const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null);
-
   return {
-    dataDir,
-    store,
-    plugin,
-    logs,
-    async deliver(body, options = {}) {
-      const event = buildEvent({ raw: JSON.stringify(body), query: { SdkAppid: '1400000001' }, receivedAt: options.receivedAt ?? Date.now() });
-      await plugin.handle(event, { idempotencyKey: event.id, attempt: options.attempt ?? 1, seq: ++seq, signal: new AbortController().signal });
-      return event;
-    },
-    build: (date) => plugin.runTask('report', { date }),
+    ...inThread,
+    build: (date) => inThread.plugin.runTask('report', { date }),
     report(date) {
       const text = read(path.join(reportsDir, `${date}.json`));
       return text === null ? null : JSON.parse(text);
     },
     html: (date) => read(path.join(reportsDir, `${date}.html`)),
-    async close() {
-      compileLine.close();
-      await plugin.close();
-      await store.close();
-    },
   };
 }
 
