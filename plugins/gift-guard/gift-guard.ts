@@ -17,7 +17,6 @@ const PRUNE_EVERY_MS = 3600_000;
 
 interface GiftWater {
   From_Account: string;
-  Time?: number;
   Count?: number;
   Coins?: number;
 }
@@ -46,18 +45,20 @@ export class GiftGuard implements PluginHandler {
     if (this.blocked.has(sender)) return refuse(answers.blockedSender, 'blocked-sender');
     if (event.roomId !== null && this.frozen.has(event.roomId)) return refuse(answers.frozenRoom, 'frozen-room');
 
-    // The gift's own time (seconds) decides its day and minute; the arrival when Tencent sent none.
-    const sentAt = gift.Time === undefined ? event.receivedAt : gift.Time * 1000;
-    // Counters are aged out by when they were counted, whatever time the gift says.
+    // The gift's day and minute are those of its arrival, not of the Time it
+    // carries: Tencent waits for this answer, so the two are a moment apart,
+    // and a gift whose Time is off (a wrong clock, a crafted body) must not
+    // land on a counter of its own, outside the caps. A resend is answered
+    // from the store and not counted again.
     const at = event.receivedAt;
     const changes = [];
     const rules: Array<{ answer: Answer; reason: string }> = [];
     if (maxCoins !== null) {
-      changes.push({ collection: DAY_COUNTERS, key: `${this.dayOf(sentAt)}|${sender}`, at, by: gift.Coins ?? 0, max: maxCoins });
+      changes.push({ collection: DAY_COUNTERS, key: `${this.dayOf(at)}|${sender}`, at, by: gift.Coins ?? 0, max: maxCoins });
       rules.push({ answer: answers.dailyCap, reason: 'daily-cap' });
     }
     if (maxGifts !== null) {
-      changes.push({ collection: MINUTE_COUNTERS, key: `${Math.floor(sentAt / 60_000)}|${sender}`, at, by: gift.Count ?? 1, max: maxGifts });
+      changes.push({ collection: MINUTE_COUNTERS, key: `${Math.floor(at / 60_000)}|${sender}`, at, by: gift.Count ?? 1, max: maxGifts });
       rules.push({ answer: answers.rateLimit, reason: 'rate-limit' });
     }
     if (changes.length === 0) return allow();

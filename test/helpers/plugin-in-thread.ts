@@ -30,6 +30,8 @@ export interface PluginInThread {
   logs: Array<Record<string, unknown>>;
   /** Hands one callback body to the plugin as the delivery loop would; returns the event. */
   deliver(body: Record<string, unknown>, options?: { receivedAt?: number; attempt?: number }): Promise<CallbackEvent>;
+  /** Asks a deciding plugin for its answer to one before-callback body, received now. */
+  decide(body: Record<string, unknown>): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,10 @@ export async function startPluginInThread(name: string, opts: PluginInThreadOpti
       const event = buildEvent({ raw: JSON.stringify(body), query: { SdkAppid: '1400000001' }, receivedAt: options.receivedAt ?? Date.now() });
       await plugin.handle(event, { idempotencyKey: event.id, attempt: options.attempt ?? 1, seq: ++seq, signal: new AbortController().signal });
       return event;
+    },
+    decide(body) {
+      const event = buildEvent({ raw: JSON.stringify(body), query: { SdkAppid: '1400000001' }, receivedAt: Date.now() });
+      return plugin.decide(event, { idempotencyKey: event.id, deadline: Date.now() + 1000, signal: new AbortController().signal });
     },
     async close() {
       compileLine.close();
