@@ -22,11 +22,14 @@ const HOT_NAP_MS = 2;
 const HOT_FOR_MS = 50;
 
 export class NewsWaiter {
-  private lastSeen = -1;
+  private lastSeen: number;
   private lastNewsAt = 0;
   private wakeNow: (() => void) | null = null;
 
-  constructor(private readonly head: LogHead) {}
+  constructor(private readonly head: LogHead) {
+    // What was stored before this loop started is not traffic: no naps for it.
+    this.lastSeen = head.news;
+  }
 
   /** The generation to pass to wait(): read it before looking at the log. */
   look(): number {
