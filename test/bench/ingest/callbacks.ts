@@ -38,7 +38,9 @@ export function body(room: string, n: number, padding = 0): string {
   let t = TEMPLATES.get(padding);
   if (t === undefined) TEMPLATES.set(padding, (t = template(padding)));
   const type = n % 50 === 0 ? 'DestroyBySystem' : 'DestroyByUser';
-  return t.replace('@ROOM@', room).replace('"@TIME@"', String(1764000000000 + n)).replace('@TYPE@', type);
+  // EventTime is now, as in Tencent's callbacks: a room of an earlier day is a late room to
+  // stats-rollup, which marks its day for a rebuild (a store write per room, as in a replay).
+  return t.replace('@ROOM@', room).replace('"@TIME@"', String(Date.now())).replace('@TYPE@', type);
 }
 
 /** The size of a plain body (the seed's), for "disk bytes per callback as a multiple of the body". */
