@@ -4,7 +4,7 @@
  * identifies the event: the same callback sent twice gets the same id, and
  * the store keeps it once.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface EventIdentity {
   sdkAppId: string | null;
@@ -39,5 +39,6 @@ export function eventId(e: EventIdentity): string {
   const key: unknown[] = [e.sdkAppId, e.command, e.roomId, e.eventTime, e.eventType];
   if (e.identity === 'key+body' || e.eventTime === null) key.push(e.raw);
   const time = e.eventTime === null || e.eventTime < 0 ? '000000000000' : Math.min(e.eventTime, 0xffffffffffff).toString(16).padStart(12, '0');
-  return time + createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 20);
+  // One-shot hash: half the cost of createHash().update().digest() for a short input.
+  return time + hash('sha256', JSON.stringify(key), 'hex').slice(0, 20);
 }

