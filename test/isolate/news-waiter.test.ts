@@ -36,7 +36,9 @@ describe('NewsWaiter: how a delivery loop waits for new events', () => {
     head.publish(1);
     const seen = waiter.look(); // news just came: hot
     const waiting = waiter.wait(seen, 5000);
-    setTimeout(() => head.publish(2), 20);
+    await sleep(10);
+    expect(head.sleepers, 'napping, not asleep on the head: a publish wakes nobody').to.equal(0);
+    head.publish(2);
     expect(await timed(waiting)).to.be.below(1000);
   });
 
@@ -54,8 +56,13 @@ describe('NewsWaiter: how a delivery loop waits for new events', () => {
     const waiter = new NewsWaiter(head);
     await sleep(300);
     const woken = waiter.wait(waiter.look(), 5000);
-    setTimeout(() => waiter.wake(), 30);
+    await sleep(30);
+    expect(head.sleepers, 'asleep on the head').to.equal(1);
+    waiter.wake();
     expect(await timed(woken)).to.be.below(1000);
+    // Its sleep on the head ends too: a loop that stops leaves no sleeper counted (each would cost every commit a wake).
+    await waiter.settled();
+    expect(head.sleepers).to.equal(0);
 
     // Idle, it sleeps on the head until the time-out: no naps (each would be a timer).
     const realSetTimeout = globalThis.setTimeout;

@@ -141,6 +141,7 @@ export class DeliveryLoop {
       // before the cursor is saved and the lease released (not the whole grace again).
       await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
     }
+    await this.news.settled();
     await this.saveCursor(true).catch((err) => this.logger.error({ err }, 'could not save the cursor at shutdown'));
     if (this.options.useLeases) await this.store.releaseLease(this.leaseName(), this.options.instanceId).catch(() => undefined);
   }

@@ -25,6 +25,8 @@ export class NewsWaiter {
   private lastSeen: number;
   private lastNewsAt = 0;
   private wakeNow: (() => void) | null = null;
+  /** Waits on the head not yet over: each holds one count of LogHead.sleepers. */
+  private readonly sleeps = new Set<Promise<void>>();
 
   constructor(private readonly head: LogHead) {
     // What was stored before this loop started is not traffic: no naps for it.
@@ -52,16 +54,26 @@ export class NewsWaiter {
     }
     const left = deadline - Date.now();
     if (left <= 0) return;
+    const sleep = this.head.waitForNews(seen, left).finally(() => this.sleeps.delete(sleep));
+    this.sleeps.add(sleep);
     await new Promise<void>((resolve) => {
       this.wakeNow = resolve;
-      void this.head.waitForNews(seen, left).then(resolve);
+      void sleep.then(resolve);
     });
     this.wakeNow = null;
   }
 
-  /** Ends the current wait now (work was queued, or the loop stops). */
+  /** Ends the current wait now (work was queued, or the loop stops), also the sleep on the head under it. */
   wake(): void {
+    // Otherwise that sleep would hold its count of sleepers until its time-out,
+    // and for good if the thread ends first: every commit would then wake nobody.
+    if (this.sleeps.size > 0) this.head.wakeSleepers();
     this.wakeNow?.();
+  }
+
+  /** Resolves once no sleep on the head is left (call after wake() before the thread ends). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.sleeps]);
   }
 
   /** True when woken before the time was up. */
