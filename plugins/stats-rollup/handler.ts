@@ -166,13 +166,17 @@ export class StatsRollupHandler implements PluginHandler {
    * A report built once its day was over. One built before (`livehook report
    * --partial`) lacks the rooms that came after it, which are never marked
    * stale (they were today's): the catch-up builds such a day again, as the
-   * daily job would have.
+   * daily job would have. A report built in another time zone is left as it
+   * is, whenever it was built: replacing it is the operator's call
+   * (`livehook report --timezone`).
    */
   private hasFullReport(day: string): Promise<boolean> {
-    return this.reports.readJson(day).then(
-      (json) => json !== null && !(Date.parse(String((json as { generatedAt?: unknown }).generatedAt)) < this.calendar.dayRange(day).to),
-      () => true,
-    );
+    return this.reports.readJson(day).then((json) => {
+      if (json === null) return false;
+      const { generatedAt, timezone } = json as { generatedAt?: unknown; timezone?: unknown };
+      if (timezone !== undefined && timezone !== this.calendar.timezone) return true;
+      return !(Date.parse(String(generatedAt)) < this.calendar.dayRange(day).to);
+    }, () => true);
   }
 
   /** The cron job: the day before the slot, in the service's zone. */

@@ -44,7 +44,10 @@ export class ReportBuilder {
     try {
       await this.records.delete(STALE, date);
       const published = await this.records.get<{ firstGeneratedAt: number }>(PUBLISHED, date);
-      const firstGeneratedAt = published?.value.firstGeneratedAt ?? started;
+      // A report built before its day ended (--partial) was not the day's
+      // publication: the rooms that came after it are not late ones.
+      const earlier = published?.value.firstGeneratedAt;
+      const firstGeneratedAt = earlier !== undefined && earlier >= to ? earlier : started;
 
       const tally = await tallyDay(this.records.scan<RoomRecord>(ROOMS, from, to), {
         hourStarts: this.calendar.hourStarts(date),
@@ -62,7 +65,7 @@ export class ReportBuilder {
       const report = assembleReport({ date, calendar: this.calendar, tally, gifts, previousDays, firstGeneratedAt, generatedAt: started });
       const html = reportPage(report);
       await this.reports.write(date, { json: report, html });
-      if (!published) await this.records.put(PUBLISHED, date, from, { firstGeneratedAt });
+      if (earlier !== firstGeneratedAt) await this.records.put(PUBLISHED, date, from, { firstGeneratedAt });
       return { report, html };
     } finally {
       if (claimed) await this.release(date);

@@ -114,6 +114,28 @@ describe('stats-rollup: the daily report', function () {
     clock.tick(1000);
     await waitFor(() => rollup!.logs.some((l) => l.msg === `report of ${day} built (catch-up)`), 5000, 'the catch-up build');
     expect(rollup.report(day).rooms.destroyed).to.equal(2);
+    // The noon build was not the day's publication: the afternoon's room is not a late one.
+    expect(rollup.report(day).revision).to.deep.include({ revised: false, roomsArrivedLater: 0, firstGeneratedAt: '2025-09-05T06:00:01.000Z' });
+  });
+
+  it('leaves at catch-up a report built in another time zone: replacing it is the operator\'s call (--timezone)', async () => {
+    // Built in Shanghai just after its day ended (00:05 on the 5th there, still the 4th in New York).
+    clock = fakeClock({ date: true, now: Date.parse('2025-09-04T16:05:00Z') });
+    const dataDir = tmp();
+    rollup = await startRollup({ timezone: 'Asia/Shanghai', dataDir, options: { catchUpDays: 0 } });
+    await rollup.deliver(destroyRoom(Date.parse('2025-09-04T12:00:00Z')));
+    await rollup.build('2025-09-04');
+    await rollup.close();
+    clock.restore();
+
+    // The service moves to New York; a room of the 5th there gives the catch-up something to build after the 4th.
+    clock = fakeClock({ date: true, now: Date.parse('2025-09-06T12:00:00Z') });
+    rollup = await startRollup({ timezone: 'America/New_York', dataDir, options: { catchUpDays: 3 } });
+    await rollup.deliver(destroyRoom(Date.parse('2025-09-05T16:00:00Z')));
+    clock.tick(1000);
+    await waitFor(() => rollup!.logs.some((l) => l.msg === 'report of 2025-09-05 built (catch-up)'), 5000, 'the catch-up to reach the 5th');
+    expect(rollup.logs.filter((l) => l.msg === 'report of 2025-09-04 built (catch-up)')).to.deep.equal([]);
+    expect(rollup.report('2025-09-04').timezone).to.equal('Asia/Shanghai');
   });
   it('counts a repeated delivery of the same event once', async () => {
     rollup = await startRollup({ timezone: 'UTC' });
