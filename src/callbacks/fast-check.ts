@@ -144,7 +144,8 @@ function compileObject(d: Description): Compiled {
 function fillRoomId(body: Record<string, unknown>): boolean {
   if (typeof body.RoomId === 'string') return true;
   const info = body.RoomInfo as Record<string, unknown> | undefined;
-  if (info && typeof info.RoomId === 'string') {
+  // A blank one is refused, by joi.
+  if (info && typeof info.RoomId === 'string' && NOT_BLANK.test(info.RoomId)) {
     body.RoomId = info.RoomId;
     return true;
   }

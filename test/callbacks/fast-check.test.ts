@@ -34,7 +34,7 @@ function prng(seed: number): () => number {
 }
 
 /** What a sender gets wrong, or what Tencent sends oddly. */
-const ODD_VALUES: Json[] = [null, '', 'true', 'false', 'TRUE', '12', '12.5', 'x', 0, -1, 1.5, 12, 1e11, 1e14 + 1, 2 ** 53, '144115216631667826', true, false, [], [1, 'a'], {}, { RoomId: 'r' }, ['only'], [null]];
+const ODD_VALUES: Json[] = [null, '', ' ', '\t', ' r ', 'true', 'false', 'TRUE', '12', '12.5', 'x', 0, -1, 1.5, 12, 1e11, 1e14 + 1, 2 ** 53, '144115216631667826', true, false, [], [1, 'a'], {}, { RoomId: 'r' }, { RoomId: ' ' }, { RoomId: '' }, ['only'], [null]];
 
 function mutate(value: Json, random: () => number, depth = 0): Json {
   if (value !== null && typeof value === 'object' && depth < 4) {

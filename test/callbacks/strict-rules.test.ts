@@ -36,6 +36,21 @@ describe('strict validation', () => {
       expect(build(seedWith({ RoomId: ' room 7 ' })).roomId, 'spaces around an id are kept').to.equal(' room 7 ');
     });
 
+    it('in RoomInfo.RoomId too, where the command does not declare RoomInfo (a gift, an owner change...)', () => {
+      for (const name of ['before-send-gift.json', 'change-owner.json', 'member-state-changed.json']) {
+        for (const blank of ['', '   ']) {
+          const body = fixtureObject(name);
+          delete body.RoomId;
+          body.RoomInfo = { RoomId: blank };
+          expectInvalid(body, 'RoomInfo.RoomId', /must be a non-empty string, not only spaces/);
+        }
+        const body = fixtureObject(name);
+        delete body.RoomId;
+        body.RoomInfo = { RoomId: 'room-9' };
+        expect(build(body).roomId, name).to.equal('room-9');
+      }
+    });
+
     it('is refused as a JSON number whatever its size, even one too big for a double', () => {
       // The lossless parser turns an unsafe integer into a string; it must not pass as a room id.
       const seed = seedWith({ RoomId: 'PLACEHOLDER' });

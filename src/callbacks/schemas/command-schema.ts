@@ -5,7 +5,7 @@
  * preferences compiled once, here, at module load.
  */
 import Joi from 'joi';
-import { accountId, eventTime, roomId } from './fields';
+import { NOT_BLANK, accountId, eventTime, roomId } from './fields';
 import { VALIDATION_PREFS } from './messages';
 
 export interface CommandSchemaOptions {
@@ -32,10 +32,16 @@ export function commandSchema(keys: Record<string, Joi.Schema>, options: Command
   return schema.prefs(VALIDATION_PREFS);
 }
 
+/**
+ * RoomInfo.RoomId is checked here as RoomId is by its schema (a non-empty,
+ * not blank string): most commands do not declare RoomInfo, so no schema
+ * looks at it before it becomes the event's room.
+ */
 function requireRoomId(body: Record<string, unknown>, helpers: Joi.CustomHelpers): unknown {
   if (typeof body.RoomId === 'string') return body;
   const info = body.RoomInfo as Record<string, unknown> | undefined;
   if (info && typeof info.RoomId === 'string') {
+    if (!NOT_BLANK.test(info.RoomId)) return helpers.error('livehook.roomIdBlank', { field: 'RoomInfo.RoomId' });
     body.RoomId = info.RoomId;
     return body;
   }

@@ -16,6 +16,9 @@ export const text = Joi.string().allow('');
  */
 export const roomId = Joi.string().pattern(/\S/, 'not blank');
 
+/** What a room id must hold besides spaces (also for RoomInfo.RoomId where no schema declares it: command-schema.ts). */
+export const NOT_BLANK = /\S/;
+
 /**
  * The fields that hold such string-only ids. A number there is refused
  * whatever its size: joi refuses a small one (5), and build-event.ts one too

@@ -24,6 +24,7 @@ export const VALIDATION_MESSAGES: Record<string, string> = {
   'object.base': '{{#label}}: must be an object',
   'array.base': '{{#label}}: must be an array',
   'array.includesRequiredUnknowns': '{{#label}}: is missing required items',
+  'livehook.roomIdBlank': 'RoomInfo.RoomId: must be a non-empty string, not only spaces',
   'livehook.roomIdMissing':
     'RoomId: is required (a non-empty string at the top level, or in RoomInfo.RoomId)',
 };
