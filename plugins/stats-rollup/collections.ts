@@ -10,5 +10,5 @@ export const BUILDING = 'building';
 export const STALE = 'stale';
 /** Key `rooms`: how far room records have been deleted (see ./room-retention.ts). */
 export const PRUNED = 'pruned';
-/** One record per decided gift (Live.CallbackBeforeSendGift), keyed by its idempotency key, `at` = the gift's time. */
+/** One record per decided gift (Live.CallbackBeforeSendGift), keyed by its idempotency key, `at` = its arrival. */
 export const GIFTS = 'gifts';

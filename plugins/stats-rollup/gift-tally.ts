@@ -29,10 +29,14 @@ export function giftRecordOf(event: CallbackEvent): GiftRecord | null {
   return { verdict: event.decision.verdict, reason: event.decision.reason, coins: water?.Coins ?? 0 };
 }
 
-/** When a gift counts: its own time (seconds), else its arrival. */
+/**
+ * When a gift counts: when it arrived, as gift-guard counts it against its
+ * caps. Tencent waits for the answer to a gift, so that is a moment after
+ * the Time it carries, and a far-off Time cannot file a gift under another
+ * day's report.
+ */
 export function giftTime(event: CallbackEvent): number {
-  const seconds = (event.body.GiftWater as { Time?: number } | undefined)?.Time;
-  return seconds === undefined ? event.receivedAt : seconds * 1000;
+  return event.receivedAt;
 }
 
 /** The day's counts, or null when no decided gift arrived that day (the report then says nothing of gifts). */

@@ -97,16 +97,18 @@ describe('decided gifts seen from outside: the event log line and the daily repo
     expect(lines[2].decision).to.include({ verdict: 'reject', code: 1, plugin: 'gift-guard', reason: 'blocked-sender', by: 'deciders' });
     expect(lines[0].decision).to.include({ verdict: 'allow', code: 0 });
 
-    const summary = await svc.service.isolates.get('stats-rollup')!.runTask('report', { date: '2026-11-25' });
-    expect(summary).to.match(/^2026-11-25/);
-    const report = (await svc.get('/reports/2026-11-25.json')).body as { gifts: unknown };
+    // Gifts count on the day they arrived (in Shanghai), whatever their Time: today's report, so far.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const summary = await svc.service.isolates.get('stats-rollup')!.runTask('report', { date: today, partial: 'true' });
+    expect(summary).to.match(new RegExp(`^${today}`));
+    const report = (await svc.get(`/reports/${today}.json`)).body as { gifts: unknown };
     expect(report.gifts).to.deep.equal({
       allowed: 2,
       rejected: 3,
       rejectedByReason: { 'blocked-sender': 1, 'frozen-room': 1, 'daily-cap': 1 },
       allowedCoins: 300,
     });
-    const page = (await svc.get('/reports/2026-11-25')).body as string;
+    const page = (await svc.get(`/reports/${today}`)).body as string;
     expect(page).to.include('Gifts decided').and.include('2 let through (300 coins), 3 refused');
   });
 });
