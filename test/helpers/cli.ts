@@ -18,8 +18,12 @@ export function livehook(args: string[], env: Record<string, string>): { code: n
 
 /**
  * Runs `livehook <args>` in this process, through the same entry the binary
- * calls: for commands that return before doing anything (--help, refused
- * flags), where a process of its own would only add start-up time.
+ * calls, its output and log lines written to strings: where a process of its
+ * own would only add start-up time (refusals, --help, config checks, reports
+ * of a stopped service). Unlike a real process, plugin isolates it starts
+ * send their log lines through this thread and see this process's
+ * environment; the config is read from `env` alone. Each command also keeps a
+ * test as a real process (`livehook` above).
  */
 export async function livehookInProcess(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = { stdout: '', stderr: '' };
