@@ -198,7 +198,8 @@ export class StatsRollupHandler implements PluginHandler {
   /** In the build queue: a day's rooms are never deleted while this instance builds it. */
   private async pruneOldRooms(now: number): Promise<void> {
     const pruned = await this.builds.run(() => this.retention.prune(now));
-    if (pruned.rooms > 0) this.logger.info(pruned, `deleted ${pruned.rooms} room records of days before ${pruned.before} (keepDays ${this.options.keepDays}); their reports stay`);
+    const gifts = pruned.gifts > 0 ? ` and ${pruned.gifts} gift records` : '';
+    if (pruned.rooms + pruned.gifts > 0) this.logger.info(pruned, `deleted ${pruned.rooms} room records${gifts} of days before ${pruned.before} (keepDays ${this.options.keepDays}); their reports stay`);
   }
 
   /** Days the job missed while the service was down, and days left stale by a crash. */

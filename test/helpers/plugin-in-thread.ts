@@ -9,6 +9,7 @@
 import { Writable } from 'node:stream';
 import { buildEvent } from '../../src/callbacks/build-event';
 import type { CallbackEvent } from '../../src/callbacks/event';
+import type { DecisionRecord } from '../../src/decide/decision';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/log/logger';
 import { LocalPlugin } from '../../src/isolate/inside/plugin-instance';
@@ -29,7 +30,7 @@ export interface PluginInThread {
   /** Log lines of the plugin (JSON objects) so far. */
   logs: Array<Record<string, unknown>>;
   /** Hands one callback body to the plugin as the delivery loop would; returns the event. */
-  deliver(body: Record<string, unknown>, options?: { receivedAt?: number; attempt?: number }): Promise<CallbackEvent>;
+  deliver(body: Record<string, unknown>, options?: { receivedAt?: number; attempt?: number; decision?: DecisionRecord }): Promise<CallbackEvent>;
   /** Asks a deciding plugin for its answer to one before-callback body, received now. */
   decide(body: Record<string, unknown>): Promise<unknown>;
   close(): Promise<void>;
@@ -86,6 +87,7 @@ export async function startPluginInThread(name: string, opts: PluginInThreadOpti
     logs,
     async deliver(body, options = {}) {
       const event = buildEvent({ raw: JSON.stringify(body), query: { SdkAppid: '1400000001' }, receivedAt: options.receivedAt ?? Date.now() });
+      if (options.decision) event.decision = options.decision;
       await plugin.handle(event, { idempotencyKey: event.id, attempt: options.attempt ?? 1, seq: ++seq, signal: new AbortController().signal });
       return event;
     },

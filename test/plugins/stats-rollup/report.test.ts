@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { fakeClock, type FakeClock } from '../../helpers/fake-clock';
+import { gift } from '../../decide/decider-plugin';
 import { waitFor } from '../../helpers/service';
 import { destroyRoom, localInstant, removeDir, startRollup, tmp, type Rollup } from './harness';
 
@@ -116,6 +117,20 @@ describe('stats-rollup: the daily report', function () {
     expect(rollup.report(day).rooms.destroyed).to.equal(2);
     // The noon build was not the day's publication: the afternoon's room is not a late one.
     expect(rollup.report(day).revision).to.deep.include({ revised: false, roomsArrivedLater: 0, firstGeneratedAt: '2025-09-05T06:00:01.000Z' });
+  });
+
+  it('deletes the decided gifts of days older than keepDays with their rooms, after the daily run', async () => {
+    clock = fakeClock({ date: true, now: Date.parse('2025-09-10T12:00:00Z') });
+    rollup = await startRollup({ timezone: 'UTC', options: { schedule: '* * * * * *', catchUpDays: 1, keepDays: 2 } });
+    const decision = { verdict: 'allow' as const, code: 0, info: '', plugin: null, reason: null, by: 'deciders' as const, failures: [], ms: 1, budgetExceeded: false, at: 0 };
+    const giftOf = (time: number) => JSON.parse(gift({ from: 'fan', time })) as Record<string, unknown>;
+    await rollup.deliver(giftOf(1_757_000_000), { receivedAt: Date.parse('2025-09-05T12:00:00Z'), decision });
+    await rollup.deliver(giftOf(1_757_000_001), { receivedAt: Date.parse('2025-09-10T11:00:00Z'), decision });
+    clock.tick(1000); // the daily job, then its pruning
+    await waitFor(() => rollup!.logs.some((l) => String(l.msg).startsWith('deleted 0 room records and 1 gift records of days before 2025-09-08')), 5000, 'the pruning');
+    const left: number[] = [];
+    for await (const r of rollup.store.records('stats-rollup').scan('gifts', 0, Number.MAX_SAFE_INTEGER)) left.push(r.at);
+    expect(left).to.deep.equal([Date.parse('2025-09-10T11:00:00Z')]);
   });
 
   it('leaves at catch-up a report built in another time zone: replacing it is the operator\'s call (--timezone)', async () => {
