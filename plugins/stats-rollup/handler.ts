@@ -173,10 +173,15 @@ export class StatsRollupHandler implements PluginHandler {
   private hasFullReport(day: string): Promise<boolean> {
     return this.reports.readJson(day).then((json) => {
       if (json === null) return false;
-      const { generatedAt, timezone } = json as { generatedAt?: unknown; timezone?: unknown };
-      if (timezone !== undefined && timezone !== this.calendar.timezone) return true;
-      return !(Date.parse(String(generatedAt)) < this.calendar.dayRange(day).to);
+      if (this.otherZone(json) !== null) return true;
+      return !(Date.parse(String((json as { generatedAt?: unknown }).generatedAt)) < this.calendar.dayRange(day).to);
     }, () => true);
+  }
+
+  /** The zone a stored report was built in, when it is not the service's. */
+  private otherZone(json: unknown): string | null {
+    const zone = (json as { timezone?: unknown } | null)?.timezone;
+    return typeof zone === 'string' && zone !== this.calendar.timezone ? zone : null;
   }
 
   /** The cron job: the day before the slot, in the service's zone. */
@@ -283,6 +288,12 @@ export class StatsRollupHandler implements PluginHandler {
   private async revise(day: string): Promise<boolean> {
     if (await this.retention.isPruned(day)) {
       this.logger.warn({ date: day }, `a room of ${day} came after that day's rooms were deleted (keepDays ${this.options.keepDays}): its report stays as built`);
+      await this.records.delete(STALE, day);
+      return false;
+    }
+    const zone = this.otherZone(await this.reports.readJson(day).catch(() => null));
+    if (zone !== null) {
+      this.logger.warn({ date: day, timezone: zone }, `a room of ${day} came after that day's report was built in ${zone}: it stays as built (\`livehook report --date ${day} --timezone ${this.calendar.timezone}\` builds it in this zone)`);
       await this.records.delete(STALE, day);
       return false;
     }

@@ -151,6 +151,14 @@ describe('stats-rollup: the daily report', function () {
     await waitFor(() => rollup!.logs.some((l) => l.msg === 'report of 2025-09-05 built (catch-up)'), 5000, 'the catch-up to reach the 5th');
     expect(rollup.logs.filter((l) => l.msg === 'report of 2025-09-04 built (catch-up)')).to.deep.equal([]);
     expect(rollup.report('2025-09-04').timezone).to.equal('Asia/Shanghai');
+
+    // Nor does a late room of that day replace it: it says so.
+    await rollup.deliver(destroyRoom(Date.parse('2025-09-04T20:00:00Z')));
+    clock.tick(60_000); // past reviseDelayMs
+    await waitFor(() => rollup!.logs.some((l) => l.level === 'warn' && l.date === '2025-09-04'), 5000, 'the warning about the late room');
+    expect(rollup.logs.find((l) => l.level === 'warn' && l.date === '2025-09-04')!.msg).to.contain('built in Asia/Shanghai: it stays as built');
+    expect(rollup.logs.filter((l) => String(l.msg).startsWith('report of 2025-09-04 built'))).to.deep.equal([]);
+    expect(rollup.report('2025-09-04').timezone).to.equal('Asia/Shanghai');
   });
   it('counts a repeated delivery of the same event once', async () => {
     rollup = await startRollup({ timezone: 'UTC' });
