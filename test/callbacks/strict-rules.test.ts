@@ -26,13 +26,13 @@ describe('strict validation', () => {
     });
 
     it('must not be blank: only spaces would make every such room one room in the reports', () => {
-      for (const blank of [' ', '   ', '\t', '\u3000']) expectInvalid(seedWith({ RoomId: blank }), 'RoomId', /must not be blank/);
+      for (const blank of [' ', '   ', '\t', '\u3000']) expectInvalid(seedWith({ RoomId: blank }), 'RoomId', /must be a non-empty string, not only spaces/);
       const capture = fixtureObject(CAPTURE);
       delete capture.RoomId;
       (capture.RoomInfo as Record<string, unknown>).RoomId = '  ';
-      expectInvalid(capture, 'RoomInfo.RoomId', /must not be blank/);
+      expectInvalid(capture, 'RoomInfo.RoomId', /must be a non-empty string, not only spaces/);
       const battle = { CallbackCommand: 'Live.CallbackAfterStartBattle', BattleId: 'b1', FromRoomId: 'r1', ToRoomIdList: ['r2', ' '] };
-      expectInvalid(battle, 'ToRoomIdList[1]', /must not be blank/);
+      expectInvalid(battle, 'ToRoomIdList[1]', /must be a non-empty string, not only spaces/);
       expect(build(seedWith({ RoomId: ' room 7 ' })).roomId, 'spaces around an id are kept').to.equal(' room 7 ');
     });
 

@@ -13,7 +13,7 @@ export const VALIDATION_MESSAGES: Record<string, string> = {
   'any.invalid': '{{#label}}: has an invalid value',
   'string.base': '{{#label}}: must be a string',
   'string.empty': '{{#label}}: must be a non-empty string',
-  'string.pattern.name': '{{#label}}: must not be blank (it holds only spaces)',
+  'string.pattern.name': '{{#label}}: must be a non-empty string, not only spaces',
   'number.base': '{{#label}}: must be a number',
   'number.integer': '{{#label}}: must be an integer',
   'number.unsafe': '{{#label}}: must be a number within the safe integer range',
