@@ -157,9 +157,12 @@ export class StatsRollupHandler implements PluginHandler {
     return work;
   }
 
-  /** A report that cannot be read counts as there: rebuilding it is the fix. */
-  private hasReport(day: string): Promise<boolean> {
-    return this.reports.readJson(day).then((json) => json !== null, () => true);
+  /** A day's stored report; one that cannot be read counts as there (`json` null): rebuilding it is the fix. */
+  private storedReport(day: string): Promise<{ json: unknown; there: boolean }> {
+    return this.reports.readJson(day).then(
+      (json) => ({ json, there: json !== null }),
+      () => ({ json: null, there: true }),
+    );
   }
 
   /**
@@ -170,12 +173,11 @@ export class StatsRollupHandler implements PluginHandler {
    * is, whenever it was built: replacing it is the operator's call
    * (`livehook report --timezone`).
    */
-  private hasFullReport(day: string): Promise<boolean> {
-    return this.reports.readJson(day).then((json) => {
-      if (json === null) return false;
-      if (this.otherZone(json) !== null) return true;
-      return !(Date.parse(String((json as { generatedAt?: unknown }).generatedAt)) < this.calendar.dayRange(day).to);
-    }, () => true);
+  private async hasFullReport(day: string): Promise<boolean> {
+    const { json, there } = await this.storedReport(day);
+    if (!there) return false;
+    if (json === null || this.otherZone(json) !== null) return true;
+    return !(Date.parse(String((json as { generatedAt?: unknown }).generatedAt)) < this.calendar.dayRange(day).to);
   }
 
   /** The zone a stored report was built in, when it is not the service's. */
@@ -291,13 +293,14 @@ export class StatsRollupHandler implements PluginHandler {
       await this.records.delete(STALE, day);
       return false;
     }
-    const zone = this.otherZone(await this.reports.readJson(day).catch(() => null));
+    const stored = await this.storedReport(day);
+    const zone = this.otherZone(stored.json);
     if (zone !== null) {
       this.logger.warn({ date: day, timezone: zone }, `a room of ${day} came after that day's report was built in ${zone}: it stays as built (\`livehook report --date ${day} --timezone ${this.calendar.timezone}\` builds it in this zone)`);
       await this.records.delete(STALE, day);
       return false;
     }
-    if (!(await this.builder.isBeingBuilt(day)) && !(await this.hasReport(day))) {
+    if (!stored.there && !(await this.builder.isBeingBuilt(day))) {
       await this.records.delete(STALE, day);
       return false;
     }

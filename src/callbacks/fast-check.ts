@@ -21,6 +21,7 @@
  * using anything else is not compiled at all: joi alone runs for it.
  */
 import type Joi from 'joi';
+import { NOT_BLANK } from './schemas/fields';
 
 /** A compiled check: the normalized value, or undefined to let joi decide. */
 type Check = (value: unknown) => unknown;
@@ -156,7 +157,7 @@ function compileString(d: Description): Compiled {
   // The one rule the schemas use on strings: fields.ts's roomId, not blank.
   let notBlank = false;
   for (const rule of d.rules ?? []) {
-    if (rule.name === 'pattern' && rule.args?.regex === '/\\S/') notBlank = true;
+    if (rule.name === 'pattern' && rule.args?.regex === String(NOT_BLANK)) notBlank = true;
     else throw new NotCompilable(`string ${rule.name}`);
   }
   const allow = d.allow ?? [];
@@ -169,7 +170,6 @@ function compileString(d: Description): Compiled {
   return (value) => (typeof value === 'string' && (value !== '' || allowEmpty) && (!notBlank || NOT_BLANK.test(value)) ? value : ASK_JOI);
 }
 
-const NOT_BLANK = /\S/;
 
 function compileNumber(d: Description): Compiled {
   if (d.allow || d.flags?.only) throw new NotCompilable('number allow');

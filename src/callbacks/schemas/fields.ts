@@ -8,16 +8,16 @@ import Joi from 'joi';
 /** Free text: any string, the empty one included (CustomInfo, CoverURL are often ""). */
 export const text = Joi.string().allow('');
 
+/** What a room id must hold besides spaces (also RoomInfo.RoomId where no schema declares it: command-schema.ts, fast-check.ts). */
+export const NOT_BLANK = /\S/;
+
 /**
  * A room id: a non-empty string, never a number (a number would be a
  * different id once reformatted), nor only spaces (every such room would be
  * one room in the reports). Its message says "non-empty string" for any
  * wrong type: see explainFailure.
  */
-export const roomId = Joi.string().pattern(/\S/, 'not blank');
-
-/** What a room id must hold besides spaces (also for RoomInfo.RoomId where no schema declares it: command-schema.ts). */
-export const NOT_BLANK = /\S/;
+export const roomId = Joi.string().pattern(NOT_BLANK, 'not blank');
 
 /**
  * The fields that hold such string-only ids. A number there is refused
