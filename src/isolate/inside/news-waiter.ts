@@ -24,9 +24,10 @@ const HOT_FOR_MS = 50;
 export class NewsWaiter {
   private lastSeen: number;
   private lastNewsAt = 0;
+  /** Ends the nap in progress. */
   private wakeNow: (() => void) | null = null;
-  /** Waits on the head not yet over: each holds one count of LogHead.sleepers. */
-  private readonly sleeps = new Set<Promise<void>>();
+  /** The sleep on the head in progress: it holds one count of LogHead.sleepers. */
+  private sleeping: Promise<void> | null = null;
 
   constructor(private readonly head: LogHead) {
     // What was stored before this loop started is not traffic: no naps for it.
@@ -54,26 +55,28 @@ export class NewsWaiter {
     }
     const left = deadline - Date.now();
     if (left <= 0) return;
-    const sleep = this.head.waitForNews(seen, left).finally(() => this.sleeps.delete(sleep));
-    this.sleeps.add(sleep);
-    await new Promise<void>((resolve) => {
-      this.wakeNow = resolve;
-      void sleep.then(resolve);
-    });
-    this.wakeNow = null;
+    this.sleeping = this.head.waitForNews(seen, left);
+    try {
+      await this.sleeping;
+    } finally {
+      this.sleeping = null;
+    }
   }
 
-  /** Ends the current wait now (work was queued, or the loop stops), also the sleep on the head under it. */
+  /**
+   * Ends the current wait now (work was queued, or the loop stops). A sleep
+   * on the head is ended by waking the head's sleepers (the others look and
+   * sleep again): left to its time-out, it would hold its count of sleepers
+   * that long, and for good if the thread ended first.
+   */
   wake(): void {
-    // Otherwise that sleep would hold its count of sleepers until its time-out,
-    // and for good if the thread ends first: every commit would then wake nobody.
-    if (this.sleeps.size > 0) this.head.wakeSleepers();
+    if (this.sleeping) this.head.wakeSleepers();
     this.wakeNow?.();
   }
 
-  /** Resolves once no sleep on the head is left (call after wake() before the thread ends). */
+  /** Resolves once the sleep on the head, if any, is over (call after wake() before the thread ends). */
   async settled(): Promise<void> {
-    await Promise.all([...this.sleeps]);
+    await this.sleeping;
   }
 
   /** True when woken before the time was up. */
