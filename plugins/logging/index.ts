@@ -19,7 +19,7 @@ export default definePlugin({
     stdout: Joi.boolean().default(true),
     /** A file name under <data dir>/logs/, or null for no file. */
     file: Joi.string()
-      .pattern(/^[\w.-]+$/, 'plain file name')
+      .pattern(/^[\w.-]+$/, 'a plain file name (letters, digits, "_", "." and "-")')
       .allow(null)
       .default(null),
     /** Also write the raw body as received (bigger lines, exact bytes). */

@@ -75,9 +75,10 @@ describe('config loading', () => {
     expect(loadError(configDirWith({ publicUrl: 'https://example.com/?a=b' }))).to.contain('must be a base address without a query or fragment');
   });
 
-  it('names the file, the key and what is expected for a bad value', () => {
+  it('names the file, the key and what is expected for a bad value, once each', () => {
     const message = loadError(configDirWith({ auth: { maxClockSkewSeconds: 'soon' } }));
-    expect(message).to.contain('livehook.json').and.to.contain('auth.maxClockSkewSeconds').and.to.contain('number');
+    expect(message).to.match(/livehook\.json: auth\.maxClockSkewSeconds: must be a number$/);
+    expect(loadError(configDirWith({ auth: { sdkAppIds: ['1400000001', '14x'] } }))).to.match(/auth\.sdkAppIds\[1\]: must be digits only .*, not "14x"$/);
   });
 
   it('names an unknown key', () => {
@@ -104,6 +105,10 @@ describe('config loading', () => {
 
   it('names a file that is not valid JSON, or not an object', () => {
     expect(loadError(configDirWith('{"port": 80,'))).to.contain('livehook.json').and.to.contain('not valid JSON');
+    // Where an editor shows it: line and column, and the line itself.
+    const trailingComma = '{\n  "port": 8080,\n  "log": { "level": "info", },\n  "dataDir": "./data"\n}\n';
+    expect(loadError(configDirWith(trailingComma))).to.match(/not valid JSON: .* at line 3, column 29 \("log": \{ "level": "info", \},\)$/);
+    expect(loadError(configDirWith({}, { logging: '{\n  "enabled": true\n' }))).to.match(/logging\.json: is not valid JSON: .* at line 3, column 1$/);
     expect(loadError(configDirWith({}, { logging: '[]' }))).to.contain('logging.json').and.to.contain('JSON object');
   });
 

@@ -5,6 +5,7 @@
 import Joi from 'joi';
 import { GRANTABLE, ALWAYS_GRANTED, MODULE_GRANTS, type PluginManifest } from '../../pipeline/plugin-contract';
 import { LivehookError } from '../../errors';
+import { CONFIG_VALIDATION, keyPathOf } from '../../config/validation-style';
 import type { FoundPlugin } from '../../pipeline/discover-plugins';
 
 const KNOWN_CAPABILITIES = [...GRANTABLE, ...ALWAYS_GRANTED, ...MODULE_GRANTS];
@@ -32,9 +33,9 @@ export function loadManifest(found: FoundPlugin): PluginManifest {
     throw new LivehookError('PLUGIN_INVALID', `plugin "${found.name}": ${found.entry} failed to load: ${(err as Error).message}`, { plugin: found.name }, { cause: err });
   }
   const exported = (mod as { default?: unknown }).default ?? mod;
-  const { error, value } = manifestSchema.validate(exported, { abortEarly: true, errors: { wrap: { label: false } } });
+  const { error, value } = manifestSchema.validate(exported, CONFIG_VALIDATION);
   if (error) {
-    throw new LivehookError('PLUGIN_INVALID', `plugin "${found.name}": its default export is not a valid manifest: ${error.details[0].path.join('.') || 'manifest'}: ${error.details[0].message}`, { plugin: found.name });
+    throw new LivehookError('PLUGIN_INVALID', `plugin "${found.name}": its default export is not a valid manifest: ${keyPathOf(error.details[0].path) || 'manifest'}: ${error.details[0].message}`, { plugin: found.name });
   }
   const manifest = value as PluginManifest;
   if (manifest.name !== found.name) {

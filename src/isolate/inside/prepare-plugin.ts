@@ -7,6 +7,7 @@
  */
 import Joi from 'joi';
 import type { PluginSettings } from '../../config/plugin-settings';
+import { CONFIG_VALIDATION, keyPathOf } from '../../config/validation-style';
 import { LivehookError, describeError } from '../../errors';
 import type { FoundPlugin } from '../../pipeline/discover-plugins';
 import { ALWAYS_GRANTED, type PluginManifest } from '../../pipeline/plugin-contract';
@@ -61,10 +62,10 @@ export function factsOf(prepared: PreparedPlugin): PluginFacts {
 
 function validateOptions(manifest: PluginManifest, settings: PluginSettings): Record<string, unknown> {
   const schema = manifest.options ?? Joi.object({});
-  const { error, value } = schema.validate(settings.options, { abortEarly: true, convert: true, errors: { wrap: { label: false } } });
+  const { error, value } = schema.validate(settings.options, CONFIG_VALIDATION);
   if (error) {
     const detail = error.details[0];
-    const key = detail.path.join('.');
+    const key = keyPathOf(detail.path);
     const what = detail.type === 'object.unknown' ? `unknown option "${key}" (plugin "${manifest.name}" does not take it)` : `${key}: ${detail.message}`;
     throw new LivehookError('CONFIG_INVALID', `invalid configuration: ${settings.file}: ${what}`, { plugin: manifest.name, file: settings.file, key });
   }

@@ -333,10 +333,10 @@ describe('stats-rollup: the daily report', function () {
     for (const [options, env, expected] of [
       [{ schedule: '61 * * * *' }, {}, 'stats-rollup.json: schedule: must be a cron expression'],
       [{}, { LIVEHOOK_ROLLUP_SCHEDULE: 'every night' }, '(got "every night"; LIVEHOOK_ROLLUP_SCHEDULE sets it)'],
-      [{ mailTo: ['not-an-address'] }, {}, 'stats-rollup.json: mailTo.0: mailTo[0] must be a valid email'],
-      [{ catchUpDays: -1 }, {}, 'stats-rollup.json: catchUpDays: catchUpDays must be greater than or equal to 0'],
+      [{ mailTo: ['not-an-address'] }, {}, 'stats-rollup.json: mailTo[0]: must be a valid email'],
+      [{ catchUpDays: -1 }, {}, 'stats-rollup.json: catchUpDays: must be greater than or equal to 0'],
       [{ catchUpDays: 30, keepDays: 10 }, {}, 'stats-rollup.json: keepDays: must be at least catchUpDays (30): the catch-up builds days from their rooms (got 10)'],
-      [{ keepDays: 0 }, {}, 'stats-rollup.json: keepDays: keepDays must be greater than or equal to 1'],
+      [{ keepDays: 0 }, {}, 'stats-rollup.json: keepDays: must be greater than or equal to 1'],
       [{ colour: 'blue' }, {}, 'unknown option "colour"'],
     ] as const) {
       const err = await startRollup({ timezone: 'UTC', options, env }).then(
