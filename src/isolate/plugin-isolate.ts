@@ -200,6 +200,7 @@ export class PluginIsolate {
       });
       worker.on('exit', (code) => {
         this.worker = null;
+        this.deps.head.countOut(this.board);
         this.booting = false;
         compileLine.close();
         const why = exitReason(code, this.killedBecause, this.lastError, this.plan.settings);

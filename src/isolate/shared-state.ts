@@ -5,9 +5,10 @@
  * - LogHead: the newest seq stored. Ingest publishes it after each commit
  *   ("stored up to N") and wakes the isolates that sleep on it
  *   (Atomics.waitAsync); isolates busy with traffic look at it themselves
- *   (see inside/news-waiter.ts). A sleeper whose thread was killed mid-sleep
- *   (terminated, crashed) stays counted: the only cost is a wake per commit
- *   nobody needed. One that stops normally is woken first and counted out.
+ *   (see inside/news-waiter.ts). A sleeper marks itself on its board too, so
+ *   that when its thread is killed mid-sleep (terminated, crashed) the
+ *   ingest thread counts it out (countOut): left counted, it would cost
+ *   every commit from then on a wake nobody needs.
  * - IsolateBoard: one per plugin, written by its isolate and read by the
  *   ingest thread: how far the plugin is (its cursor, for backpressure and
  *   metrics), a heartbeat (the watchdog's "is its event loop turning?"), and
@@ -80,15 +81,26 @@ export class LogHead {
     Atomics.notify(this.generation, GENERATION);
   }
 
-  /** Resolves when a seq newer than generation `seen` is published, or after timeoutMs. */
-  async waitForNews(seen: number, timeoutMs: number): Promise<void> {
+  /** Resolves when a seq newer than generation `seen` is published, or after timeoutMs. `board`: the sleeping isolate's. */
+  async waitForNews(seen: number, timeoutMs: number, board: IsolateBoard): Promise<void> {
+    // Counted, then marked; unmarked, then counted out. A thread killed between
+    // the two steps leaves one count too many (a needless wake), never one too few (a sleeper nobody wakes).
     Atomics.add(this.generation, SLEEPERS, 1);
+    board.asleep = true;
     try {
       const wait = Atomics.waitAsync(this.generation, GENERATION, seen, timeoutMs);
       if (wait.async) await wait.value;
     } finally {
+      board.asleep = false;
       Atomics.sub(this.generation, SLEEPERS, 1);
     }
+  }
+
+  /** Ingest, once an isolate's thread has ended: if it ended asleep on the head, it sleeps no more. */
+  countOut(board: IsolateBoard): void {
+    if (!board.asleep) return;
+    board.asleep = false;
+    Atomics.sub(this.generation, SLEEPERS, 1);
   }
 }
 
@@ -97,7 +109,8 @@ const HEARTBEAT = 1;
 const STARTED = 2;
 const BUSY = 3;
 const METRICS_SENT = 4;
-const HEADER = 5;
+const ASLEEP = 5;
+const HEADER = 6;
 /** Per delivery slot: seq (0 = free), attempt, started at. */
 const SLOT = 3;
 
@@ -161,6 +174,15 @@ export class IsolateBoard {
 
   set busy(value: boolean) {
     this.cells[BUSY] = value ? 1 : 0;
+  }
+
+  /** The isolate's delivery loop sleeps on the log head (counted in LogHead.sleepers). */
+  get asleep(): boolean {
+    return this.cells[ASLEEP] === 1;
+  }
+
+  set asleep(value: boolean) {
+    this.cells[ASLEEP] = value ? 1 : 0;
   }
 
   /** Metrics messages the isolate has sent: the ingest thread compares with those it has read (are the figures complete?). */

@@ -4,8 +4,10 @@
  * stopped it sleeps and the ingest thread wakes it. Either way no news is
  * missed, and an idle loop does not spin.
  */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
-import { LogHead } from '../../src/isolate/shared-state';
+import { IsolateBoard, LogHead } from '../../src/isolate/shared-state';
 import { NewsWaiter } from '../../src/isolate/inside/news-waiter';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -19,7 +21,7 @@ async function timed(work: Promise<void>): Promise<number> {
 describe('NewsWaiter: how a delivery loop waits for new events', () => {
   it('sleeps once traffic has stopped, and is woken by the next publish', async () => {
     const head = LogHead.create();
-    const waiter = new NewsWaiter(head);
+    const waiter = new NewsWaiter(head, IsolateBoard.create(1));
     head.publish(1);
     waiter.look();
     await sleep(300); // traffic has stopped
@@ -32,7 +34,7 @@ describe('NewsWaiter: how a delivery loop waits for new events', () => {
 
   it('while traffic flows, sees a publish within milliseconds without being woken', async () => {
     const head = LogHead.create();
-    const waiter = new NewsWaiter(head);
+    const waiter = new NewsWaiter(head, IsolateBoard.create(1));
     head.publish(1);
     const seen = waiter.look(); // news just came: hot
     const waiting = waiter.wait(seen, 5000);
@@ -44,7 +46,7 @@ describe('NewsWaiter: how a delivery loop waits for new events', () => {
 
   it('never misses a publish made before it sleeps: the wait ends at once', async () => {
     const head = LogHead.create();
-    const waiter = new NewsWaiter(head);
+    const waiter = new NewsWaiter(head, IsolateBoard.create(1));
     await sleep(300);
     const seen = waiter.look();
     head.publish(5); // between looking at the log and going to sleep
@@ -53,7 +55,7 @@ describe('NewsWaiter: how a delivery loop waits for new events', () => {
 
   it('ends the wait on wake() and at its time-out, and sleeps (no spinning) when idle', async () => {
     const head = LogHead.create();
-    const waiter = new NewsWaiter(head);
+    const waiter = new NewsWaiter(head, IsolateBoard.create(1));
     await sleep(300);
     const woken = waiter.wait(waiter.look(), 5000);
     await sleep(30);
@@ -79,5 +81,30 @@ describe('NewsWaiter: how a delivery loop waits for new events', () => {
     }
     expect(waited).to.be.within(350, 1500);
     expect(timers, 'timers set while idle').to.equal(0);
+  });
+
+  it('counts out a sleeper whose thread was killed mid-sleep, once its owner calls countOut', async () => {
+    const head = LogHead.create();
+    const board = IsolateBoard.create(1);
+    // A real thread sleeping on the head, as a plugin's isolate does, then terminated (a crash, the watchdog).
+    const root = path.resolve(__dirname, '../..');
+    const worker = new Worker(
+      `require(${JSON.stringify(path.join(root, 'src/bin/register.js'))});
+      const { LogHead, IsolateBoard } = require(${JSON.stringify(path.join(root, 'src/isolate/shared-state.ts'))});
+      const { workerData, parentPort } = require('node:worker_threads');
+      const head = LogHead.from(workerData.head);
+      void head.waitForNews(head.news, 60_000, IsolateBoard.from(workerData.board));
+      parentPort.postMessage('asleep');`,
+      { eval: true, workerData: { head: head.buffer, board: board.buffer } },
+    );
+    await new Promise((resolve) => worker.once('message', resolve));
+    expect(head.sleepers).to.equal(1);
+    await worker.terminate();
+    expect(head.sleepers, 'its finally never ran').to.equal(1);
+    expect(board.asleep).to.equal(true);
+    head.countOut(board);
+    expect(head.sleepers).to.equal(0);
+    head.countOut(board); // twice (exit seen twice) counts out once
+    expect(head.sleepers).to.equal(0);
   });
 });

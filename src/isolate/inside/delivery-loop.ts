@@ -88,7 +88,7 @@ export class DeliveryLoop {
     private readonly options: DeliveryOptions,
   ) {
     this.pollMs = Math.min(1000, Math.max(25, Math.floor(plugin.retry.baseMs / 2)));
-    this.news = new NewsWaiter(head);
+    this.news = new NewsWaiter(head, board);
     this.attempts = { plugin, store, board, logger, calls: this.calls, stopReason: () => this.stopReason, onAttempt: options.onAttempt };
   }
 

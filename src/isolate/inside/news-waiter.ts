@@ -10,7 +10,7 @@
  * the head, telling the ingest thread it must be woken (LogHead.sleepers).
  * Effects are at most HOT_NAP_MS later; an idle service does not spin.
  */
-import type { LogHead } from '../shared-state';
+import type { IsolateBoard, LogHead } from '../shared-state';
 
 /** How long a nap is while events keep coming. */
 const HOT_NAP_MS = 2;
@@ -29,7 +29,10 @@ export class NewsWaiter {
   /** The sleep on the head in progress: it holds one count of LogHead.sleepers. */
   private sleeping: Promise<void> | null = null;
 
-  constructor(private readonly head: LogHead) {
+  constructor(
+    private readonly head: LogHead,
+    private readonly board: IsolateBoard,
+  ) {
     // What was stored before this loop started is not traffic: no naps for it.
     this.lastSeen = head.news;
   }
@@ -55,7 +58,7 @@ export class NewsWaiter {
     }
     const left = deadline - Date.now();
     if (left <= 0) return;
-    this.sleeping = this.head.waitForNews(seen, left);
+    this.sleeping = this.head.waitForNews(seen, left, this.board);
     try {
       await this.sleeping;
     } finally {
@@ -67,7 +70,7 @@ export class NewsWaiter {
    * Ends the current wait now (work was queued, or the loop stops). A sleep
    * on the head is ended by waking the head's sleepers (the others look and
    * sleep again): left to its time-out, it would hold its count of sleepers
-   * that long, and for good if the thread ended first.
+   * that long.
    */
   wake(): void {
     if (this.sleeping) this.head.wakeSleepers();
