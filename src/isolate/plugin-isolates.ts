@@ -135,11 +135,6 @@ export class PluginIsolates implements IngestSink {
     return true;
   }
 
-  /** Dead deliveries were requeued: every plugin looks for due retries now. */
-  kickAll(): void {
-    for (const isolate of this.isolates) isolate.kick();
-  }
-
   /** Null when every plugin is delivering, else why not (readiness). */
   notReady(): string | null {
     const failed = this.isolates.filter((i) => i.state === 'failed');
