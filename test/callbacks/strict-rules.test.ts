@@ -44,6 +44,12 @@ describe('strict validation', () => {
           body.RoomInfo = { RoomId: blank };
           expectInvalid(body, 'RoomInfo.RoomId', /must be a non-empty string, not only spaces/);
         }
+        for (const notText of ['123', '144115216631667826', 'null', 'true', '{}']) {
+          const body = fixtureObject(name);
+          delete body.RoomId;
+          body.RoomInfo = { RoomId: 'PLACEHOLDER' };
+          expectInvalid(JSON.stringify(body).replace('"PLACEHOLDER"', notText), 'RoomInfo.RoomId', /^RoomInfo\.RoomId: must be a non-empty string(, not a number \(send the id in quotes\))?$/);
+        }
         const body = fixtureObject(name);
         delete body.RoomId;
         body.RoomInfo = { RoomId: 'room-9' };

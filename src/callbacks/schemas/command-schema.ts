@@ -45,5 +45,7 @@ function requireRoomId(body: Record<string, unknown>, helpers: Joi.CustomHelpers
     body.RoomId = info.RoomId;
     return body;
   }
+  // Sent, but not as text (a number, null): name it, as the schemas that declare RoomInfo do.
+  if (info && typeof info === 'object' && info.RoomId !== undefined) return helpers.error('livehook.roomIdNotText', { field: 'RoomInfo.RoomId' });
   return helpers.error('livehook.roomIdMissing', { field: 'RoomId' });
 }

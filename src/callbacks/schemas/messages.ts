@@ -25,6 +25,7 @@ export const VALIDATION_MESSAGES: Record<string, string> = {
   'array.base': '{{#label}}: must be an array',
   'array.includesRequiredUnknowns': '{{#label}}: is missing required items',
   'livehook.roomIdBlank': 'RoomInfo.RoomId: must be a non-empty string, not only spaces',
+  'livehook.roomIdNotText': 'RoomInfo.RoomId: must be a non-empty string',
   'livehook.roomIdMissing':
     'RoomId: is required (a non-empty string at the top level, or in RoomInfo.RoomId)',
 };
