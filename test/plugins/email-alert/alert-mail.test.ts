@@ -255,12 +255,12 @@ describe('email-alert plugin, through the running service', () => {
 
     it('when an alert address is not an address', async () => {
       expect(await startError({ env: { LIVEHOOK_ALERT_TO: 'ops@example.com, ops-at-example.com' } })).to.contain('"ops-at-example.com" is not a valid e-mail address');
-      expect(await startError({ plugin: { to: ['night shift'] } })).to.contain('to[0] "night shift" is not a valid e-mail address');
+      expect(await startError({ plugin: { to: ['night shift'] } })).to.contain('email-alert.json: to[0]: "night shift" is not a valid e-mail address');
     });
 
     it('when a template uses a placeholder that does not exist', async () => {
       const message = await startError({ plugin: { subject: 'Room {{room}} closed' } });
-      expect(message).to.contain('email-alert.json').and.contain('subject uses unknown placeholder "room"').and.contain('known placeholders: roomId, roomName');
+      expect(message).to.contain('email-alert.json').and.contain('subject: uses unknown placeholder "room"').and.contain('known placeholders: roomId, roomName');
     });
   });
 
