@@ -20,7 +20,6 @@ export class LineAppender {
   append(line: string): void {
     if (this.cutTo !== null) this.cut(this.cutTo);
     const bytes = Buffer.from(line, 'utf8');
-    const start = fs.fstatSync(this.fd).size;
     let written = 0;
     try {
       while (written < bytes.length) {
@@ -29,9 +28,12 @@ export class LineAppender {
         written += n;
       }
     } catch (err) {
-      this.cutTo = start;
       try {
-        this.cut(start);
+        // The file is opened for appending and only this plugin writes it (the
+        // data dir is locked): what this line left is its last `written` bytes.
+        // Asked only now, so that a line that goes well costs one system call.
+        this.cutTo = fs.fstatSync(this.fd).size - written;
+        this.cut(this.cutTo);
       } catch {
         // Still cut before the next line (see the top of append).
       }
