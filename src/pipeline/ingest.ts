@@ -60,14 +60,15 @@ export class Ingest {
       throw err;
     }
     if (!event.known) this.logger.info({ command: event.command, roomId: event.roomId }, 'callback with an unknown command accepted (no schema): handed to plugins that take every command');
-    // A before-callback is answered with a decision: a resend with the one stored with the first copy
-    // (deciders are not asked again, and counters are not counted twice); a new one is decided first.
+    // A before-callback is answered with a decision: a resend as the first copy was (with the
+    // decision stored with it, or plain OK if it came before any plugin decided its command;
+    // deciders are not asked again, and counters are not counted twice); a new one is decided first.
     const decides = this.decisions?.decides(event.command) ?? false;
     if (decides) {
       const earlier = await this.store.findDecision(event.id);
       if (earlier) {
         this.onAccepted?.(event, true);
-        return { seq: 0, duplicate: true, event, decision: earlier };
+        return earlier.decision ? { seq: 0, duplicate: true, event, decision: earlier.decision } : { seq: 0, duplicate: true, event };
       }
     }
     this.checkBackpressure();
@@ -78,8 +79,10 @@ export class Ingest {
     this.onAccepted?.(event, result.duplicate);
     if (!event.decision) return { ...result, event };
     // Two copies decided at once: the one stored first is the answer for both.
-    const decision = result.duplicate ? ((await this.store.findDecision(event.id)) ?? event.decision) : event.decision;
-    return { ...result, event, decision };
+    if (!result.duplicate) return { ...result, event, decision: event.decision };
+    const stored = (await this.store.findDecision(event.id))?.decision;
+    // Stored undecided first (a race with a reload that added the decider): answered as that copy was, plain OK.
+    return stored === null ? { ...result, event } : { ...result, event, decision: stored ?? event.decision };
   }
 
   /** Stores an event built elsewhere (replay of quarantine) exactly like a fresh one. */

@@ -184,8 +184,12 @@ export interface Store {
    */
   readEvents(afterSeq: number, limit: number, maxBytes?: number): Promise<StoredEvent[]>;
   getEvent(seq: number): Promise<StoredEvent | null>;
-  /** The decision stored with the event of this id (a before-callback's answer), or null. */
-  findDecision(eventId: string): Promise<DecisionRecord | null>;
+  /**
+   * Whether an event of this id is stored, and with which decision (a
+   * before-callback's answer; null when it was stored undecided, before any
+   * plugin decided its command). Null when no event has this id.
+   */
+  findDecision(eventId: string): Promise<{ decision: DecisionRecord | null } | null>;
 
   // --- per-plugin cursors -------------------------------------------------
   getCursor(plugin: string): Promise<number | null>;

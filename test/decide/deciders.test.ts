@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { fixture, startTestService, tempDir, type TestService } from '../helpers/service';
@@ -168,5 +169,34 @@ describe('before-callbacks: deciding plugins answer Live.CallbackBeforeSendGift'
       expect(res.body.ErrorInfo).to.match(/onError/);
       expect((await strict.post(gift('allow.allow'), QUERY)).body.ErrorCode).to.equal(0);
     });
+  });
+});
+
+describe('before-callbacks stored before any plugin decided their command', () => {
+  it('are answered as the first copy was (plain OK) when resent after a decider is enabled, and the decider is not asked', async () => {
+    const pluginsDir = writeDeciders();
+    const out = path.join(tempDir(), 'calls.jsonl');
+    const svc = await startTestService({
+      pluginsDir,
+      config: { plugins: { order: ['first', 'second'] } },
+      plugins: { first: { enabled: false, capabilities: ['fs'], out }, second: { enabled: false, capabilities: ['fs'], out } },
+    });
+    try {
+      const body = gift('reject.reject');
+      const first = await svc.post(body, QUERY);
+      expect(first.body).to.deep.include({ ActionStatus: 'OK', ErrorCode: 0 });
+
+      fs.writeFileSync(path.join(svc.configDir, 'plugins', 'first.json'), JSON.stringify({ enabled: true, capabilities: ['fs'], out }));
+      expect((await svc.service.reloader.reload('test')).applied).to.equal(true);
+      const again = await svc.post(body, QUERY);
+      expect(again.body, 'Tencent was told OK the first time').to.deep.equal(first.body);
+      const decides = () => readRecords(out).filter((r) => r.hook === 'decide');
+      expect(decides()).to.have.length(0);
+      // A new gift is decided.
+      expect((await svc.post(gift('reject.allow'), QUERY)).body.ErrorCode).to.not.equal(0);
+      expect(decides()).to.have.length(1);
+    } finally {
+      await svc.stop();
+    }
   });
 });

@@ -165,12 +165,12 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         const decision = { verdict: 'reject' as const, code: 102101, info: '今日上限', plugin: 'gift-guard', reason: 'daily-cap', by: 'deciders' as const, failures: [], ms: 3, budgetExceeded: false, at: 1_760_000_000_000 };
         const event = { ...makeEvent(), decision };
         const { seq } = await store.append(structuredClone(event));
-        expect(await store.findDecision(event.id)).to.deep.equal(decision);
+        expect(await store.findDecision(event.id)).to.deep.equal({ decision });
         expect((await store.getEvent(seq))!.event).to.deep.equal(event);
         const plain = makeEvent();
         await store.append(plain);
-        expect(await store.findDecision(plain.id)).to.equal(null);
-        expect(await store.findDecision('no-such-id')).to.equal(null);
+        expect(await store.findDecision(plain.id), 'stored, undecided').to.deep.equal({ decision: null });
+        expect(await store.findDecision('no-such-id'), 'not stored').to.equal(null);
       });
 
       it('reads a batch no bigger than the byte budget (but always one event), so big bodies come a few at a time', async function () {

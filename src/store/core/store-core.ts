@@ -137,9 +137,9 @@ export abstract class StoreCore implements Store, StatementRunner {
     return rows.length > 0 ? this.toStoredEvent(rows[0]!) : null;
   }
 
-  async findDecision(eventId: string): Promise<DecisionRecord | null> {
+  async findDecision(eventId: string): Promise<{ decision: DecisionRecord | null } | null> {
     const rows = await this.read<{ decision: string | null }>(`read the decision of event ${eventId}`, 'decisionById', [eventId]);
-    return toDecision(rows[0]?.decision);
+    return rows.length === 0 ? null : { decision: toDecision(rows[0]!.decision) };
   }
 
   protected toStoredEvent(row: EventRow): StoredEvent {
