@@ -112,6 +112,13 @@ export class PluginIsolate {
     }
   }
 
+  /** It failed in init: it stays `failed` with the reason and is started again with backoff, as after a crash. */
+  retryStart(): void {
+    if (this.stopping) return;
+    this.crashes.restartFailed();
+    this.scheduleRestart();
+  }
+
   /** Runs a CLI task in the isolate. */
   runTask(task: string, args: Record<string, string>): Promise<string | undefined> {
     const worker = this.worker;

@@ -5,7 +5,7 @@
  * behind the slowest one is, for backpressure.
  */
 import type { Logger } from 'pino';
-import { LivehookError } from '../errors';
+import { LivehookError, describeError, isLivehookError } from '../errors';
 import type { IngestSink } from '../pipeline/ingest';
 import type { EnabledPlan } from '../pipeline/plan-plugins';
 import type { Store } from '../store/store';
@@ -41,9 +41,13 @@ export class PluginIsolates implements IngestSink {
 
   /**
    * Starts the plugins: each loads in its own thread in parallel, and runs
-   * init in config order, once the one before it has started. If one cannot
-   * start, the others are stopped and its error, naming it, is thrown:
-   * running with half the pipeline silently missing is worse than not running.
+   * init in config order, once the one before it has started. A plugin that
+   * cannot be loaded or configured stops the start (the others are stopped
+   * and its error, naming it, is thrown): that is a mistake to fix, not to
+   * wait out. One whose init fails (its server is down, say) does not: the
+   * service takes callbacks and stores them, the plugin shows as `failed`
+   * with the reason and is started again with backoff, and then delivers
+   * what it missed. Refusing to start would refuse Tencent's callbacks too.
    */
   async startAll(plans: readonly EnabledPlan[], latestSeq: number): Promise<void> {
     this.head.publish(latestSeq);
@@ -55,18 +59,35 @@ export class PluginIsolates implements IngestSink {
       return done;
     });
     const outcomes = await Promise.allSettled(starting);
-    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failure) {
+    const refusal = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected' && !failedInInit(o.reason));
+    if (refusal) {
       await this.stop(0);
-      throw failure.reason;
+      throw refusal.reason;
     }
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'rejected') this.retryLater(started[i]!, outcome.reason);
+    });
   }
 
-  /** Starts one more plugin (a config reload switched it on). Rejects, leaving it listed as failed, when it cannot start. */
+  /**
+   * Starts one more plugin (a config reload switched it on). Rejects, leaving
+   * it listed as failed, when it cannot start; one that failed in init is
+   * started again with backoff.
+   */
   async add(plan: EnabledPlan): Promise<PluginIsolate> {
     const isolate = this.create(plan);
-    await isolate.start();
+    try {
+      await isolate.start();
+    } catch (err) {
+      if (failedInInit(err)) isolate.retryStart();
+      throw err;
+    }
     return isolate;
+  }
+
+  private retryLater(isolate: PluginIsolate, err: unknown): void {
+    this.deps.logger.error({ plugin: isolate.name, hook: 'init', err }, `plugin "${isolate.name}" could not start: ${describeError(err)}; livehook takes callbacks meanwhile, and starts the plugin again with backoff`);
+    isolate.retryStart();
   }
 
   /** Stops a plugin and forgets it (its cursor stays in the store). */
@@ -167,4 +188,9 @@ export class PluginIsolates implements IngestSink {
     }
     return min;
   }
+}
+
+/** Its init threw, or its isolate ended while starting: a failure of the moment, not of the configuration. */
+function failedInInit(err: unknown): boolean {
+  return isLivehookError(err) && err.code === 'PLUGIN_FAILED' && err.details.hook === 'init';
 }

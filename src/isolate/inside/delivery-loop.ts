@@ -103,14 +103,7 @@ export class DeliveryLoop {
 
   /** Loads or creates the cursor, then delivers until stop(). */
   async start(): Promise<void> {
-    const saved = await this.store.getCursor(this.plugin.name);
-    if (saved === null) {
-      const start = this.options.startFrom === 'beginning' ? 0 : await this.store.latestSeq();
-      await this.store.setCursor(this.plugin.name, start);
-      this.cursor = start;
-    } else {
-      this.cursor = saved;
-    }
+    this.cursor = await ensureCursor(this.store, this.plugin.name, this.options.startFrom);
     this.savedCursor = this.cursor;
     for (const row of await this.store.listDeliveries({ plugin: this.plugin.name })) if (row.eventSeq > this.cursor) this.owned.add(row.eventSeq);
     this.board.started = true;
@@ -274,4 +267,17 @@ export class DeliveryLoop {
     this.savedCursor = cursor;
     this.lastCursorSave = now;
   }
+}
+
+/**
+ * The plugin's cursor, created where `startFrom` says if it has none yet.
+ * Called before the plugin's init too: events that arrive while a new plugin
+ * fails in init and waits to be started again are its to deliver.
+ */
+export async function ensureCursor(store: Store, plugin: string, startFrom: 'end' | 'beginning'): Promise<number> {
+  const saved = await store.getCursor(plugin);
+  if (saved !== null) return saved;
+  const start = startFrom === 'beginning' ? 0 : await store.latestSeq();
+  await store.setCursor(plugin, start);
+  return start;
 }

@@ -20,7 +20,7 @@ import { openLinkedStore } from '../../store/store-link';
 import { isolateLogger } from '../log-bridge';
 import type { AttemptSample, FromIsolate, IsolateSpec, ToIsolate } from '../protocol';
 import { IsolateBoard, LogHead } from '../shared-state';
-import { DeliveryLoop } from './delivery-loop';
+import { DeliveryLoop, ensureCursor } from './delivery-loop';
 import { CallCancellation, runWithTimeout } from './run-with-timeout';
 import { checkDecision } from '../../decide/decision';
 import type { CallbackEvent } from '../../callbacks/event';
@@ -87,6 +87,7 @@ async function start(): Promise<void> {
       post({ type: 'loaded' });
       await initAllowed;
     }
+    if (spec.mode === 'serve') await ensureCursor(store!, spec.found.name, spec.settings.startFrom);
     initialized = true;
     await plugin.init();
   }

@@ -1,0 +1,70 @@
+/**
+ * A plugin whose init fails when the service starts (its server is down,
+ * say) does not keep the service from taking callbacks: it is shown as
+ * failed, started again with backoff, and then delivers what arrived
+ * meanwhile.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { writePlugin } from '../helpers/plugin-files';
+import { startTestService, tempDir, waitFor } from '../helpers/service';
+
+/** Fails in init while the file `gate` exists; records the rooms it is handed. */
+const FLAKY = `
+'use strict';
+const fs = require('node:fs');
+const Joi = require('joi');
+const { inject, injectable } = require('tsyringe');
+class Handler {
+  constructor(options) { this.options = options; }
+  init() { if (fs.existsSync(this.options.gate)) throw new Error('upstream refused the connection'); }
+  handle(event) { fs.appendFileSync(this.options.out, event.roomId + '\\n'); }
+}
+inject('options')(Handler, undefined, 0);
+injectable()(Handler);
+module.exports = { name: 'flaky', version: '1.0.0', commands: '*', capabilities: ['fs'], options: Joi.object({ gate: Joi.string(), out: Joi.string() }), handler: Handler };
+`;
+
+describe('a plugin that fails in init at start', function () {
+  this.timeout(60_000);
+
+  it('is shown as failed while the service takes callbacks, is started again with backoff, and delivers what it missed', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const work = tempDir('livehook-flaky-');
+    const gate = path.join(work, 'upstream-down');
+    const out = path.join(work, 'rooms.txt');
+    fs.writeFileSync(gate, '');
+    writePlugin(pluginsDir, 'flaky', 'index.js', FLAKY);
+    const svc = await startTestService({ pluginsDir, plugins: { flaky: { enabled: true, capabilities: ['fs'], gate, out } } });
+    try {
+      const ready = await svc.get('/readyz');
+      expect(ready.status).to.equal(503);
+      expect(ready.body.reason).to.match(/plugin failed: flaky .*upstream refused the connection/);
+      expect(svc.logs.some((l) => l.level === 'error' && l.plugin === 'flaky' && /could not start: .*upstream refused/.test(String(l.msg)))).to.equal(true);
+      const body = { CallbackCommand: 'Live.CallbackAfterDestroyRoom', RoomId: 'while-down', EventType: 'DestroyByUser', EventTime: Date.now() };
+      expect((await svc.post(body)).status).to.equal(200);
+
+      fs.rmSync(gate);
+      await waitFor(() => svc.service.isolates.get('flaky')!.state === 'running', 20_000, 'the plugin to start again');
+      await svc.waitForIdle(20_000);
+      expect(fs.readFileSync(out, 'utf8').split('\n')).to.include('while-down');
+      expect((await svc.get('/readyz')).status).to.equal(200);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('still stops the start when the plugin cannot be configured (a mistake to fix, not to wait out)', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'flaky', 'index.js', FLAKY);
+    const error = await startTestService({ pluginsDir, plugins: { flaky: { enabled: true, capabilities: ['fs'], gate: 42 } } }).then(
+      async (svc) => {
+        await svc.stop();
+        return null;
+      },
+      (err: Error) => err,
+    );
+    expect(error?.message).to.contain('flaky.json').and.to.contain('gate: must be a string');
+  });
+});
