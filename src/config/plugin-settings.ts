@@ -4,7 +4,11 @@
  * validated later against the plugin's own schema.
  */
 import Joi from 'joi';
+import { ALWAYS_GRANTED, GRANTABLE, MODULE_GRANTS } from '../pipeline/plugin-contract';
 import type { RetryPolicy } from './service-config';
+
+/** What a plugin's config may grant: the capabilities, and the modules a plugin may not load otherwise. */
+const GRANTS: readonly string[] = [...GRANTABLE, ...MODULE_GRANTS, ...ALWAYS_GRANTED];
 
 export interface PluginSettings {
   name: string;
@@ -32,7 +36,11 @@ export const DEFAULT_HEAP_MB = 128;
 
 export const pluginFileSchema = Joi.object({
   enabled: Joi.boolean().required(),
-  capabilities: Joi.array().items(Joi.string()).unique().default([]),
+  // A misspelt grant ("htp") would be ignored and the plugin refused for the one it meant: name it here.
+  capabilities: Joi.array()
+    .items(Joi.string().valid(...GRANTS).messages({ 'any.only': `"{{#value}}" is not a capability: grant some of ${GRANTS.join(', ')}` }))
+    .unique()
+    .default([]),
   timeoutMs: Joi.number().integer().min(1),
   concurrency: Joi.number().integer().min(1).max(1000),
   retry: Joi.object({
