@@ -11,6 +11,7 @@ import { LivehookError } from '../errors';
 import { ENV_OVERRIDES, setPath, type EnvOverride } from './env-overrides';
 import { pluginFileSchema, splitPluginFile, type PluginSettings } from './plugin-settings';
 import { serviceConfigSchema, type ServiceConfig } from './service-config';
+import { explainJsonError } from './json-error';
 import { CONFIG_VALIDATION, keyPathOf } from './validation-style';
 
 export interface LoadedConfig {
@@ -94,7 +95,8 @@ function readPluginFiles(dir: string): Map<string, { file: string; raw: Record<s
 function readJsonObject(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // An editor's byte order mark is not content: JSON.parse would refuse it as an invisible token.
+    text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     throw configError(`${relative(file)}: cannot be read (${(err as Error).message})`, { file });
   }
@@ -102,7 +104,7 @@ function readJsonObject(file: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw configError(`${relative(file)}: is not valid JSON: ${jsonErrorWhere(text, err as Error)}`, { file });
+    throw configError(`${relative(file)}: is not valid JSON: ${explainJsonError(text, err as Error)}`, { file });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw configError(`${relative(file)}: must hold a JSON object ({ ... })`, { file });
@@ -120,23 +122,6 @@ export function validate(schema: Joi.Schema, value: unknown, file: string, envVa
   const where = fromEnv ? `${file} (value from environment variable ${fromEnv})` : file;
   const what = detail.type === 'object.unknown' ? `unknown key "${key}"` : detail.message;
   throw configError(`${where}: ${key ? `${key}: ` : ''}${what}`, { file, key, env: fromEnv });
-}
-
-/**
- * Node 20's JSON.parse names a character offset ("at position 69"); an operator
- * editing the file in an editor wants the line and column, and the line itself.
- */
-function jsonErrorWhere(text: string, err: Error): string {
-  const reason = err.message.replace(/ in JSON at position \d+.*$/s, '');
-  const at = /at position (\d+)/.exec(err.message);
-  const offset = at ? Number(at[1]) : /Unexpected end of JSON input/.test(err.message) ? text.length : null;
-  if (offset === null) return reason;
-  const before = text.slice(0, offset).split('\n');
-  const line = before.length;
-  const column = before[before.length - 1]!.length + 1;
-  const source = (text.split('\n')[line - 1] ?? '').trim();
-  const shown = source.length > 120 ? `${source.slice(0, 117)}...` : source;
-  return `${reason} at line ${line}, column ${column}${shown ? ` (${shown})` : ''}`;
 }
 
 function configError(message: string, details: Record<string, unknown>): LivehookError {
