@@ -35,7 +35,8 @@ describe('config files that are not JSON', () => {
   it('places the other mistakes by line and column, where V8 gives no position too', () => {
     expect(explain("{\n  'port': 80\n}")).to.match(/at line 2, column 3 \('port': 80\)$/);
     expect(explain('{\n  "port": 08\n}')).to.match(/^Unexpected number at line 2, column 12/);
-    expect(explain('{"port": 80,')).to.match(/at line 1, column 13/);
+    expect(explain('{"port": 80,\n')).to.equal('the file ends after line 1, before the JSON does: is a closing "}" or "]" missing?');
+    expect(explain('\n')).to.match(/^the file ends before any JSON/);
   });
 
   it('finds the same texts invalid as JSON.parse: the fixtures, and each of them cut or changed at every place', function () {

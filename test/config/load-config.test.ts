@@ -110,7 +110,7 @@ describe('config loading', () => {
     expect(loadError(configDirWith(trailingComma))).to.match(/livehook\.json: is not valid JSON: a comma before "\}" at line 3, column 27 \("log": \{ "level": "info", \},\): JSON allows no comma after the last item$/);
     // A byte order mark, as some editors save, is not a mistake.
     expect(loadConfig({ configDir: configDirWith('\uFEFF{"port": 9001}'), env: {} }).service.port).to.equal(9001);
-    expect(loadError(configDirWith({}, { logging: '{\n  "enabled": true\n' }))).to.match(/logging\.json: is not valid JSON: .* at line 3, column 1$/);
+    expect(loadError(configDirWith({}, { logging: '{\n  "enabled": true\n' }))).to.match(/logging\.json: is not valid JSON: the file ends after line 2, before the JSON does: is a closing "\}" or "\]" missing\?$/);
     expect(loadError(configDirWith({}, { logging: '[]' }))).to.contain('logging.json').and.to.contain('JSON object');
   });
 
