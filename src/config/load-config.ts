@@ -40,6 +40,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
 
   const serviceFile = path.join(configDir, SERVICE_FILE);
+  // Started from the wrong folder (src/, whose config/ is source code), livehook would run on defaults with no plugin.
+  if (!fs.existsSync(serviceFile) && !fs.existsSync(path.join(configDir, PLUGINS_SUBDIR))) {
+    throw configError(
+      `config folder ${configDir} holds neither ${SERVICE_FILE} nor ${PLUGINS_SUBDIR}/: is it livehook's? Start from the folder that holds config/, or set LIVEHOOK_CONFIG_DIR`,
+      { file: configDir },
+    );
+  }
   const serviceRaw = fs.existsSync(serviceFile) ? readJsonObject(serviceFile) : {};
   const rawPlugins = readPluginFiles(path.join(configDir, PLUGINS_SUBDIR));
 

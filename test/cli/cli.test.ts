@@ -23,10 +23,18 @@ describe('livehook command line', () => {
     expect(result.code).to.equal(1); // a plugin in error
   });
 
-  it('`plugins` on the default config shows the three built-ins enabled', () => {
-    const result = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: path.join(REPO_ROOT, 'config'), LIVEHOOK_PLUGINS_DIR: path.join(REPO_ROOT, 'plugins') });
+  it('`plugins` on the default config shows the three built-ins enabled, and writes nothing', () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const result = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: path.join(REPO_ROOT, 'config'), LIVEHOOK_PLUGINS_DIR: path.join(REPO_ROOT, 'plugins'), LIVEHOOK_DATA_DIR: dataDir });
     expect(result.code, result.stderr).to.equal(0);
     for (const name of ['logging', 'email-alert', 'stats-rollup']) expect(result.stdout).to.match(new RegExp(`${name} [\\d.]+\\s+enabled`));
+    expect(fs.existsSync(dataDir), 'a data dir (and a SQLite file) made by a look').to.equal(false);
+  });
+
+  it('refuses a config folder that is not livehook\'s (started from src/, whose config/ is source code)', async () => {
+    const result = await livehookInProcess(['plugins'], { LIVEHOOK_CONFIG_DIR: path.join(REPO_ROOT, 'src', 'config') });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('holds neither livehook.json nor plugins/').and.to.contain('LIVEHOOK_CONFIG_DIR');
   });
 
   it('`config check` passes a good config and exits non-zero with the reason for a bad one', async () => {
