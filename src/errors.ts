@@ -45,6 +45,7 @@ export const ERRORS = {
   PERMANENT_FAILURE: { status: 0, errorCode: 0, title: 'permanent failure, no retry' },
   STORE_SCHEMA: { status: 0, errorCode: 0, title: 'store schema problem' },
   DISK_FULL: { status: 0, errorCode: 0, title: 'no space left in the data dir' },
+  PORT_UNAVAILABLE: { status: 0, errorCode: 0, title: 'cannot listen on the port' },
   USAGE: { status: 0, errorCode: 0, title: 'bad command line' },
 } as const;
 

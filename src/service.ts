@@ -19,6 +19,7 @@ import { callbackRouter } from './http/callback-route';
 import { DecisionMaker } from './decide/decision-maker';
 import { deferContinue } from './http/expect-continue';
 import { answerClientErrors } from './http/client-errors';
+import { listenError } from './http/listen-error';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
 import { loginRouter } from './reports/login-routes';
@@ -175,7 +176,7 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
     answerClientErrors(server, service.http.bodyTimeoutMs);
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle time-outs
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, service.host, service.port)));
       server.listen(service.port, service.host, () => {
         server.off('error', reject);
         resolve();

@@ -59,7 +59,23 @@ let remoteCompile = null;
 function compile(source, filename) {
   if (remoteCompile) return remoteCompile(filename, source);
   swc ??= require('@swc/core');
-  return swc.transformSync(source, swcOptions(filename)).code;
+  try {
+    return swc.transformSync(source, swcOptions(filename)).code;
+  } catch (err) {
+    throw readableSyntaxError(err);
+  }
+}
+
+/**
+ * swc's message is the code frame, then "Caused by:" and the compiler's own
+ * native stack ("Stack backtrace: ... _ZN6v8impl..."): keep the code frame.
+ */
+function readableSyntaxError(err) {
+  const message = typeof err === 'string' ? err : err instanceof Error ? err.message : String(err);
+  const frame = message.split(/\n\s*\n\s*Caused by:/)[0].replace(/\s+$/, '');
+  const error = new Error(frame);
+  if (err instanceof Error) error.cause = err;
+  return error;
 }
 
 /** From now on this thread compiles through `fn(filename, source) => code` instead of loading the compiler. */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config/load-config';
@@ -133,6 +134,24 @@ describe('config loading', () => {
       error = err as Error;
     }
     expect(error?.message).to.contain('livehook.json').and.to.contain('http.bodyLimitBytes');
+  });
+
+  it('says which setting to change when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const error = await startTestService({ onlyPlugins: ['logging'], env: { PORT: String(port) }, config: { host: '127.0.0.1' } }).then(
+        async (svc) => {
+          await svc.stop();
+          return null;
+        },
+        (err: Error) => err,
+      );
+      expect(error?.message).to.equal(`cannot listen on 127.0.0.1:${port}: another process uses that port (set PORT, or "port" in config/livehook.json, to another one)`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('has a default config in the repo that validates', () => {

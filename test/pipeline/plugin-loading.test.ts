@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { fixture, startTestService, tempDir, type TestService } from '../helpers/service';
+import { fixture, startTestService, tempDir, writeConfigDir, type TestService } from '../helpers/service';
+import { livehookInProcess } from '../helpers/cli';
 import { readRecords, recorderJs, recorderTs, writePlugin } from '../helpers/plugin-files';
 
 const QUERY = { SdkAppid: '1400000001' };
@@ -127,6 +128,32 @@ export default definePlugin({ name: 'sneaky', version: '1.0.0', commands: '*', h
       error = err as Error;
     }
     expect(error?.message).to.contain('sneaky').and.to.contain('mailer');
+  });
+
+  it('tells the author of a handler with constructor parameters but no @injectable() to add it', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(
+      pluginsDir,
+      'bare',
+      'index.ts',
+      `import { inject } from 'tsyringe';
+import { definePlugin, type Logger } from 'livehook';
+class Webhook { constructor(@inject('logger') readonly logger: Logger) {} handle(): void {} }
+export default definePlugin({ name: 'bare', version: '1.0.0', commands: '*', handler: Webhook });`,
+    );
+    const result = await livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ pluginsDir, plugins: { bare: { enabled: true } } }) });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('plugin "bare": its handler class Webhook has constructor parameters but no @injectable(): add @injectable() (from tsyringe) above the class');
+  });
+
+  it('shows a TypeScript syntax error in a plugin as the compiler\'s code frame, without the compiler\'s own stack', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'broken', 'index.ts', `import { definePlugin } from 'livehook';\nclass H { handle(): void { const x = ; } }\nexport default definePlugin({ name: 'broken', version: '1.0.0', commands: '*', handler: H });\n`);
+    const result = await livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ pluginsDir, plugins: { broken: { enabled: true } } }) });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('plugin "broken": ').and.to.contain('index.ts failed to load').and.to.contain('Expression expected');
+    expect(result.stderr).to.match(/2 \| class H \{ handle\(\): void \{ const x = ; \} \}/);
+    expect(result.stderr).not.to.match(/Caused by|Stack backtrace|_ZN/);
   });
 
   it('names the plugin file and the option when options fail the plugin schema', async () => {

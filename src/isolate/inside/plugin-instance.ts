@@ -98,7 +98,12 @@ function resolveHandler(manifest: PluginManifest, scope: PluginScope): PluginHan
         { cause: err },
       );
     }
-    throw new LivehookError('PLUGIN_INVALID', `plugin "${manifest.name}": its handler could not be created: ${message}`, { plugin: manifest.name, hook: 'constructor' }, { cause: err });
+    // tsyringe's words for a class it has no constructor types for: it was not decorated.
+    const undecorated = /TypeInfo not known for "?([^"\s]+)"?/.exec(message)?.[1];
+    const hint = undecorated
+      ? `its handler class ${undecorated} has constructor parameters but no @injectable(): add @injectable() (from tsyringe) above the class, and @inject('options'), @inject('logger')... before each parameter`
+      : `its handler could not be created: ${message}`;
+    throw new LivehookError('PLUGIN_INVALID', `plugin "${manifest.name}": ${hint}`, { plugin: manifest.name, hook: 'constructor' }, { cause: err });
   }
 }
 
