@@ -132,7 +132,9 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
     proxy: Joi.boolean().default(false),
   }).default(),
   auth: Joi.object({
-    sdkAppIds: Joi.array().items(Joi.string().pattern(/^\d+$/, 'digits only (an SDKAppID such as 1400000001)')).default([]),
+    sdkAppIds: Joi.array()
+      .items(Joi.string().pattern(/^\d+$/, 'digits only (an SDKAppID such as 1400000001)').messages({ 'string.base': 'must be the SDKAppID in quotes, as a string ("1400000001")' }))
+      .default([]),
     callbackToken: Joi.string().min(1).max(128).allow(null).default(null),
     maxClockSkewSeconds: Joi.number().integer().min(1).max(3600).default(60),
     adminToken: Joi.string().min(8).allow(null).default(null),

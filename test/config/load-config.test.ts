@@ -80,6 +80,7 @@ describe('config loading', () => {
     const message = loadError(configDirWith({ auth: { maxClockSkewSeconds: 'soon' } }));
     expect(message).to.match(/livehook\.json: auth\.maxClockSkewSeconds: must be a number$/);
     expect(loadError(configDirWith({ auth: { sdkAppIds: ['1400000001', '14x'] } }))).to.match(/auth\.sdkAppIds\[1\]: must be digits only .*, not "14x"$/);
+    expect(loadError(configDirWith({ auth: { sdkAppIds: [1400000001] } }))).to.match(/auth\.sdkAppIds\[0\]: must be the SDKAppID in quotes, as a string \("1400000001"\)$/);
   });
 
   it('names an unknown key', () => {
