@@ -201,15 +201,22 @@ export class DeliveryLoop {
       await this.runDueRetries();
       for (;;) {
         if (this.mustStop()) break;
-        const batch = await this.store.readEvents(this.cursor, this.options.batchSize, this.options.batchBytes);
+        // Slots are emptied as events are delivered: a body built for one event (a big one takes
+        // tens of MB) is not held until the whole batch is done.
+        const batch: Array<StoredEvent | undefined> = await this.store.readEvents(this.cursor, this.options.batchSize, this.options.batchBytes);
         if (batch.length === 0) break;
+        const last = batch[batch.length - 1]!.seq;
         if (this.plugin.concurrency > 1) {
           // Events are independent for this plugin: overlap them, then pass them all.
-          await inLanes(this.plugin.concurrency, () => this.mustStop(), batch.filter((s) => this.isNew(s)), (s) => this.deliver(s, 1, false));
+          const taken = batch.filter((s) => this.isNew(s!));
+          batch.length = 0;
+          await inLanes(this.plugin.concurrency, () => this.mustStop(), taken, (s) => this.deliver(s!, 1, false));
           if (this.mustStop()) break;
-          this.cursor = batch[batch.length - 1]!.seq;
+          this.cursor = last;
         } else {
-          for (const stored of batch) {
+          for (let i = 0; i < batch.length; i++) {
+            const stored = batch[i]!;
+            batch[i] = undefined;
             if (this.mustStop()) break;
             if (this.isNew(stored) && !(await this.deliver(stored, 1, false))) break;
             this.cursor = stored.seq;

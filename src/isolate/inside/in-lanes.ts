@@ -4,17 +4,22 @@
  * Runs `work` over `items`, at most `concurrency` at a time; stops starting
  * new ones when stopped. `work` throws only when the store failed: then no
  * lane starts anything more, all settle, and the error goes to the pass,
- * which retries from the same cursor.
+ * which retries from the same cursor. Each item is let go of (its slot
+ * emptied) once its work is done, so that a batch of big events is never
+ * held in memory whole.
  */
-export async function inLanes<T>(concurrency: number, mustStop: () => boolean, items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+export async function inLanes<T>(concurrency: number, mustStop: () => boolean, items: Array<T | undefined>, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const failures: unknown[] = [];
   const lane = async (): Promise<void> => {
     while (failures.length === 0 && next < items.length && !mustStop()) {
+      const at = next++;
       try {
-        await work(items[next++]!);
+        await work(items[at]!);
       } catch (err) {
         failures.push(err);
+      } finally {
+        items[at] = undefined;
       }
     }
   };
