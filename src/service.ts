@@ -18,7 +18,7 @@ import { createApp } from './http/app';
 import { callbackRouter } from './http/callback-route';
 import { DecisionMaker } from './decide/decision-maker';
 import { deferContinue } from './http/expect-continue';
-import { answerClientErrors } from './http/client-errors';
+import { TIMEOUT_CHECK_MS, answerClientErrors } from './http/client-errors';
 import { listenError } from './http/listen-error';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
@@ -171,7 +171,7 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
     });
 
     const handler = app.callback();
-    const server = http.createServer(handler);
+    const server = http.createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, handler);
     deferContinue(server, handler); // the 100 goes out only once /callback has checked the caller
     answerClientErrors(server, service.http.bodyTimeoutMs);
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle time-outs

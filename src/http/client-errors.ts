@@ -10,7 +10,14 @@ import { LivehookError } from '../errors';
 import { failEnvelope } from './envelope';
 
 /** How long the headers of a request may take (Node's default is a minute: slow-header clients hold sockets that long). */
-const HEADERS_TIMEOUT_MS = 10_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+
+/**
+ * How often Node looks for requests past those time-outs: its default, 30 s,
+ * let a client that trickles a header line a second hold its socket 36 s.
+ * Pass it to http.createServer.
+ */
+export const TIMEOUT_CHECK_MS = 1_000;
 
 export function answerClientErrors(server: http.Server, bodyTimeoutMs: number): void {
   server.headersTimeout = HEADERS_TIMEOUT_MS;

@@ -86,6 +86,27 @@ describe('stalled and malformed requests', () => {
     expect(jsonOf(text).ErrorInfo).to.contain('not valid UTF-8').and.contain('charset=gbk');
   });
 
+  it('answers 408 to headers that trickle in past 10 s, within a second or two of it', async function () {
+    this.timeout(30_000);
+    const { hostname, port } = new URL(svc.url);
+    const started = Date.now();
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => socket.write('POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: x\r\n'));
+      // A header line a second, never the blank line that ends them.
+      const trickle = setInterval(() => socket.writable && socket.write('X-Slow: y\r\n'), 1000);
+      let got = '';
+      socket.on('data', (c: Buffer) => (got += c.toString()));
+      socket.on('close', () => {
+        clearInterval(trickle);
+        resolve(got);
+      });
+      socket.on('error', reject);
+    });
+    expect(text).to.match(/^HTTP\/1\.1 408/);
+    // Node looked for late headers every 30 s by default: such a client held its socket 36 s.
+    expect(Date.now() - started).to.be.within(9_500, 13_000);
+  });
+
   it('answers headers that are too large with the FAIL envelope and words', async () => {
     const { text } = await raw(svc, `POST /callback?SdkAppid=1400000001&pad=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
     expect(text).to.match(/^HTTP\/1\.1 431/);
