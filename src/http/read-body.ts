@@ -26,6 +26,7 @@ import getRawBody from 'raw-body';
 import iconv from 'iconv-lite';
 import { LivehookError } from '../errors';
 import type { BodyBudget, BodyReservation } from './body-budget';
+import { bodyText } from './body-text';
 import { drainUpload } from './drain-upload';
 import { awaitsContinue, sendContinueIfAwaited } from './expect-continue';
 
@@ -63,7 +64,7 @@ export async function readBody(req: http.IncomingMessage, res: http.ServerRespon
     sendContinueIfAwaited(req, res);
     const wire = await withDeadline(req, res, options.timeoutMs, () => readWire(req, res, declared, limit, reservation, drain));
     const body = encodings.length === 0 ? wire : await decompress(wire, encodings, limit);
-    return decode(body, charset);
+    return bodyText(body, charset);
   } finally {
     reservation.release();
   }
@@ -245,18 +246,6 @@ async function undo(coding: string, body: Buffer, limit: number): Promise<Buffer
     } catch (rawErr) {
       throw (rawErr as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? rawErr : err;
     }
-  }
-}
-
-/** Strict for UTF-8 (no byte-order mark kept, as iconv-lite does): bytes that are not UTF-8 would otherwise become U+FFFD and be lost. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-function decode(body: Buffer, charset: string): string {
-  if (!/^utf-?8$/i.test(charset)) return iconv.decode(body, charset);
-  try {
-    return UTF8.decode(body);
-  } catch {
-    throw new LivehookError('BAD_TEXT', 'the body is not valid UTF-8, the charset it is read in when Content-Type declares none: declare its charset, for example "application/json; charset=gbk"', { header: 'Content-Type' });
   }
 }
 

@@ -110,6 +110,32 @@ describe('POST /callback: body encodings and charsets', () => {
     }
   });
 
+  it('refuses bytes that are no characters in the declared charset (40009), instead of storing U+FFFD', async () => {
+    for (const [charset, bytes] of [['gbk', [0x81, 0xff]], ['big5', [0xff, 0xff]], ['us-ascii', [0xe9, 0xe9]]] as const) {
+      const body = Buffer.concat([Buffer.from('{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"'), Buffer.from(bytes), Buffer.from('","EventType":"DestroyByUser","EventTime":1703589922780}')]);
+      const res = await send(svc, body, { 'content-type': `application/json; charset=${charset}` });
+      expect(res.status, charset).to.equal(400);
+      expect(res.body.ErrorCode).to.equal(40009);
+      expect(res.body.ErrorInfo).to.equal(`the body is not valid ${charset}, the charset its Content-Type declares: some of its bytes are no characters in it`);
+    }
+  });
+
+  it('refuses a JSON escape of half a character (a lone surrogate, which no store keeps), and takes whole ones', async () => {
+    const withRoom = (room: string) => `{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"${room}","EventType":"DestroyByUser","EventTime":1703589922780}`;
+    for (const room of ['\\ud800', 'a\\udbffb', '\\udc00x', '\\ud83d\\ud83d\\ude00']) {
+      const res = await send(svc, withRoom(room), {});
+      expect(res.status, room).to.equal(400);
+      expect(res.body.ErrorCode).to.equal(40009);
+      expect(res.body.ErrorInfo).to.match(/^the body holds "\\u[dD][89a-fA-F][0-9a-fA-F]{2}" at position \d+, half of a character/);
+    }
+    // A whole character (an emoji as its escaped pair), and an escaped backslash followed by the letters "ud800".
+    for (const [room, stored] of [['\\ud83d\\ude00-room', '\u{1F600}-room'], ['\\\\ud800', '\\ud800']] as const) {
+      const res = await send(svc, withRoom(room), {});
+      expect(res.status, room).to.equal(200);
+      expect((await svc.service.store.readEvents(0, 10_000)).some((e) => e.event.roomId === stored), room).to.equal(true);
+    }
+  });
+
   it('decodes gzip first, then the charset', async () => {
     const text = capture('gbk-gzip');
     const res = await send(svc, zlib.gzipSync(iconv.encode(text, 'gbk')), { 'content-type': 'application/json;charset=GBK', 'content-encoding': 'gzip' });
