@@ -147,6 +147,63 @@ describe('isolates: what a plugin may reach', function () {
     expect(fs.readFileSync(path.join(dataDir, 'refusal.txt'), 'utf8')).to.contain(`plugin "writer" may not write ${outside}`).and.to.contain('add "fs" to "capabilities"');
   });
 
+  it('guards the ordinary ways round it too: import(), a WriteStream, open with O_TRUNC, a link out of the data dir, /proc/self/environ', async () => {
+    const outside = path.join(outDir, 'outside.txt');
+    fs.writeFileSync(outside, 'keep me');
+    const escaped = path.join(outDir, 'escaped.txt');
+    writePlugin(
+      pluginsDir,
+      'sly',
+      'index.js',
+      `'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const Joi = require('joi');
+const { inject, injectable } = require('tsyringe');
+class Handler {
+  constructor(context) { this.dataDir = context.dataDir; }
+  async handle() {
+    const tries = {
+      import: async () => (await import('node:child_process')).execSync('true'),
+      writeStream: () => new fs.WriteStream(${JSON.stringify(escaped)}),
+      truncate: () => fs.closeSync(fs.openSync(${JSON.stringify(outside)}, fs.constants.O_RDONLY | fs.constants.O_TRUNC)),
+      link: () => {
+        fs.symlinkSync(${JSON.stringify(escaped)}, path.join(this.dataDir, 'link'));
+        fs.writeFileSync(path.join(this.dataDir, 'link'), 'escaped');
+      },
+      environ: () => fs.readFileSync('/proc/self/environ', 'utf8'),
+    };
+    const results = {};
+    for (const [name, attempt] of Object.entries(tries)) {
+      try {
+        await attempt();
+        results[name] = 'allowed';
+      } catch (err) {
+        results[name] = err.message;
+      }
+    }
+    fs.writeFileSync(path.join(this.dataDir, 'results.json'), JSON.stringify(results));
+  }
+}
+inject('context')(Handler, undefined, 0);
+injectable()(Handler);
+module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.object({}), handler: Handler };
+`,
+    );
+    const svc = await start({ sly: { enabled: true } });
+    expect((await svc.post(room('sly-1'))).status).to.equal(200);
+    const file = path.join(svc.dataDir, 'plugins', 'sly', 'results.json');
+    await waitFor(() => fs.existsSync(file), 10_000, 'the plugin to try');
+    const results = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+    expect(results.import).to.match(/^plugin "sly" may not load "node:child_process": add "child_process" to "capabilities"/);
+    expect(results.writeStream).to.contain(`plugin "sly" may not write ${escaped} (fs.WriteStream)`);
+    expect(results.truncate).to.contain(`plugin "sly" may not write ${outside} (fs.openSync)`);
+    expect(results.link).to.contain(`plugin "sly" may not write ${escaped} (fs.writeFileSync)`);
+    expect(results.environ).to.match(/^plugin "sly" may not read \/proc\/\d+\/environ \(fs\.readFileSync\): .*add "env" to "capabilities"/);
+    expect(fs.readFileSync(outside, 'utf8')).to.equal('keep me');
+    expect(fs.existsSync(escaped)).to.equal(false);
+  });
+
   it('hides the service\'s environment (its secrets) unless granted "env"', async () => {
     process.env.LIVEHOOK_TEST_SECRET = 'not for plugins';
     try {

@@ -1,7 +1,10 @@
 /**
- * The `fs` a plugin without the "fs" grant gets: the real module, except
- * that every call that writes (creates, changes, moves or deletes a file or
- * folder) must stay inside the plugin's data dir. Reads are untouched.
+ * The `fs` a plugin gets: the real module, except that, without the "fs"
+ * grant, every call that writes (creates, changes, moves or deletes a file or
+ * folder, opens one to write, a WriteStream) must stay inside the plugin's
+ * data dir, a symbolic link there included; and without the "env" grant it
+ * cannot read a process's environment from /proc (the service's tokens are
+ * there). Other reads are untouched.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +16,10 @@ export interface FsRules {
   dataDir: string;
   /** The plugin's config file, for the message. */
   file: string;
+  /** Granted "fs": writes go anywhere. */
+  writeAnywhere: boolean;
+  /** Granted "env": it may read /proc/<pid>/environ. */
+  readEnviron: boolean;
 }
 
 /** Functions whose arguments at these positions are paths written to. */
@@ -39,44 +46,75 @@ const WRITES: Readonly<Record<string, readonly number[]>> = {
   createWriteStream: [0],
 };
 
+/** Functions whose arguments at these positions are paths read from. */
+const READS: Readonly<Record<string, readonly number[]>> = {
+  readFile: [0],
+  createReadStream: [0],
+  copyFile: [0],
+  cp: [0],
+  open: [0],
+  openAsBlob: [0],
+};
+
 /** Flags of open() that write. */
 const WRITE_FLAGS = /[wa+]/;
+const WRITE_BITS = fs.constants.O_WRONLY | fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_APPEND;
+
+/** A process's environment: /proc/self/environ, /proc/<pid>/environ, a thread's. */
+const ENVIRON = /^\/proc\/[^/]+\/(task\/[^/]+\/)?environ$/;
 
 export function guardedFs(real: object, rules: FsRules): object {
   const allowed = realPathOfParent(path.resolve(rules.dataDir));
-  const check = (fn: string, target: unknown): void => {
-    if (typeof target === 'number') return; // a file descriptor: opened through this same guard
+  const pathOf = (target: unknown): string | null => {
+    if (typeof target === 'number') return null; // a file descriptor: opened through this same guard
     const file = target instanceof URL ? target.pathname : Buffer.isBuffer(target) ? target.toString() : typeof target === 'string' ? target : null;
-    if (file === null) return; // not a path: fs itself refuses it
-    const resolved = realPathOfParent(path.resolve(file));
-    if (resolved === allowed || resolved.startsWith(allowed + path.sep)) return;
+    return file === null ? null : realPathOfParent(followLink(path.resolve(file))); // null: not a path, fs itself refuses it
+  };
+  const checkWrite = (fn: string, target: unknown): void => {
+    const resolved = rules.writeAnywhere ? null : pathOf(target);
+    if (resolved === null || resolved === allowed || resolved.startsWith(allowed + path.sep)) return;
     throw new LivehookError(
       'PLUGIN_CAPABILITY_DENIED',
       `plugin "${rules.plugin}" may not write ${resolved} (fs.${fn}): without the "fs" grant a plugin writes only under its data dir ${allowed}; add "fs" to "capabilities" in ${rules.file} to allow it`,
       { plugin: rules.plugin, module: 'fs', grant: 'fs', path: resolved },
     );
   };
+  const checkRead = (fn: string, target: unknown): void => {
+    const resolved = rules.readEnviron ? null : pathOf(target);
+    if (resolved === null || !ENVIRON.test(resolved)) return;
+    throw new LivehookError(
+      'PLUGIN_CAPABILITY_DENIED',
+      `plugin "${rules.plugin}" may not read ${resolved} (fs.${fn}): a process's environment holds the service's secrets; add "env" to "capabilities" in ${rules.file} to allow it`,
+      { plugin: rules.plugin, module: 'fs', grant: 'env', path: resolved },
+    );
+  };
+  const writes = (name: string, args: unknown[]): boolean => {
+    if (name !== 'open' && name !== 'WriteStream') return true;
+    const flags = name === 'WriteStream' ? 'w' : args[1];
+    return typeof flags === 'string' ? WRITE_FLAGS.test(flags) : typeof flags === 'number' && (flags & WRITE_BITS) !== 0;
+  };
 
   const wrap = (target: Record<string, unknown>, name: string, value: unknown): unknown => {
     if (typeof value !== 'function') return value;
     const base = name.replace(/Sync$/, '');
-    const positions = WRITES[base];
-    if (positions) {
-      return function guarded(this: unknown, ...args: unknown[]) {
-        for (const i of positions) check(name, args[i]);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    }
-    if (base === 'open') {
-      return function guardedOpen(this: unknown, ...args: unknown[]) {
-        const flags = args[1];
-        if (typeof flags === 'string' ? WRITE_FLAGS.test(flags) : typeof flags === 'number' && (flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR | fs.constants.O_CREAT)) !== 0) {
-          check(name, args[0]);
-        }
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    }
-    return value;
+    const writePositions = base === 'open' || base === 'WriteStream' ? [0] : WRITES[base];
+    const readPositions = base === 'ReadStream' ? [0] : READS[base];
+    if (!writePositions && !readPositions) return value;
+    const guard = (args: unknown[]): void => {
+      if (writePositions && writes(base, args)) for (const i of writePositions) checkWrite(name, args[i]);
+      if (readPositions) for (const i of readPositions) checkRead(name, args[i]);
+    };
+    // The stream classes are called with new (and without): both are guarded.
+    return new Proxy(value as (...a: unknown[]) => unknown, {
+      apply(fn, _this, args: unknown[]) {
+        guard(args);
+        return Reflect.apply(fn, target, args);
+      },
+      construct(fn, args: unknown[], newTarget) {
+        guard(args);
+        return Reflect.construct(fn, args, newTarget === undefined ? fn : (newTarget as new (...a: unknown[]) => object));
+      },
+    });
   };
 
   const proxy = (target: Record<string, unknown>): object =>
@@ -88,6 +126,16 @@ export function guardedFs(real: object, rules: FsRules): object {
       },
     });
   return proxy(real as Record<string, unknown>);
+}
+
+/** Where a symbolic link at `file` leads, a dangling one too (realpath cannot follow those), else `file`. */
+function followLink(file: string, depth = 0): string {
+  try {
+    if (depth < 40 && fs.lstatSync(file).isSymbolicLink()) return followLink(path.resolve(path.dirname(file), fs.readlinkSync(file)), depth + 1);
+  } catch {
+    // nothing there yet: the path is what it says
+  }
+  return file;
 }
 
 /** The path with its deepest existing folder resolved through symlinks (a link cannot carry a write outside). */

@@ -7,6 +7,7 @@
  *   net, tls, http, https, http2, dgram          grant "net" (the global fetch too)
  *   worker_threads                               grant "worker_threads"
  *   fs writes outside <data dir>/plugins/<name>  grant "fs"
+ *   reading /proc/<pid>/environ                 grant "env" (process.env is emptied too)
  *
  * A refusal is an error naming the plugin, the module and the grant that
  * would allow it. Reads with fs are allowed: a plugin's own files, its
@@ -21,6 +22,7 @@
 import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
+import { compiled } from '../../bin/ts-loader';
 import { LivehookError } from '../../errors';
 import type { ModuleGrant } from '../../pipeline/plugin-contract';
 import { guardedFs, type FsRules } from './guarded-fs';
@@ -39,6 +41,8 @@ const GUARDED: Readonly<Record<string, ModuleGrant>> = {
 };
 
 const FS_MODULES = new Set(['fs', 'fs/promises']);
+
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
 export interface GuardSettings {
   plugin: string;
@@ -69,7 +73,7 @@ export function installModuleGuard(settings: GuardSettings): void {
   const hostDirs = settings.hostDirs.map((d) => withSep(realPath(d)));
   /** Modules the plugin's code loaded first: their own requires count as the plugin's. */
   const owned = new Set<string>();
-  const fsRules: FsRules = { plugin: settings.plugin, dataDir: settings.dataDir, file: settings.file };
+  const fsRules: FsRules = { plugin: settings.plugin, dataDir: settings.dataDir, file: settings.file, writeAnywhere: granted.has('fs'), readEnviron: granted.has('env') };
   const wrappedFs = new Map<string, unknown>();
 
   const isPluginCode = (parent: NodeJS.Module | undefined): boolean => {
@@ -93,7 +97,7 @@ export function installModuleGuard(settings: GuardSettings): void {
     const bare = request.startsWith('node:') ? request.slice(5) : request;
     const grant = GUARDED[bare];
     if (grant !== undefined && !granted.has(grant)) refuse(request, grant);
-    if (FS_MODULES.has(bare) && !granted.has('fs')) {
+    if (FS_MODULES.has(bare) && !(fsRules.writeAnywhere && fsRules.readEnviron)) {
       let wrapped = wrappedFs.get(bare);
       if (wrapped === undefined) {
         wrapped = guardedFs(load.call(this, request, parent, isMain) as object, fsRules);
@@ -111,6 +115,19 @@ export function installModuleGuard(settings: GuardSettings): void {
       }
     }
     return load.call(this, request, parent, isMain);
+  };
+
+  // import() goes to Node's ESM loader, past _load: a .js file of the plugin's that uses it is
+  // compiled as its .ts files are (to CommonJS, where import() is a require, so it is guarded too).
+  const extensions = (Module as unknown as { _extensions: Record<string, (module: NodeJS.Module, filename: string) => void> })._extensions;
+  const loadJs = extensions['.js']!;
+  extensions['.js'] = function guardedJs(module: NodeJS.Module, filename: string): void {
+    const plugins = filename.startsWith(pluginDir) || owned.has(filename);
+    if (plugins && !hostDirs.some((d) => filename.startsWith(d))) {
+      const source = fs.readFileSync(filename, 'utf8');
+      if (DYNAMIC_IMPORT.test(source)) return (module as unknown as { _compile(code: string, file: string): void })._compile(compiled(filename, source), filename);
+    }
+    return loadJs(module, filename);
   };
 
   if (!granted.has('net')) {
