@@ -176,3 +176,33 @@ describe('isolates: process.exit in a plugin run with "isolation": "process"', f
     }
   });
 });
+
+describe('isolates: a CPU loop in a plugin run with "isolation": "process"', function () {
+  this.timeout(60_000);
+
+  it('costs only its own event: the events after it wait for the stuck process to go, and are delivered', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const dataDir = tempDir('livehook-data-');
+    // The one folder the process may write.
+    const out = path.join(dataDir, 'plugins', 'spinner', 'calls.jsonl');
+    writePlugin(pluginsDir, 'spinner', 'index.ts', recorderTs('spinner', { behaviour: "if (event.roomId === 'poison') for (;;) { /* a CPU loop */ }" }));
+    const svc = await startTestService({
+      pluginsDir,
+      dataDir,
+      plugins: { spinner: { enabled: true, isolation: 'process', capabilities: ['fs'], out, timeoutMs: 500, retry: { baseMs: 50, capMs: 50, maxAttempts: 3 } } },
+    });
+    try {
+      for (const room of ['poison', 'innocent-1', 'innocent-2']) expect((await svc.post(destroyRoom(room))).status).to.equal(200);
+      await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'spinner', status: 'dead' })).length === 1, 40_000, "the poison's delivery to go dead");
+      await svc.waitForIdle(20_000);
+      const deliveries = await svc.service.store.listDeliveries({ plugin: 'spinner' });
+      expect(deliveries, 'only the poison failed').to.have.length(1);
+      expect(deliveries[0]!.lastError).to.match(/timed out after 500 ms|its process was killed/);
+      const done = readRecords(out).filter((r) => r.hook === 'done').map((r) => (r as { seq: number }).seq);
+      const handled = readRecords(out).filter((r) => r.hook === 'handle' && done.includes((r as { delivery: { seq: number } }).delivery.seq)).map((r) => r.event.roomId);
+      expect(handled).to.include.members(['innocent-1', 'innocent-2']);
+    } finally {
+      await svc.stop();
+    }
+  });
+});

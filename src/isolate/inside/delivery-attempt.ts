@@ -39,6 +39,8 @@ export async function attemptDelivery(ctx: AttemptContext, stored: StoredEvent, 
   let succeeded = false;
   try {
     try {
+      // The time-out is the handler's: a process-isolated plugin's child that is being replaced is waited for first.
+      await ctx.plugin.instance.untilReady?.();
       await runWithTimeout(ctx.plugin.name, ctx.plugin.timeoutMs, call, () =>
         ctx.plugin.instance.handle(event, {
           idempotencyKey: event.id,

@@ -13,6 +13,8 @@ import type { PreparedPlugin } from './prepare-plugin';
 /** What the delivery loop and the isolate's host call, wherever the plugin's code runs (this thread, or a child process). */
 export interface PluginInstance {
   init(): Promise<void>;
+  /** Resolves when the plugin can take a call at once (a process-isolated one may be starting its child again). */
+  untilReady?(): Promise<unknown>;
   handle(event: CallbackEvent, delivery: Delivery): Promise<void> | void;
   /** The plugin's answer to a before-callback, unchecked (see checkDecision). */
   decide(event: CallbackEvent, ctx: DecideContext): Promise<unknown>;

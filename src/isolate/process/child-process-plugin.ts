@@ -72,25 +72,36 @@ export class ChildProcessPlugin implements PluginInstance {
     }
   }
 
+  untilReady(): Promise<unknown> {
+    return this.whenReady();
+  }
+
   async init(): Promise<void> {
     await this.callChild('init', []);
   }
 
   async handle(event: CallbackEvent, delivery: Delivery): Promise<void> {
     const signal = delivery.signal;
+    const calls = await this.whenReady();
     let id = 0;
+    const call = calls.call('handle', [event, { idempotencyKey: delivery.idempotencyKey, attempt: delivery.attempt, seq: delivery.seq }], (callId) => {
+      id = callId;
+    });
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       this.child?.send({ rpc: 'abort', id, reason: describeError(signal.reason) } satisfies RpcMessage);
       // A handler that does not heed its signal (a CPU loop) gets a moment, then the process goes.
       killTimer = setTimeout(() => this.kill(`it did not answer within ${KILL_AFTER_MS} ms after a delivery was aborted (${describeError(signal.reason)})`), KILL_AFTER_MS);
+      // Until this call ends (the handler heeded the abort) or its process is gone, the next deliveries
+      // wait: sent to a process stuck in a loop, they would be killed with it and counted as failed.
+      this.ready = call.then(
+        () => undefined,
+        () => undefined,
+      );
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.ready;
-      await this.calls!.call('handle', [event, { idempotencyKey: delivery.idempotencyKey, attempt: delivery.attempt, seq: delivery.seq }], (callId) => {
-        id = callId;
-      });
+      await call;
     } finally {
       signal.removeEventListener('abort', onAbort);
       clearTimeout(killTimer);
@@ -122,9 +133,19 @@ export class ChildProcessPlugin implements PluginInstance {
   }
 
   private async callChild(method: string, args: unknown[]): Promise<unknown> {
-    await this.ready;
-    if (!this.calls) throw new LivehookError('PLUGIN_FAILED', `plugin "${this.spec.found.name}": its process is not running`, { plugin: this.spec.found.name });
-    return this.calls.call(method, args);
+    return (await this.whenReady()).call(method, args);
+  }
+
+  /** The running child's calls, once nothing holds new calls back (a start, a restart, an aborted call the child has not answered). */
+  private async whenReady(): Promise<RpcCalls> {
+    for (;;) {
+      const ready = this.ready;
+      await ready;
+      // Replaced meanwhile (the stuck child was killed and is starting again): wait for that too.
+      if (this.ready !== ready) continue;
+      if (!this.calls) throw new LivehookError('PLUGIN_FAILED', `plugin "${this.spec.found.name}": its process is not running`, { plugin: this.spec.found.name });
+      return this.calls;
+    }
   }
 
   private spawn(): Promise<void> {
