@@ -206,3 +206,21 @@ describe('isolates: a CPU loop in a plugin run with "isolation": "process"', fun
     }
   });
 });
+
+describe('isolates: an error thrown in a timer of a plugin run with "isolation": "process"', function () {
+  this.timeout(60_000);
+
+  it('ends its child process, with the error\'s words as the reason', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'thrower', 'index.ts', misbehaving('thrower', BEHAVIOURS.thrower!));
+    const svc = await startTestService({ pluginsDir, plugins: { thrower: { enabled: true, isolation: 'process', timeoutMs: 10_000, retry: { baseMs: 50, capMs: 50, maxAttempts: 2 } } } });
+    try {
+      expect((await svc.post(destroyRoom('poison'))).status).to.equal(200);
+      await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'thrower', status: 'dead' })).length === 1, 30_000, "thrower's delivery to go dead");
+      const [dead] = await svc.service.store.listDeliveries({ plugin: 'thrower' });
+      expect(dead!.lastError).to.match(/its process crashed: thrown in a timer/);
+    } finally {
+      await svc.stop();
+    }
+  });
+});

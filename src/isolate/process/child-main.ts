@@ -13,6 +13,7 @@ import { installModuleGuard } from '../inside/module-guard';
 import { LocalPlugin } from '../inside/plugin-instance';
 import { checkContextOf, pluginContext, pluginDataDir } from '../inside/plugin-scope';
 import { preparePlugin } from '../inside/prepare-plugin';
+import { describeError } from '../../errors';
 import { errorData, errorFromData } from '../error-data';
 import type { IsolateSpec } from '../protocol';
 import { buildRemoteScope, RemoteTasks } from './remote-scope';
@@ -116,3 +117,17 @@ process.on('message', (message: RpcMessage) => {
 });
 // The isolate went away: nothing left to do here.
 process.on('disconnect', () => process.exit(0));
+
+// An uncaught error or rejection ends this process, as it ends a thread isolate: told to the isolate
+// first, whose log line gives its words, rather than Node's report on the service's stderr (not JSON).
+const crash = (err: unknown): void => {
+  const exit = (): never => process.exit(1);
+  setTimeout(exit, 1000).unref();
+  try {
+    process.send!({ rpc: 'crashed', reason: describeError(err) } satisfies RpcMessage, exit);
+  } catch {
+    exit();
+  }
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);

@@ -189,6 +189,9 @@ export class ChildProcessPlugin implements PluginInstance {
         case 'log':
           writeIsolateLines(this.logger, message.lines);
           break;
+        case 'crashed':
+          this.crashedBecause = `crashed: ${message.reason}`;
+          break;
         default:
           break;
       }
@@ -205,8 +208,9 @@ export class ChildProcessPlugin implements PluginInstance {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child !== child) return;
     this.child = null;
-    const reason = this.killedBecause ?? (signal ? `was killed by ${signal}` : `exited with code ${code} (process.exit in the plugin, an uncaught error, or out of memory: heap limit ${this.spec.settings.heapMb} MB)`);
+    const reason = this.killedBecause ?? this.crashedBecause ?? (signal ? `was killed by ${signal}` : `exited with code ${code} (process.exit in the plugin, an uncaught error, or out of memory: heap limit ${this.spec.settings.heapMb} MB)`);
     this.killedBecause = null;
+    this.crashedBecause = null;
     this.calls?.failAll(new LivehookError('PLUGIN_FAILED', `plugin "${this.spec.found.name}": its process ${reason}`, { plugin: this.spec.found.name, hook: 'handle' }));
     this.calls = null;
     if (this.closing) return;
@@ -225,6 +229,8 @@ export class ChildProcessPlugin implements PluginInstance {
   }
 
   private killedBecause: string | null = null;
+  /** What the child said of the error that ends it (an uncaught exception or rejection). */
+  private crashedBecause: string | null = null;
 
   private kill(reason: string | null): void {
     const child = this.child;

@@ -11,7 +11,8 @@ export type RpcMessage =
   | { rpc: 'reply'; id: number; result?: unknown; error?: ErrorData }
   /** The call `id` is to be abandoned (time-out, shutdown): the child aborts its signal. */
   | { rpc: 'abort'; id: number; reason: string }
-  | { rpc: 'log'; lines: string[] };
+  | { rpc: 'log'; lines: string[] }
+  | { rpc: 'crashed'; reason: string };
 
 export interface RpcChannel {
   send(message: RpcMessage): void;
