@@ -20,6 +20,7 @@
  * bodies are 3 deep. Hot path: a text with no more than MAX_JSON_DEPTH
  * brackets cannot be too deep, so only such texts are scanned.
  */
+import { syntaxErrorOffset } from '../util/json-syntax';
 
 /** Malformed JSON. `position` is the offset in the text where parsing failed, when known. */
 export class JsonParseError extends SyntaxError {
@@ -84,9 +85,11 @@ function parseOrExplain(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    const match = /at position (\d+)/.exec(reason);
-    const position = match ? Number(match[1]) : undefined;
+    // V8 places some mistakes only ("Unexpected token 'h', "hello" is not valid JSON"): find the place then.
+    const message = err instanceof Error ? err.message : String(err);
+    const match = /at position (\d+)/.exec(message);
+    const position = match ? Number(match[1]) : (syntaxErrorOffset(text) ?? undefined);
+    const reason = message.replace(/ at position \d+.*$/s, '').replace(/ in JSON$/, '').replace(/, ".*" is not valid JSON$/s, '');
     const where = position === undefined ? '' : ` at position ${position}`;
     throw new JsonParseError(`malformed JSON${where}: ${reason}`, position, { cause: err });
   }

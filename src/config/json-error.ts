@@ -5,6 +5,7 @@
  * usual mistakes are when they are the cause (a trailing comma, a missing
  * one, a comment).
  */
+import { syntaxErrorOffset } from '../util/json-syntax';
 
 export function explainJsonError(text: string, err: Error): string {
   // V8 words the problem well but places it by offset, or not at all ("Unexpected token ']', "..." is not valid JSON").
@@ -22,77 +23,6 @@ export function explainJsonError(text: string, err: Error): string {
     return `${reason} ${where(text, offset)}: is a comma missing at the end of line ${lineOf(text, previous)}?`;
   }
   return `${reason} ${where(text, offset)}`;
-}
-
-/** Where `text` stops being JSON, or null when it is JSON (V8's JSON.parse does not always say where). */
-export function syntaxErrorOffset(text: string): number | null {
-  let i = 0;
-  const fail = (): never => {
-    throw new JsonStop(i);
-  };
-  const space = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  const expect = (c: string): void => {
-    space();
-    if (text[i] !== c) fail();
-    i++;
-  };
-  const string = (): void => {
-    expect('"');
-    while (i < text.length) {
-      const c = text[i]!;
-      if (c === '"') return void i++;
-      if (c < ' ') fail();
-      if (c !== '\\') i++;
-      else if (/^\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/.test(text.slice(i, i + 6))) i += text[i + 1] === 'u' ? 6 : 2;
-      else fail();
-    }
-    fail();
-  };
-  const items = (close: string, item: () => void): void => {
-    space();
-    if (text[i] === close) return void i++;
-    for (;;) {
-      item();
-      space();
-      if (text[i] === ',') i++;
-      else return expect(close);
-    }
-  };
-  const value = (): void => {
-    space();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      return items('}', () => {
-        string();
-        expect(':');
-        value();
-      });
-    }
-    if (c === '[') {
-      i++;
-      return items(']', value);
-    }
-    if (c === '"') return string();
-    const literal = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
-    if (!literal) fail();
-    i += literal![0].length;
-  };
-  try {
-    value();
-    space();
-    if (i < text.length) fail();
-    return null;
-  } catch (stop) {
-    if (stop instanceof JsonStop) return stop.offset;
-    throw stop;
-  }
-}
-
-class JsonStop {
-  constructor(readonly offset: number) {}
 }
 
 /** "at line 4, column 29 (the line)". */

@@ -33,9 +33,11 @@ export function authenticate(query: Record<string, string>, auth: AuthSettings, 
   if (!requestTime) throw new LivehookError('AUTH_REQUIRED', 'RequestTime is missing from the query string (a callback token is configured)');
   if (!sign) throw new LivehookError('AUTH_REQUIRED', 'Sign is missing from the query string (a callback token is configured)');
   if (!/^\d{1,12}$/.test(requestTime)) throw new LivehookError('AUTH_REQUIRED', 'RequestTime must be unix seconds');
-  const skew = Math.abs(nowMs / 1000 - Number(requestTime));
-  if (skew > auth.maxClockSkewSeconds) {
-    throw new LivehookError('AUTH_REQUIRED', `RequestTime is ${Math.round(skew)} s away from now (more than ${auth.maxClockSkewSeconds} s): stale or replayed`);
+  const ahead = Number(requestTime) - nowMs / 1000;
+  if (Math.abs(ahead) > auth.maxClockSkewSeconds) {
+    const by = Math.max(auth.maxClockSkewSeconds + 1, Math.round(Math.abs(ahead)));
+    const where = ahead > 0 ? `${by} s ahead of this server's clock` : `${by} s old`;
+    throw new LivehookError('AUTH_REQUIRED', `RequestTime is ${where} (at most ${auth.maxClockSkewSeconds} s either way; auth.maxClockSkewSeconds): ${ahead > 0 ? "check this server's clock" : 'stale or replayed'}`);
   }
   const expected = Buffer.from(expectedSign(auth.callbackToken, requestTime), 'utf8');
   const given = Buffer.from(sign.toLowerCase(), 'utf8');

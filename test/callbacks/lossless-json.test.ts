@@ -141,6 +141,19 @@ describe('parseJsonLossless', () => {
       }
     });
 
+    it('names the position where V8 does not ("Unexpected token"), once', () => {
+      for (const [text, position] of [['hello', 0], ['{"a": 1} x', 9], ['{"a": [1, 2,]}', 12]] as const) {
+        let thrown: JsonParseError | undefined;
+        try {
+          parseJsonLossless(text);
+        } catch (err) {
+          thrown = err as JsonParseError;
+        }
+        expect(thrown?.position, text).to.equal(position);
+        expect(thrown?.message, text).to.match(new RegExp(`^malformed JSON at position ${position}: [^]*$`)).and.not.to.match(/position[^]*position|is not valid JSON/);
+      }
+    });
+
     it('says so for truncated input', () => {
       expect(() => parseJsonLossless('{"a":')).to.throw(JsonParseError, /malformed JSON/);
       expect(() => parseJsonLossless('')).to.throw(JsonParseError, /malformed JSON/);

@@ -116,6 +116,7 @@ describe('strict validation', () => {
 
     it('rejects seconds and microseconds instead of misdating the event', () => {
       expectInvalid(seedWith({ EventTime: 1703589922 }), 'EventTime', /got 1703589922$/);
+      expectInvalid(seedWith({ EventTime: [1703589922780] }), 'EventTime', /got \[1703589922780\]$/);
       expectInvalid(seedWith({ EventTime: 1703589922780000 }), 'EventTime', /milliseconds/);
     });
 

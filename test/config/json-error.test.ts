@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { explainJsonError, syntaxErrorOffset } from '../../src/config/json-error';
+import { explainJsonError } from '../../src/config/json-error';
+import { syntaxErrorOffset } from '../../src/util/json-syntax';
 
 function explain(text: string): string {
   try {

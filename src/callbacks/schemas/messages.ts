@@ -42,7 +42,7 @@ const NON_EMPTY_IDS = STRING_ID_FIELDS;
 export function explainFailure(detail: Joi.ValidationErrorItem, field: string): string {
   const key = [...detail.path].reverse().find((segment) => typeof segment === 'string');
   if (key === 'EventTime' && detail.path.length === 1 && detail.type.startsWith('number.')) {
-    return `EventTime: must be an integer of milliseconds since the epoch (between ${EVENT_TIME_MIN} and ${EVENT_TIME_MAX}), got ${String(detail.context?.value)}`;
+    return `EventTime: must be an integer of milliseconds since the epoch (between ${EVENT_TIME_MIN} and ${EVENT_TIME_MAX}), got ${shown(detail.context?.value)}`;
   }
   if (typeof key === 'string' && NON_EMPTY_IDS.has(key) && (detail.type === 'string.base' || detail.type === 'string.empty')) {
     return `${field}: must be a non-empty string`;
@@ -63,3 +63,13 @@ export const VALIDATION_PREFS = {
   errors: { wrap: { label: false as const } },
   messages: VALIDATION_MESSAGES,
 };
+
+/** A value in a message as it was sent: 5, "5" and [5] are not the same mistake. */
+function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
