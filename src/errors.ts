@@ -28,6 +28,7 @@ export const ERRORS = {
   FORBIDDEN_APP: { status: 403, errorCode: 40301, title: 'SdkAppid not accepted' },
   NOT_FOUND: { status: 404, errorCode: 40401, title: 'not found' },
   METHOD_NOT_ALLOWED: { status: 405, errorCode: 40501, title: 'method not allowed' },
+  EXPECTATION_FAILED: { status: 417, errorCode: 41701, title: 'unsupported Expect header' },
   TOO_LARGE: { status: 413, errorCode: 41301, title: 'body too large' },
   OVERLOADED: { status: 503, errorCode: 50301, title: 'overloaded, retry later' },
   SHUTTING_DOWN: { status: 503, errorCode: 50302, title: 'shutting down, retry later' },

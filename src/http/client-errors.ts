@@ -45,6 +45,21 @@ export function answerClientErrors(server: http.Server, bodyTimeoutMs: number): 
   });
 }
 
+/** What Node's parser found, in words, for the codes a client is likely to cause. */
+const PARSER_WORDS: Readonly<Record<string, string>> = {
+  HPE_INVALID_METHOD: 'the method is not a known HTTP method',
+  HPE_INVALID_URL: 'the request target is not a valid path',
+  HPE_INVALID_VERSION: 'the protocol is not HTTP/1.0 or HTTP/1.1',
+  HPE_INVALID_HEADER_TOKEN: 'a header name holds a character not allowed there (a space, a colon, a control character)',
+  HPE_INVALID_CONSTANT: 'the request line or a header is not written as HTTP requires',
+  HPE_LF_EXPECTED: 'a line does not end with CRLF',
+  HPE_CR_EXPECTED: 'a line does not end with CRLF',
+  HPE_INVALID_CONTENT_LENGTH: 'Content-Length is not a number',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'Content-Length is sent twice, or with Transfer-Encoding',
+  HPE_INVALID_TRANSFER_ENCODING: 'Transfer-Encoding is not chunked, or not last',
+  HPE_INVALID_CHUNK_SIZE: 'a chunk size is not a hexadecimal number',
+};
+
 function refusalOf(err: Error & { code?: string }): LivehookError & { title: string } {
   let refusal: LivehookError;
   if (err.code === 'HPE_HEADER_OVERFLOW') {
@@ -53,7 +68,8 @@ function refusalOf(err: Error & { code?: string }): LivehookError & { title: str
     refusal = new LivehookError('BODY_TIMEOUT', 'the request did not arrive in time: send its headers and body at once');
   } else {
     const lengthHint = /CONTENT_LENGTH|CHUNK/.test(err.code ?? '') ? ': check Content-Length or the chunks against the body sent' : '';
-    refusal = new LivehookError('BAD_REQUEST', `the HTTP request is malformed (${err.code ?? err.message})${lengthHint}`);
+    const what = PARSER_WORDS[err.code ?? ''];
+    refusal = new LivehookError('BAD_REQUEST', `the HTTP request is malformed${what ? `: ${what}` : ''} (${err.code ?? err.message})${lengthHint}`);
   }
   return Object.assign(refusal, { title: http.STATUS_CODES[refusal.status] ?? 'Bad Request' });
 }

@@ -8,6 +8,8 @@
  * is refused first never gets the 100, so its body is never sent.
  */
 import type http from 'node:http';
+import { LivehookError } from '../errors';
+import { failEnvelope } from './envelope';
 
 const awaitingContinue = new WeakSet<http.IncomingMessage>();
 
@@ -18,6 +20,13 @@ export function deferContinue(server: http.Server, handler: http.RequestListener
     // Answered without a 100, the client never sent its body: the connection cannot carry another request.
     res.setHeader('Connection', 'close');
     handler(req, res);
+  });
+  // Any other expectation: Node would answer a bare 417 with no body; say what is wrong, in the envelope.
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const err = new LivehookError('EXPECTATION_FAILED', `Expect: ${String(req.headers.expect).slice(0, 60)} is not supported: send no Expect header, or "Expect: 100-continue"`);
+    const body = JSON.stringify(failEnvelope(err));
+    res.writeHead(err.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+    res.end(body);
   });
 }
 

@@ -76,6 +76,22 @@ describe('POST /callback: Expect: 100-continue', () => {
     expect(res.body.ActionStatus).to.equal('OK');
   });
 
+  it('answers an expectation it does not know with 417 and the envelope, in words', async () => {
+    const { hostname, port } = new URL(svc.url);
+    const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request({ host: hostname, port, method: 'POST', path: '/callback?SdkAppid=1400000001', agent: false, headers: { 'content-type': 'application/json', expect: '42-banana' } });
+      req.on('response', (r) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(res.status).to.equal(417);
+    expect(JSON.parse(res.text)).to.deep.equal({ ActionStatus: 'FAIL', ErrorCode: 41701, ErrorInfo: 'Expect: 42-banana is not supported: send no Expect header, or "Expect: 100-continue"' });
+  });
+
   it('answers an over-cap Content-Length 413 without asking for the body', async () => {
     const time = now();
     const big = body.replace('"CoverURL":""', `"CoverURL":"${'x'.repeat(2 * 1024 * 1024)}"`);

@@ -107,6 +107,13 @@ describe('stalled and malformed requests', () => {
     expect(Date.now() - started).to.be.within(9_500, 13_000);
   });
 
+  it('says in words what Node\'s parser found wrong with a malformed request', async () => {
+    const { text } = await raw(svc, 'POST /callback HTTP/1.1\r\nHost: x\r\nBad Header: y\r\nContent-Length: 0\r\n\r\n');
+    expect(text).to.match(/^HTTP\/1\.1 400/);
+    expect(jsonOf(text)).to.deep.include({ ErrorCode: 40010 });
+    expect(jsonOf(text).ErrorInfo).to.equal('the HTTP request is malformed: a header name holds a character not allowed there (a space, a colon, a control character) (HPE_INVALID_HEADER_TOKEN)');
+  });
+
   it('answers headers that are too large with the FAIL envelope and words', async () => {
     const { text } = await raw(svc, `POST /callback?SdkAppid=1400000001&pad=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
     expect(text).to.match(/^HTTP\/1\.1 431/);
