@@ -36,6 +36,13 @@ export class JsonParseError extends SyntaxError {
 /** The deepest nesting of objects and arrays accepted. */
 export const MAX_JSON_DEPTH = 64;
 
+/**
+ * The most objects and arrays one body may hold. Tencent's hold a few dozen
+ * (a member list, a few hundred); a body of 900 KB of empty lists holds
+ * 400,000 and took a few hundred ms of the ingest thread to parse, each.
+ */
+export const MAX_JSON_CONTAINERS = 20_000;
+
 const SIXTEEN_DIGITS = /\d{16}/;
 const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER); // '9007199254740991', 16 digits
 
@@ -95,10 +102,11 @@ function parseOrExplain(text: string): unknown {
   }
 }
 
-/** Throws JsonParseError when objects and arrays nest deeper than MAX_JSON_DEPTH (brackets in strings do not count). */
+/** Throws JsonParseError when objects and arrays nest deeper than MAX_JSON_DEPTH, or are more than MAX_JSON_CONTAINERS (brackets in strings do not count). */
 function refuseDeepNesting(text: string): void {
   if (fewBrackets(text)) return;
   let depth = 0;
+  let containers = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -110,6 +118,9 @@ function refuseDeepNesting(text: string): void {
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > MAX_JSON_DEPTH) {
         throw new JsonParseError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels (at position ${i}): refused, callback bodies are a few levels deep`, i);
+      }
+      if (++containers > MAX_JSON_CONTAINERS) {
+        throw new JsonParseError(`JSON with more than ${MAX_JSON_CONTAINERS} objects and arrays (at position ${i}): refused, callback bodies hold a few dozen`, i);
       }
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;

@@ -47,6 +47,15 @@ describe('POST /callback: deep JSON', () => {
     }
   }
 
+  it('answers a body of more than 20,000 objects and arrays 400, cheaply, and takes one of 19,000', async () => {
+    const many = (n: number, room: string) => fixture('destroy-room.production-capture.json').replace('"CoverURL":""', `"CoverURL":"","Many":[${Array.from({ length: n }, () => '[]').join(',')}]`).replace('"RoomId":"436"', `"RoomId":"${room}"`);
+    const refused = await svc.post(many(100_000, 'many-100000'), QUERY);
+    expect(refused.status).to.equal(400);
+    expect(refused.body.ErrorCode).to.equal(40001);
+    expect(refused.body.ErrorInfo).to.match(/^JSON with more than 20000 objects and arrays \(at position \d+\): refused/);
+    expect((await svc.post(many(19_000, 'many-19000'), QUERY)).status).to.equal(200);
+  });
+
   it('still takes a body 61 levels deep', async () => {
     const body = deepBody(60, 'object').replace('"RoomId":"436"', '"RoomId":"deep-60"');
     const res = await svc.post(body, QUERY);
