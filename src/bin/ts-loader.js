@@ -38,7 +38,8 @@ function swcOptions(filename) {
   return {
     filename,
     jsc: {
-      parser: { syntax: 'typescript', decorators: true, dynamicImport: true },
+      // Plain JavaScript (a plugin's .js file that uses import(), see module-guard.ts) with the JavaScript parser.
+      parser: /\.[cm]?js$/.test(filename) ? { syntax: 'ecmascript', dynamicImport: true } : { syntax: 'typescript', decorators: true, dynamicImport: true },
       transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
       target: 'es2022',
       keepClassNames: true,
