@@ -25,12 +25,16 @@ export class CrashRecord {
     this.times = this.times.filter((t) => now - t < CRASH_WINDOW_MS);
     this.times.push(now);
     this.restarts += 1;
-    if (this.healthyTimer) clearTimeout(this.healthyTimer);
-    this.healthyTimer = setTimeout(() => {
-      this.times = [];
-      this.onHealthy();
-    }, HEALTHY_AFTER_MS);
-    this.healthyTimer.unref();
+    this.startHealthyClock();
+  }
+
+  /**
+   * It runs again after failed starts (an init that threw): the healthy clock
+   * starts from now. Without it a plugin whose init failed three times, and
+   * never crashed, stayed `failed` for good once it ran.
+   */
+  running(): void {
+    if (this.times.length > 0) this.startHealthyClock();
   }
 
   /** A restart that failed counts towards `failed` (and a longer wait) too. */
@@ -44,6 +48,15 @@ export class CrashRecord {
 
   get restartDelayMs(): number {
     return Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** Math.min(this.times.length - 1, 20));
+  }
+
+  private startHealthyClock(): void {
+    if (this.healthyTimer) clearTimeout(this.healthyTimer);
+    this.healthyTimer = setTimeout(() => {
+      this.times = [];
+      this.onHealthy();
+    }, HEALTHY_AFTER_MS);
+    this.healthyTimer.unref();
   }
 
   stop(): void {

@@ -277,7 +277,8 @@ export class PluginIsolate {
       this.spawn().then(
         () => {
           this.logger.info({ restarts: this.restarts }, `plugin "${this.name}" restarted`);
-          // A `failed` plugin stays so until it has run a whole window without a crash (noteCrash's timer).
+          // A `failed` plugin stays so until it has run a whole window without a crash.
+          this.crashes.running();
           if (!this.crashes.failing) this.setState('running', null);
         },
         (err: unknown) => {
