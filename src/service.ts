@@ -171,7 +171,8 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
     });
 
     const handler = app.callback();
-    const server = http.createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, handler);
+    // requireHostHeader: Node answered a request without Host with a bare 400 and no words; livehook does not need it.
+    const server = http.createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS, requireHostHeader: false }, handler);
     deferContinue(server, handler); // the 100 goes out only once /callback has checked the caller
     answerClientErrors(server, service.http.bodyTimeoutMs);
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle time-outs

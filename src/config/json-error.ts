@@ -12,7 +12,9 @@ export function explainJsonError(text: string, err: Error): string {
   const reason = err.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
   const offset = syntaxErrorOffset(text) ?? text.length;
   const previous = lastNonSpace(text, offset);
-  if (offset >= text.length) return `the file ends ${previous === null ? 'before any JSON' : `after line ${lineOf(text, previous)}`}, before the JSON does: is a closing "}" or "]" missing?`;
+  if (offset >= text.length) {
+    return previous === null ? 'the file is empty: write {} for every default' : `the file ends after line ${lineOf(text, previous)}, before the JSON does: is a closing "}" or "]" missing?`;
+  }
   if ((text[offset] === '}' || text[offset] === ']') && previous !== null && text[previous] === ',') {
     return `a comma before "${text[offset]}" ${where(text, previous)}: JSON allows no comma after the last item`;
   }

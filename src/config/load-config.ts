@@ -36,7 +36,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const configDir = path.resolve(options.configDir ?? env.LIVEHOOK_CONFIG_DIR ?? './config');
   if (!fs.existsSync(configDir) || !fs.statSync(configDir).isDirectory()) {
-    throw configError(`config folder ${configDir} does not exist (set LIVEHOOK_CONFIG_DIR or create it)`, { file: configDir });
+    const what = fs.existsSync(configDir) ? 'is a file, not a folder' : 'does not exist';
+    throw configError(`config folder ${configDir} ${what} (set LIVEHOOK_CONFIG_DIR to the folder that holds livehook.json, or create it)`, { file: configDir });
   }
 
   const serviceFile = path.join(configDir, SERVICE_FILE);

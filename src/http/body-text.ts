@@ -8,11 +8,15 @@
 import iconv from 'iconv-lite';
 import { LivehookError } from '../errors';
 
+/** Half of a UTF-16 surrogate pair, alone. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Strict for UTF-8 (no byte-order mark kept, as iconv-lite does). */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-export function bodyText(body: Buffer, charset: string): string {
-  const text = decode(body, charset);
+/** `declared`: Content-Type names the charset (else UTF-8 is assumed). */
+export function bodyText(body: Buffer, charset: string, declared: boolean): string {
+  const text = decode(body, charset, declared);
   const half = loneSurrogateEscape(text);
   if (half !== null) {
     throw new LivehookError('BAD_TEXT', `the body holds "${half.escape}" at position ${half.at}, half of a character (a UTF-16 surrogate without its pair), which cannot be stored as text: send the whole character`, {});
@@ -20,18 +24,22 @@ export function bodyText(body: Buffer, charset: string): string {
   return text;
 }
 
-function decode(body: Buffer, charset: string): string {
+function decode(body: Buffer, charset: string, declared: boolean): string {
   if (/^utf-?8$/i.test(charset)) {
     try {
       return UTF8.decode(body);
     } catch {
-      throw new LivehookError('BAD_TEXT', 'the body is not valid UTF-8, the charset it is read in when Content-Type declares none: declare its charset, for example "application/json; charset=gbk"', { header: 'Content-Type' });
+      const why = declared
+        ? `the body is not valid UTF-8, the charset its Content-Type declares: send UTF-8, or declare the charset the body is in`
+        : 'the body is not valid UTF-8, the charset it is read in when Content-Type declares none: declare its charset, for example "application/json; charset=gbk"';
+      throw new LivehookError('BAD_TEXT', why, { header: 'Content-Type' });
     }
   }
   const text = iconv.decode(body, charset);
   // iconv-lite turns bytes that are not characters in the charset into U+FFFD or "?" without a word:
   // the text must give the same bytes back (with or without a byte-order mark, which decoding drops).
-  if (!iconv.encode(text, charset).equals(body) && !iconv.encode(`\uFEFF${text}`, charset).equals(body)) {
+  // UTF-16 and CESU-8 bytes can also hold half a character, which no store keeps.
+  if ((!iconv.encode(text, charset).equals(body) && !iconv.encode(`\uFEFF${text}`, charset).equals(body)) || LONE_SURROGATE.test(text)) {
     throw new LivehookError('BAD_TEXT', `the body is not valid ${charset}, the charset its Content-Type declares: some of its bytes are no characters in it`, { header: 'Content-Type' });
   }
   return text;

@@ -20,6 +20,12 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 export const TIMEOUT_CHECK_MS = 1_000;
 
 export function answerClientErrors(server: http.Server, bodyTimeoutMs: number): void {
+  // CONNECT (a proxy tunnel) never reaches the app: Node would close the connection without an answer.
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+    const refusal = new LivehookError('METHOD_NOT_ALLOWED', `method CONNECT is not allowed: livehook is not a proxy; POST callbacks to /callback`);
+    const body = JSON.stringify(failEnvelope(refusal));
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   // Past the body's own deadline (read-body.ts answers 408 first), Node's backstop for the whole request.
   server.requestTimeout = HEADERS_TIMEOUT_MS + bodyTimeoutMs + 5_000;

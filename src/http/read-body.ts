@@ -64,7 +64,7 @@ export async function readBody(req: http.IncomingMessage, res: http.ServerRespon
     sendContinueIfAwaited(req, res);
     const wire = await withDeadline(req, res, options.timeoutMs, () => readWire(req, res, declared, limit, reservation, drain));
     const body = encodings.length === 0 ? wire : await decompress(wire, encodings, limit);
-    return bodyText(body, charset);
+    return bodyText(body, charset, CHARSET.test(req.headers['content-type'] ?? ''));
   } finally {
     reservation.release();
   }

@@ -123,7 +123,9 @@ describe('config loading', () => {
   });
 
   it('says where the config folder should be when it is missing', () => {
-    expect(loadError('/nonexistent/livehook-config')).to.contain('/nonexistent/livehook-config').and.to.contain('LIVEHOOK_CONFIG_DIR');
+    expect(loadError('/nonexistent/livehook-config')).to.contain('/nonexistent/livehook-config does not exist').and.to.contain('LIVEHOOK_CONFIG_DIR');
+    const file = path.join(configDirWith({}), 'livehook.json');
+    expect(loadError(file)).to.contain(`config folder ${file} is a file, not a folder`);
   });
 
   it('stops the service at start with the same message', async () => {

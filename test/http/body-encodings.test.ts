@@ -111,8 +111,9 @@ describe('POST /callback: body encodings and charsets', () => {
   });
 
   it('refuses bytes that are no characters in the declared charset (40009), instead of storing U+FFFD', async () => {
-    for (const [charset, bytes] of [['gbk', [0x81, 0xff]], ['big5', [0xff, 0xff]], ['us-ascii', [0xe9, 0xe9]]] as const) {
-      const body = Buffer.concat([Buffer.from('{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"'), Buffer.from(bytes), Buffer.from('","EventType":"DestroyByUser","EventTime":1703589922780}')]);
+    const inCharset = (charset: string, text: string) => iconv.encode(text, charset);
+    for (const [charset, bytes] of [['gbk', [0x81, 0xff]], ['big5', [0xff, 0xff]], ['us-ascii', [0xe9, 0xe9]], ['utf-16le', [0x00, 0xd8]], ['cesu8', [0xed, 0xa0, 0x80]]] as const) {
+      const body = Buffer.concat([inCharset(charset, '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"'), Buffer.from(bytes), inCharset(charset, '","EventType":"DestroyByUser","EventTime":1703589922780}')]);
       const res = await send(svc, body, { 'content-type': `application/json; charset=${charset}` });
       expect(res.status, charset).to.equal(400);
       expect(res.body.ErrorCode).to.equal(40009);

@@ -84,6 +84,9 @@ describe('stalled and malformed requests', () => {
     expect(text).to.match(/^HTTP\/1\.1 400/);
     expect(jsonOf(text).ErrorCode).to.equal(40009);
     expect(jsonOf(text).ErrorInfo).to.contain('not valid UTF-8').and.contain('charset=gbk');
+    // Declared UTF-8, and not UTF-8: said as such.
+    const declared = await raw(svc, `POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${gbk.length}\r\nConnection: close\r\n\r\n`, gbk);
+    expect(jsonOf(declared.text).ErrorInfo).to.equal('the body is not valid UTF-8, the charset its Content-Type declares: send UTF-8, or declare the charset the body is in');
   });
 
   it('answers 408 to headers that trickle in past 10 s, within a second or two of it', async function () {
@@ -112,6 +115,16 @@ describe('stalled and malformed requests', () => {
     expect(text).to.match(/^HTTP\/1\.1 400/);
     expect(jsonOf(text)).to.deep.include({ ErrorCode: 40010 });
     expect(jsonOf(text).ErrorInfo).to.equal('the HTTP request is malformed: a header name holds a character not allowed there (a space, a colon, a control character) (HPE_INVALID_HEADER_TOKEN)');
+  });
+
+  it('answers a request without Host as any other, and CONNECT with 405 and words', async () => {
+    const body = fixture('destroy-room.seed-example.json').replace('1703589922780', '1703589922002');
+    const noHost = await raw(svc, `POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    expect(noHost.text).to.match(/^HTTP\/1\.1 200/);
+    expect(jsonOf(noHost.text)).to.deep.equal({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
+    const connect = await raw(svc, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(connect.text).to.match(/^HTTP\/1\.1 405/);
+    expect(jsonOf(connect.text)).to.deep.equal({ ActionStatus: 'FAIL', ErrorCode: 40501, ErrorInfo: 'method CONNECT is not allowed: livehook is not a proxy; POST callbacks to /callback' });
   });
 
   it('answers headers that are too large with the FAIL envelope and words', async () => {
