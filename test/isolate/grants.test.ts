@@ -172,6 +172,18 @@ class Handler {
         fs.writeFileSync(path.join(this.dataDir, 'link'), 'escaped');
       },
       environ: () => fs.readFileSync('/proc/self/environ', 'utf8'),
+      importWithComment: async () => (await import /* a comment */ ('node:child_process')).execSync('true'),
+      createRequire: () => require('node:module').createRequire('/tmp/elsewhere.js')('child_process').execSync('true'),
+      readWithWriteFlag: () => fs.readFileSync(${JSON.stringify(outside)}, { flag: 'w+' }),
+      streamWithWriteFlag: () => fs.createReadStream(${JSON.stringify(outside)}, { flags: 'r+' }),
+      hardLink: () => fs.linkSync(${JSON.stringify(outside)}, path.join(this.dataDir, 'hard')),
+      serviceDescriptor: () => {
+        const fd = fs.readdirSync('/proc/self/fd').map(Number).find((n) => { try { return fs.readlinkSync('/proc/self/fd/' + n).endsWith('livehook.db'); } catch { return false; } });
+        fs.writeSync(fd, 'x', 0);
+      },
+      binding: () => process.binding('spawn_sync'),
+      report: () => { if (process.report.getReport().environmentVariables !== undefined) return; throw new Error('no environment in the report'); },
+      writeReport: () => process.report.writeReport(${JSON.stringify(escaped)}),
     };
     const results = {};
     for (const [name, attempt] of Object.entries(tries)) {
@@ -200,6 +212,15 @@ module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.ob
     expect(results.truncate).to.contain(`plugin "sly" may not write ${outside} (fs.openSync)`);
     expect(results.link).to.contain(`plugin "sly" may not write ${escaped} (fs.writeFileSync)`);
     expect(results.environ).to.match(/^plugin "sly" may not read \/proc\/\d+\/environ \(fs\.readFileSync\): .*add "env" to "capabilities"/);
+    expect(results.importWithComment).to.match(/^plugin "sly" may not load "node:child_process"/);
+    expect(results.createRequire).to.match(/^plugin "sly" may not load "child_process"/);
+    expect(results.readWithWriteFlag).to.contain(`plugin "sly" may not write ${outside} (fs.readFileSync)`);
+    expect(results.streamWithWriteFlag).to.contain(`plugin "sly" may not write ${outside} (fs.createReadStream)`);
+    expect(results.hardLink).to.contain(`plugin "sly" may not write ${outside} (fs.linkSync)`);
+    expect(results.serviceDescriptor).to.match(/^plugin "sly" may not write to file descriptor \d+ \(fs\.writeSync\): it did not open it/);
+    expect(results.binding).to.match(/^plugin "sly" may not load "process\.binding\('spawn_sync'\)": add "child_process"/);
+    expect(results.report).to.equal('no environment in the report');
+    expect(results.writeReport).to.match(/^plugin "sly" may not load "process\.report\.writeReport": add "fs"/);
     expect(fs.readFileSync(outside, 'utf8')).to.equal('keep me');
     expect(fs.existsSync(escaped)).to.equal(false);
   });

@@ -35,7 +35,8 @@ const WRITES: Readonly<Record<string, readonly number[]>> = {
   copyFile: [1],
   cp: [1],
   symlink: [1],
-  link: [1],
+  // A hard link to a file outside would let writes through it change that file.
+  link: [0, 1],
   truncate: [0],
   chmod: [0],
   lchmod: [0],
@@ -56,6 +57,9 @@ const READS: Readonly<Record<string, readonly number[]>> = {
   openAsBlob: [0],
 };
 
+/** Functions that write to a file descriptor (argument 0): only to one this guard opened. */
+const FD_WRITES = new Set(['write', 'writev', 'ftruncate', 'fchmod', 'fchown', 'futimes']);
+
 /** Flags of open() that write. */
 const WRITE_FLAGS = /[wa+]/;
 const WRITE_BITS = fs.constants.O_WRONLY | fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_APPEND;
@@ -71,6 +75,7 @@ export function guardedFs(real: object, rules: FsRules): object {
     return file === null ? null : realPathOfParent(followLink(path.resolve(file))); // null: not a path, fs itself refuses it
   };
   const checkWrite = (fn: string, target: unknown): void => {
+    if (typeof target === 'number') return checkFd(fn, target); // writeFile(fd), appendFile(fd)
     const resolved = rules.writeAnywhere ? null : pathOf(target);
     if (resolved === null || resolved === allowed || resolved.startsWith(allowed + path.sep)) return;
     throw new LivehookError(
@@ -88,10 +93,43 @@ export function guardedFs(real: object, rules: FsRules): object {
       { plugin: rules.plugin, module: 'fs', grant: 'env', path: resolved },
     );
   };
+  const writeFlags = (flags: unknown): boolean => (typeof flags === 'string' ? WRITE_FLAGS.test(flags) : typeof flags === 'number' && (flags & WRITE_BITS) !== 0);
   const writes = (name: string, args: unknown[]): boolean => {
     if (name !== 'open' && name !== 'WriteStream') return true;
-    const flags = name === 'WriteStream' ? 'w' : args[1];
-    return typeof flags === 'string' ? WRITE_FLAGS.test(flags) : typeof flags === 'number' && (flags & WRITE_BITS) !== 0;
+    return name === 'WriteStream' || writeFlags(args[1]);
+  };
+  /** A read that carries write flags in its options (readFile(f, { flag: 'w+' }), createReadStream(f, { flags: 'r+' })). */
+  const readWrites = (args: unknown[]): boolean =>
+    args.some((a) => a !== null && typeof a === 'object' && !Buffer.isBuffer(a) && writeFlags((a as { flag?: unknown; flags?: unknown }).flag ?? (a as { flags?: unknown }).flags));
+
+  /** Descriptors opened through this guard (and 0-2): the only ones a plugin without "fs" may write to. */
+  const ours = new Set<number>([0, 1, 2]);
+  const own = (fd: unknown): void => {
+    if (typeof fd === 'number') ours.add(fd);
+  };
+  const checkFd = (fn: string, fd: unknown): void => {
+    if (rules.writeAnywhere || typeof fd !== 'number' || ours.has(fd)) return;
+    throw new LivehookError(
+      'PLUGIN_CAPABILITY_DENIED',
+      `plugin "${rules.plugin}" may not write to file descriptor ${fd} (fs.${fn}): it did not open it; without the "fs" grant a plugin writes only to files it opened under its data dir ${allowed}; add "fs" to "capabilities" in ${rules.file} to allow it`,
+      { plugin: rules.plugin, module: 'fs', grant: 'fs' },
+    );
+  };
+  /** Remembers the descriptor a call opened, whichever way it hands it back. */
+  const keepFd = (base: string, args: unknown[], result: unknown): unknown => {
+    if (base === 'open') {
+      own(result);
+      if (result instanceof Promise) void result.then((handle: { fd?: unknown }) => own(handle?.fd), () => undefined);
+    } else if (result && typeof (result as { once?: unknown }).once === 'function') {
+      (result as { once(event: string, listener: (fd: number) => void): void }).once('open', own);
+    }
+    return result;
+  };
+  const keepFdInCallback = (base: string, args: unknown[]): unknown[] => {
+    const last = args.length - 1;
+    if (base !== 'open' || typeof args[last] !== 'function') return args;
+    const callback = args[last] as (err: unknown, fd?: number) => void;
+    return [...args.slice(0, last), (err: unknown, fd?: number) => (own(fd), callback(err, fd))];
   };
 
   const wrap = (target: Record<string, unknown>, name: string, value: unknown): unknown => {
@@ -99,20 +137,23 @@ export function guardedFs(real: object, rules: FsRules): object {
     const base = name.replace(/Sync$/, '');
     const writePositions = base === 'open' || base === 'WriteStream' ? [0] : WRITES[base];
     const readPositions = base === 'ReadStream' ? [0] : READS[base];
-    if (!writePositions && !readPositions) return value;
+    const fdWrite = FD_WRITES.has(base);
+    if (!writePositions && !readPositions && !fdWrite) return value;
     const guard = (args: unknown[]): void => {
+      if (fdWrite) checkFd(name, args[0]);
       if (writePositions && writes(base, args)) for (const i of writePositions) checkWrite(name, args[i]);
       if (readPositions) for (const i of readPositions) checkRead(name, args[i]);
+      if (readPositions && !writePositions && readWrites(args)) checkWrite(name, args[0]);
     };
     // The stream classes are called with new (and without): both are guarded.
     return new Proxy(value as (...a: unknown[]) => unknown, {
       apply(fn, _this, args: unknown[]) {
         guard(args);
-        return Reflect.apply(fn, target, args);
+        return keepFd(base, args, Reflect.apply(fn, target, keepFdInCallback(base, args)));
       },
       construct(fn, args: unknown[], newTarget) {
         guard(args);
-        return Reflect.construct(fn, args, newTarget === undefined ? fn : (newTarget as new (...a: unknown[]) => object));
+        return keepFd(base, args, Reflect.construct(fn, args, newTarget === undefined ? fn : (newTarget as new (...a: unknown[]) => object))) as object;
       },
     });
   };

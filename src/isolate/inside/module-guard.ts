@@ -22,7 +22,7 @@
 import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
-import { compiled } from '../../bin/ts-loader';
+import { ROOT, compiled } from '../../bin/ts-loader';
 import { LivehookError } from '../../errors';
 import type { ModuleGrant } from '../../pipeline/plugin-contract';
 import { guardedFs, type FsRules } from './guarded-fs';
@@ -42,7 +42,20 @@ const GUARDED: Readonly<Record<string, ModuleGrant>> = {
 
 const FS_MODULES = new Set(['fs', 'fs/promises']);
 
-const DYNAMIC_IMPORT = /\bimport\s*\(/;
+/** Any mention of import (a comment between it and its parenthesis too): such a file is compiled, to be sure. */
+const DYNAMIC_IMPORT = /\bimport\b/;
+
+/** Internal bindings that reach outside as the modules above do (process.binding is deprecated, not gone). */
+const GUARDED_BINDINGS: Readonly<Record<string, ModuleGrant>> = {
+  spawn_sync: 'child_process',
+  process_wrap: 'child_process',
+  tcp_wrap: 'net',
+  udp_wrap: 'net',
+  pipe_wrap: 'net',
+  tls_wrap: 'net',
+  cares_wrap: 'net',
+  fs: 'fs',
+};
 
 export interface GuardSettings {
   plugin: string;
@@ -71,6 +84,7 @@ export function installModuleGuard(settings: GuardSettings): void {
   // Node names a module by its real path: a plugin folder that is a symlink must be compared as one.
   const pluginDir = withSep(realPath(settings.dir));
   const hostDirs = settings.hostDirs.map((d) => withSep(realPath(d)));
+  const serviceModules = withSep(realPath(path.join(ROOT, 'node_modules')));
   /** Modules the plugin's code loaded first: their own requires count as the plugin's. */
   const owned = new Set<string>();
   const fsRules: FsRules = { plugin: settings.plugin, dataDir: settings.dataDir, file: settings.file, writeAnywhere: granted.has('fs'), readEnviron: granted.has('env') };
@@ -80,7 +94,10 @@ export function installModuleGuard(settings: GuardSettings): void {
     const file = parent?.filename;
     if (!file) return false;
     if (hostDirs.some((d) => file.startsWith(d))) return false;
-    return file.startsWith(pluginDir) || owned.has(file);
+    if (file.startsWith(pluginDir) || owned.has(file)) return true;
+    // Neither the service's nor a package the service loaded: a require made for some other path
+    // (module.createRequire('/tmp/x.js')) is the plugin's own doing.
+    return !file.startsWith(serviceModules);
   };
 
   const refuse = (request: string, grant: ModuleGrant): never => {
@@ -135,6 +152,25 @@ export function installModuleGuard(settings: GuardSettings): void {
     // injects the platform's fetch, kept before this (see plugin-scope.ts).
     Reflect.deleteProperty(globalThis, 'fetch');
   }
+  const withBinding = process as unknown as { binding(name: string): unknown };
+  const binding = withBinding.binding.bind(process);
+  withBinding.binding = (name: string): unknown => {
+    const grant = GUARDED_BINDINGS[name];
+    if (grant !== undefined && !granted.has(grant)) refuse(`process.binding('${name}')`, grant);
+    return binding(name);
+  };
+  const report = process.report;
+  if (report && !granted.has('env')) {
+    // A diagnostic report lists the environment: the service's secrets.
+    const getReport = report.getReport.bind(report);
+    report.getReport = ((err?: Error) => {
+      const made = getReport(err) as unknown as Record<string, unknown>;
+      delete made.environmentVariables;
+      return made;
+    }) as typeof report.getReport;
+  }
+  if (report && !granted.has('fs')) report.writeReport = (() => refuse('process.report.writeReport', 'fs')) as typeof report.writeReport;
+
   if (!granted.has('child_process')) {
     // process.kill(process.pid) would take the whole service down; abort() too.
     process.kill = () => refuse('process.kill', 'child_process');
