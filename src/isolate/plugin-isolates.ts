@@ -143,7 +143,8 @@ export class PluginIsolates implements IngestSink {
 
   /** Each plugin's cursor and the newest seq stored here (the pending-deliveries gauge). */
   positions(): { lastSeq: number; cursors: Array<{ plugin: string; cursor: number }> } {
-    return { lastSeq: this.head.seq, cursors: this.isolates.filter((i) => i.board.started).map((i) => ({ plugin: i.name, cursor: i.board.cursor })) };
+    // A plugin failing to start counts too: its backlog grows while it waits.
+    return { lastSeq: this.head.seq, cursors: this.isolates.filter((i) => i.board.started || i.board.cursorKnown).map((i) => ({ plugin: i.name, cursor: i.board.cursor })) };
   }
 
   /** Caught up with the log, nothing running, no retry due now (tests, the bench). */

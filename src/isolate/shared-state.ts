@@ -110,7 +110,8 @@ const STARTED = 2;
 const BUSY = 3;
 const METRICS_SENT = 4;
 const ASLEEP = 5;
-const HEADER = 6;
+const CURSOR_KNOWN = 6;
+const HEADER = 7;
 /** Per delivery slot: seq (0 = free), attempt, started at. */
 const SLOT = 3;
 
@@ -174,6 +175,15 @@ export class IsolateBoard {
 
   set busy(value: boolean) {
     this.cells[BUSY] = value ? 1 : 0;
+  }
+
+  /** The cursor is loaded (before the plugin's init): it counts towards the backlog even while the plugin fails to start. */
+  get cursorKnown(): boolean {
+    return this.cells[CURSOR_KNOWN] === 1;
+  }
+
+  set cursorKnown(value: boolean) {
+    this.cells[CURSOR_KNOWN] = value ? 1 : 0;
   }
 
   /** The isolate's delivery loop sleeps on the log head (counted in LogHead.sleepers). */

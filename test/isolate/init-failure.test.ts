@@ -44,6 +44,8 @@ describe('a plugin that fails in init at start', function () {
       expect(svc.logs.some((l) => l.level === 'error' && l.plugin === 'flaky' && /could not start: .*upstream refused/.test(String(l.msg)))).to.equal(true);
       const body = { CallbackCommand: 'Live.CallbackAfterDestroyRoom', RoomId: 'while-down', EventType: 'DestroyByUser', EventTime: Date.now() };
       expect((await svc.post(body)).status).to.equal(200);
+      // What waits for it shows in /metrics while it is down.
+      await waitFor(async () => /livehook_deliveries_pending\{plugin="flaky"\} 1\b/.test(String((await svc.get('/metrics')).body)), 5_000, 'the pending gauge');
 
       fs.rmSync(gate);
       await waitFor(() => svc.service.isolates.get('flaky')!.state === 'running', 20_000, 'the plugin to start again');

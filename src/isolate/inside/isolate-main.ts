@@ -87,7 +87,10 @@ async function start(): Promise<void> {
       post({ type: 'loaded' });
       await initAllowed;
     }
-    if (spec.mode === 'serve') await ensureCursor(store!, spec.found.name, spec.settings.startFrom);
+    if (spec.mode === 'serve') {
+      board.cursor = await ensureCursor(store!, spec.found.name, spec.settings.startFrom);
+      board.cursorKnown = true;
+    }
     initialized = true;
     await plugin.init();
   }
