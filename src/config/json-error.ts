@@ -5,7 +5,7 @@
  * usual mistakes are when they are the cause (a trailing comma, a missing
  * one, a comment).
  */
-import { syntaxErrorOffset } from '../util/json-syntax';
+import { firstDuplicateKey, syntaxErrorOffset } from '../util/json-syntax';
 
 export function explainJsonError(text: string, err: Error): string {
   // V8 words the problem well but places it by offset, or not at all ("Unexpected token ']', "..." is not valid JSON").
@@ -46,4 +46,11 @@ function lineOf(text: string, offset: number): number {
 function lastNonSpace(text: string, offset: number): number | null {
   for (let i = offset - 1; i >= 0; i--) if (!/\s/.test(text[i]!)) return i;
   return null;
+}
+
+/** A key an object of a config file names twice (JSON.parse keeps the last without a word), said where; else null. */
+export function duplicateKeyProblem(text: string): string | null {
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate === null) return null;
+  return `key "${duplicate.key}" appears twice in one object, the second time ${where(text, duplicate.offset)}: only the last would count; keep one`;
 }

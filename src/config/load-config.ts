@@ -11,7 +11,7 @@ import { LivehookError } from '../errors';
 import { ENV_OVERRIDES, setPath, type EnvOverride } from './env-overrides';
 import { pluginFileSchema, splitPluginFile, type PluginSettings } from './plugin-settings';
 import { serviceConfigSchema, type ServiceConfig } from './service-config';
-import { explainJsonError } from './json-error';
+import { duplicateKeyProblem, explainJsonError } from './json-error';
 import { CONFIG_VALIDATION, keyPathOf } from './validation-style';
 
 export interface LoadedConfig {
@@ -117,6 +117,8 @@ function readJsonObject(file: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw configError(`${relative(file)}: must hold a JSON object ({ ... })`, { file });
   }
+  const duplicate = duplicateKeyProblem(text);
+  if (duplicate !== null) throw configError(`${relative(file)}: ${duplicate}`, { file });
   return value as Record<string, unknown>;
 }
 

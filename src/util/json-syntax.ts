@@ -1,11 +1,34 @@
 /**
- * Where a text stops being JSON. V8's JSON.parse says so by offset for some
- * mistakes only ("Unexpected token 'h', \"hello\" is not valid JSON" gives
- * none): this finds the place, on the error path, for messages.
+ * What JSON.parse does not say about a text: where it stops being JSON (V8
+ * gives an offset for some mistakes only: "Unexpected token 'h', \"hello\"
+ * is not valid JSON" gives none), and whether an object names a key twice
+ * (JSON.parse keeps the last silently). For messages, not the hot path.
  */
 
 /** Where `text` stops being JSON, or null when it is JSON (V8's JSON.parse does not always say where). */
 export function syntaxErrorOffset(text: string): number | null {
+  try {
+    scan(text, false);
+    return null;
+  } catch (stop) {
+    if (stop instanceof JsonStop) return stop.offset;
+    throw stop;
+  }
+}
+
+/** The first key an object of `text` names twice, and where, or null (also when `text` is not JSON). */
+export function firstDuplicateKey(text: string): { key: string; offset: number } | null {
+  try {
+    scan(text, true);
+    return null;
+  } catch (stop) {
+    if (stop instanceof JsonDuplicate) return { key: stop.key, offset: stop.offset };
+    if (stop instanceof JsonStop) return null;
+    throw stop;
+  }
+}
+
+function scan(text: string, duplicates: boolean): void {
   let i = 0;
   const fail = (): never => {
     throw new JsonStop(i);
@@ -45,8 +68,16 @@ export function syntaxErrorOffset(text: string): number | null {
     const c = text[i];
     if (c === '{') {
       i++;
+      const keys = new Set<string>();
       return items('}', () => {
+        space();
+        const at = i;
         string();
+        if (duplicates) {
+          const key = JSON.parse(text.slice(at, i)) as string;
+          if (keys.has(key)) throw new JsonDuplicate(key, at);
+          keys.add(key);
+        }
         expect(':');
         value();
       });
@@ -60,17 +91,18 @@ export function syntaxErrorOffset(text: string): number | null {
     if (!literal) fail();
     i += literal![0].length;
   };
-  try {
-    value();
-    space();
-    if (i < text.length) fail();
-    return null;
-  } catch (stop) {
-    if (stop instanceof JsonStop) return stop.offset;
-    throw stop;
-  }
+  value();
+  space();
+  if (i < text.length) fail();
 }
 
 class JsonStop {
   constructor(readonly offset: number) {}
+}
+
+class JsonDuplicate {
+  constructor(
+    readonly key: string,
+    readonly offset: number,
+  ) {}
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { explainJsonError } from '../../src/config/json-error';
-import { syntaxErrorOffset } from '../../src/util/json-syntax';
+import { firstDuplicateKey, syntaxErrorOffset } from '../../src/util/json-syntax';
 import { REPO_ROOT } from '../helpers/service';
 
 function explain(text: string): string {
@@ -39,6 +39,12 @@ describe('config files that are not JSON', () => {
     expect(explain('{\n  "port": 08\n}')).to.match(/^Unexpected number at line 2, column 12/);
     expect(explain('{"port": 80,\n')).to.equal('the file ends after line 1, before the JSON does: is a closing "}" or "]" missing?');
     expect(explain('\n')).to.equal('the file is empty: write {} for every default');
+  });
+
+  it('finds a key named twice in one object, not the same key in two objects', () => {
+    expect(firstDuplicateKey('{"a": {"x": 1}, "b": {"x": 2}}')).to.equal(null);
+    expect(firstDuplicateKey('{"a": {"x": 1, "y": 2, "\\u0078": 3}}')).to.deep.equal({ key: 'x', offset: 23 });
+    expect(firstDuplicateKey('{"a": 1,')).to.equal(null);
   });
 
   it('finds the same texts invalid as JSON.parse: the fixtures, and each of them cut or changed at every place', function () {

@@ -110,6 +110,10 @@ describe('config loading', () => {
     // Where an editor shows it: line and column, and the line itself.
     const trailingComma = '{\n  "port": 8080,\n  "log": { "level": "info", },\n  "dataDir": "./data"\n}\n';
     expect(loadError(configDirWith(trailingComma))).to.match(/livehook\.json: is not valid JSON: a comma before "\}" at line 3, column 27 \("log": \{ "level": "info", \},\): JSON allows no comma after the last item$/);
+    // JSON.parse keeps the last of two values silently: a config file may not name a key twice.
+    expect(loadError(configDirWith('{\n  "port": 8080,\n  "log": { "level": "info", "level": "debug" }\n}'))).to.match(
+      /livehook\.json: key "level" appears twice in one object, the second time at line 3, column 29 \("log": .*\): only the last would count; keep one$/,
+    );
     // A byte order mark, as some editors save, is not a mistake.
     expect(loadConfig({ configDir: configDirWith('\uFEFF{"port": 9001}'), env: {} }).service.port).to.equal(9001);
     expect(loadError(configDirWith({}, { logging: '{\n  "enabled": true\n' }))).to.match(/logging\.json: is not valid JSON: the file ends after line 2, before the JSON does: is a closing "\}" or "\]" missing\?$/);
