@@ -8,7 +8,9 @@ import { ALWAYS_GRANTED, GRANTABLE, MODULE_GRANTS } from '../pipeline/plugin-con
 import type { RetryPolicy } from './service-config';
 
 /** What a plugin's config may grant: the capabilities, and the modules a plugin may not load otherwise. */
-const GRANTS: readonly string[] = [...GRANTABLE, ...MODULE_GRANTS, ...ALWAYS_GRANTED];
+const GRANTABLE_NAMES: readonly string[] = [...GRANTABLE, ...MODULE_GRANTS];
+/** Also accepted, though always given: listing them does no harm. */
+const GRANTS: readonly string[] = [...GRANTABLE_NAMES, ...ALWAYS_GRANTED];
 
 export interface PluginSettings {
   name: string;
@@ -38,7 +40,7 @@ export const pluginFileSchema = Joi.object({
   enabled: Joi.boolean().required(),
   // A misspelt grant ("htp") would be ignored and the plugin refused for the one it meant: name it here.
   capabilities: Joi.array()
-    .items(Joi.string().valid(...GRANTS).messages({ 'any.only': `"{{#value}}" is not a capability: grant some of ${GRANTS.join(', ')}` }))
+    .items(Joi.string().valid(...GRANTS).messages({ 'any.only': `"{{#value}}" is not a capability: grant some of ${GRANTABLE_NAMES.join(', ')}` }))
     .unique()
     .default([]),
   timeoutMs: Joi.number().integer().min(1),
