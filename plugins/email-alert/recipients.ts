@@ -15,5 +15,5 @@ export function checkRecipients(options: AlertOptions, context: CheckContext): v
 }
 
 export function recipientsWarning(): string {
-  return `no alert recipients configured: alerts are written to the outbox addressed to nobody; ${HOW}`;
+  return `no alert recipients configured: alerts are written to the outbox addressed to undisclosed-recipients (nobody); ${HOW}`;
 }
