@@ -22,9 +22,7 @@ export const TIMEOUT_CHECK_MS = 1_000;
 export function answerClientErrors(server: http.Server, bodyTimeoutMs: number): void {
   // CONNECT (a proxy tunnel) never reaches the app: Node would close the connection without an answer.
   server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
-    const refusal = new LivehookError('METHOD_NOT_ALLOWED', `method CONNECT is not allowed: livehook is not a proxy; POST callbacks to /callback`);
-    const body = JSON.stringify(failEnvelope(refusal));
-    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    answerOnSocket(socket, new LivehookError('METHOD_NOT_ALLOWED', 'method CONNECT is not allowed: livehook is not a proxy; POST callbacks to /callback'));
   });
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   // Past the body's own deadline (read-body.ts answers 408 first), Node's backstop for the whole request.
@@ -45,10 +43,15 @@ export function answerClientErrors(server: http.Server, bodyTimeoutMs: number): 
     }
     // Otherwise the parser refused what was sent (a request still being read included, such as a
     // body with malformed chunks): answer it here; the handler reading that body gives up as the socket ends.
-    const refusal = refusalOf(err);
-    const body = JSON.stringify(failEnvelope(refusal));
-    socket.end(`HTTP/1.1 ${refusal.status} ${refusal.title}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    answerOnSocket(socket, refusalOf(err));
   });
+}
+
+/** The FAIL envelope written straight to a socket Node's server will not answer, which then closes. */
+function answerOnSocket(socket: Duplex, refusal: LivehookError): void {
+  const body = JSON.stringify(failEnvelope(refusal));
+  const title = http.STATUS_CODES[refusal.status] ?? 'Bad Request';
+  socket.end(`HTTP/1.1 ${refusal.status} ${title}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** What Node's parser found, in words, for the codes a client is likely to cause. */
@@ -66,7 +69,7 @@ const PARSER_WORDS: Readonly<Record<string, string>> = {
   HPE_INVALID_CHUNK_SIZE: 'a chunk size is not a hexadecimal number',
 };
 
-function refusalOf(err: Error & { code?: string }): LivehookError & { title: string } {
+function refusalOf(err: Error & { code?: string }): LivehookError {
   let refusal: LivehookError;
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     refusal = new LivehookError('HEADERS_TOO_LARGE', 'the request line and headers are too large (over 16 KiB): send a shorter query string and fewer headers');
@@ -77,5 +80,5 @@ function refusalOf(err: Error & { code?: string }): LivehookError & { title: str
     const what = PARSER_WORDS[err.code ?? ''];
     refusal = new LivehookError('BAD_REQUEST', `the HTTP request is malformed${what ? `: ${what}` : ''} (${err.code ?? err.message})${lengthHint}`);
   }
-  return Object.assign(refusal, { title: http.STATUS_CODES[refusal.status] ?? 'Bad Request' });
+  return refusal;
 }

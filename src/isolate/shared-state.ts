@@ -161,38 +161,38 @@ export class IsolateBoard {
 
   /** The isolate is delivering (set once its cursor is loaded). */
   get started(): boolean {
-    return this.cells[STARTED] === 1;
+    return this.flag(STARTED);
   }
 
   set started(value: boolean) {
-    this.cells[STARTED] = value ? 1 : 0;
+    this.setFlag(STARTED, value);
   }
 
   /** A pass over the log or its retries is running. */
   get busy(): boolean {
-    return this.cells[BUSY] === 1;
+    return this.flag(BUSY);
   }
 
   set busy(value: boolean) {
-    this.cells[BUSY] = value ? 1 : 0;
+    this.setFlag(BUSY, value);
   }
 
   /** The cursor is loaded (before the plugin's init): it counts towards the backlog even while the plugin fails to start. */
   get cursorKnown(): boolean {
-    return this.cells[CURSOR_KNOWN] === 1;
+    return this.flag(CURSOR_KNOWN);
   }
 
   set cursorKnown(value: boolean) {
-    this.cells[CURSOR_KNOWN] = value ? 1 : 0;
+    this.setFlag(CURSOR_KNOWN, value);
   }
 
   /** The isolate's delivery loop sleeps on the log head (counted in LogHead.sleepers). */
   get asleep(): boolean {
-    return this.cells[ASLEEP] === 1;
+    return this.flag(ASLEEP);
   }
 
   set asleep(value: boolean) {
-    this.cells[ASLEEP] = value ? 1 : 0;
+    this.setFlag(ASLEEP, value);
   }
 
   /** Metrics messages the isolate has sent: the ingest thread compares with those it has read (are the figures complete?). */
@@ -202,6 +202,14 @@ export class IsolateBoard {
 
   countMetricsSent(): void {
     this.cells[METRICS_SENT] = this.cells[METRICS_SENT]! + 1;
+  }
+
+  private flag(cell: number): boolean {
+    return this.cells[cell] === 1;
+  }
+
+  private setFlag(cell: number, value: boolean): void {
+    this.cells[cell] = value ? 1 : 0;
   }
 
   /** Takes a free slot for a delivery; returns its index (the caller frees it). */

@@ -91,36 +91,28 @@ export function fromEventColumns(row: EventRow): StoredEvent {
     // Only events that were decided carry the key: the others read back as they were appended.
     ...(row.decision === null || row.decision === undefined ? {} : { decision: JSON.parse(row.decision) as CallbackEvent['decision'] }),
   };
-  if (fromRaw) bodyOnFirstRead(event, row.raw, row.command, Boolean(row.known));
+  if (fromRaw) Object.defineProperty(event, 'body', LAZY_BODY);
   return { seq: Number(row.seq), event };
 }
 
-/**
- * Makes `body` built from the raw body the first time it is read. Most
- * deliveries never read it (email-alert looks at the event type; a command a
- * plugin does not take is skipped): building it for them was about a third
- * of a plugin isolate's work per event (the lossless parse and the schema
- * check) and much of its garbage. It stays an own enumerable property, so
- * spreading, JSON.stringify, deep equality and structured clone see the body.
- */
-function bodyOnFirstRead(event: CallbackEvent, raw: string, command: string, known: boolean): void {
-  unbuilt.set(event, { raw, command, known });
-  Object.defineProperty(event, 'body', LAZY_BODY);
-}
-
-/** Events whose body is not built yet, with what it is built from. */
-const unbuilt = new WeakMap<CallbackEvent, { raw: string; command: string; known: boolean }>();
-
 function settleBody(event: CallbackEvent, value: CallbackEvent['body']): void {
-  unbuilt.delete(event);
   Object.defineProperty(event, 'body', { value, writable: true, enumerable: true, configurable: true });
 }
 
-/** One getter and setter for every event: V8 then shares the events' hidden classes, as for plain objects. */
+/**
+ * `body` of an event read back, built from its raw text the first time it is
+ * read. Most deliveries never read it (email-alert looks at the event type; a
+ * command a plugin does not take is skipped): building it for them was about
+ * a third of a plugin isolate's work per event (the lossless parse and the
+ * schema check) and much of its garbage. It stays an own enumerable
+ * property, so spreading, JSON.stringify, deep equality and structured clone
+ * see the body. One getter and setter for every event: V8 then shares the
+ * events' hidden classes, as for plain objects.
+ */
 const LAZY_BODY: PropertyDescriptor = {
   get(this: CallbackEvent): CallbackEvent['body'] {
-    const from = unbuilt.get(this)!;
-    const body = bodyFromRaw(from.raw, from.command, from.known);
+    // Built from what the event itself carries: its raw text, command, and whether livehook knows the command.
+    const body = bodyFromRaw(this.raw, this.command, this.known);
     settleBody(this, body);
     return body;
   },

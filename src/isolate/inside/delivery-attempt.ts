@@ -39,8 +39,10 @@ export async function attemptDelivery(ctx: AttemptContext, stored: StoredEvent, 
   let succeeded = false;
   try {
     try {
-      // The time-out is the handler's: a process-isolated plugin's child that is being replaced is waited for first.
-      await ctx.plugin.instance.untilReady?.();
+      // The time-out is the handler's: a process-isolated plugin's child that is being replaced is waited for
+      // first. (Only that kind has untilReady: a thread plugin's delivery takes no extra turn for it.)
+      const ready = ctx.plugin.instance.untilReady?.();
+      if (ready) await ready;
       await runWithTimeout(ctx.plugin.name, ctx.plugin.timeoutMs, call, () =>
         ctx.plugin.instance.handle(event, {
           idempotencyKey: event.id,

@@ -70,7 +70,7 @@ const ENVIRON = /^\/proc\/[^/]+\/(task\/[^/]+\/)?environ$/;
 export function guardedFs(real: object, rules: FsRules): object {
   const allowed = realPathOfParent(path.resolve(rules.dataDir));
   const pathOf = (target: unknown): string | null => {
-    if (typeof target === 'number') return null; // a file descriptor: opened through this same guard
+    if (typeof target === 'number') return null; // a file descriptor: see checkFd
     const file = target instanceof URL ? target.pathname : Buffer.isBuffer(target) ? target.toString() : typeof target === 'string' ? target : null;
     return file === null ? null : realPathOfParent(followLink(path.resolve(file))); // null: not a path, fs itself refuses it
   };
@@ -94,10 +94,8 @@ export function guardedFs(real: object, rules: FsRules): object {
     );
   };
   const writeFlags = (flags: unknown): boolean => (typeof flags === 'string' ? WRITE_FLAGS.test(flags) : typeof flags === 'number' && (flags & WRITE_BITS) !== 0);
-  const writes = (name: string, args: unknown[]): boolean => {
-    if (name !== 'open' && name !== 'WriteStream') return true;
-    return name === 'WriteStream' || writeFlags(args[1]);
-  };
+  /** open() writes only with write flags; every other function of WRITES (and WriteStream) writes. */
+  const writes = (base: string, args: unknown[]): boolean => base !== 'open' || writeFlags(args[1]);
   /** A read that carries write flags in its options (readFile(f, { flag: 'w+' }), createReadStream(f, { flags: 'r+' })). */
   const readWrites = (args: unknown[]): boolean =>
     args.some((a) => a !== null && typeof a === 'object' && !Buffer.isBuffer(a) && writeFlags((a as { flag?: unknown; flags?: unknown }).flag ?? (a as { flags?: unknown }).flags));
@@ -116,7 +114,7 @@ export function guardedFs(real: object, rules: FsRules): object {
     );
   };
   /** Remembers the descriptor a call opened, whichever way it hands it back. */
-  const keepFd = (base: string, args: unknown[], result: unknown): unknown => {
+  const keepFd = (base: string, result: unknown): unknown => {
     if (base === 'open') {
       own(result);
       if (result instanceof Promise) void result.then((handle: { fd?: unknown }) => own(handle?.fd), () => undefined);
@@ -149,11 +147,11 @@ export function guardedFs(real: object, rules: FsRules): object {
     return new Proxy(value as (...a: unknown[]) => unknown, {
       apply(fn, _this, args: unknown[]) {
         guard(args);
-        return keepFd(base, args, Reflect.apply(fn, target, keepFdInCallback(base, args)));
+        return keepFd(base, Reflect.apply(fn, target, keepFdInCallback(base, args)));
       },
       construct(fn, args: unknown[], newTarget) {
         guard(args);
-        return keepFd(base, args, Reflect.construct(fn, args, newTarget === undefined ? fn : (newTarget as new (...a: unknown[]) => object))) as object;
+        return keepFd(base, Reflect.construct(fn, args, newTarget === undefined ? fn : (newTarget as new (...a: unknown[]) => object))) as object;
       },
     });
   };

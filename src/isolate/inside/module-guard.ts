@@ -90,14 +90,15 @@ export function installModuleGuard(settings: GuardSettings): void {
   const fsRules: FsRules = { plugin: settings.plugin, dataDir: settings.dataDir, file: settings.file, writeAnywhere: granted.has('fs'), readEnviron: granted.has('env') };
   const wrappedFs = new Map<string, unknown>();
 
+  const isHost = (file: string): boolean => hostDirs.some((d) => file.startsWith(d));
+  /** A file of the plugin's folder, or a module its code loaded first. */
+  const isPluginFile = (file: string): boolean => !isHost(file) && (file.startsWith(pluginDir) || owned.has(file));
   const isPluginCode = (parent: NodeJS.Module | undefined): boolean => {
     const file = parent?.filename;
     if (!file) return false;
-    if (hostDirs.some((d) => file.startsWith(d))) return false;
-    if (file.startsWith(pluginDir) || owned.has(file)) return true;
     // Neither the service's nor a package the service loaded: a require made for some other path
     // (module.createRequire('/tmp/x.js')) is the plugin's own doing.
-    return !file.startsWith(serviceModules);
+    return isPluginFile(file) || (!isHost(file) && !file.startsWith(serviceModules));
   };
 
   const refuse = (request: string, grant: ModuleGrant): never => {
@@ -126,7 +127,7 @@ export function installModuleGuard(settings: GuardSettings): void {
       // A module first loaded by the plugin's code is the plugin's code too.
       try {
         const filename = internals._resolveFilename(request, parent, isMain);
-        if (!internals._cache[filename] && !hostDirs.some((d) => filename.startsWith(d))) owned.add(filename);
+        if (!internals._cache[filename] && !isHost(filename)) owned.add(filename);
       } catch {
         // not resolvable: the load below throws Node's own "Cannot find module"
       }
@@ -139,8 +140,7 @@ export function installModuleGuard(settings: GuardSettings): void {
   const extensions = (Module as unknown as { _extensions: Record<string, (module: NodeJS.Module, filename: string) => void> })._extensions;
   const loadJs = extensions['.js']!;
   extensions['.js'] = function guardedJs(module: NodeJS.Module, filename: string): void {
-    const plugins = filename.startsWith(pluginDir) || owned.has(filename);
-    if (plugins && !hostDirs.some((d) => filename.startsWith(d))) {
+    if (isPluginFile(filename)) {
       const source = fs.readFileSync(filename, 'utf8');
       if (DYNAMIC_IMPORT.test(source)) return (module as unknown as { _compile(code: string, file: string): void })._compile(compiled(filename, source), filename);
     }

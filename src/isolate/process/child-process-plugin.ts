@@ -72,17 +72,13 @@ export class ChildProcessPlugin implements PluginInstance {
     }
   }
 
-  untilReady(): Promise<unknown> {
-    return this.whenReady();
-  }
-
   async init(): Promise<void> {
     await this.callChild('init', []);
   }
 
   async handle(event: CallbackEvent, delivery: Delivery): Promise<void> {
     const signal = delivery.signal;
-    const calls = await this.whenReady();
+    const calls = await this.untilReady();
     let id = 0;
     const call = calls.call('handle', [event, { idempotencyKey: delivery.idempotencyKey, attempt: delivery.attempt, seq: delivery.seq }], (callId) => {
       id = callId;
@@ -133,11 +129,11 @@ export class ChildProcessPlugin implements PluginInstance {
   }
 
   private async callChild(method: string, args: unknown[]): Promise<unknown> {
-    return (await this.whenReady()).call(method, args);
+    return (await this.untilReady()).call(method, args);
   }
 
   /** The running child's calls, once nothing holds new calls back (a start, a restart, an aborted call the child has not answered). */
-  private async whenReady(): Promise<RpcCalls> {
+  async untilReady(): Promise<RpcCalls> {
     for (;;) {
       const ready = this.ready;
       await ready;
