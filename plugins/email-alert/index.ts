@@ -11,6 +11,7 @@
  */
 import { definePlugin } from 'livehook';
 import { EmailAlertHandler } from './alert-handler';
+import { checkEventTypes } from './event-types-check';
 import { checkRecipients } from './recipients';
 import { optionsSchema, type AlertOptions } from './options';
 
@@ -25,6 +26,10 @@ export default definePlugin({
   options: optionsSchema,
   capabilities: ['mailer', 'store'],
   handler: EmailAlertHandler,
-  // Refused by `livehook config check` and at start alike: mail with no recipient goes nowhere.
-  check: checkRecipients,
+  // Refused by `livehook config check` and at start alike: mail with no
+  // recipient goes nowhere, and an EventType that never arrives never alerts.
+  check: (options: AlertOptions, context) => {
+    checkEventTypes(options);
+    checkRecipients(options, context);
+  },
 });

@@ -46,4 +46,46 @@ describe('livehook config check refuses what serve would refuse', function () {
     // Which config it read: the first line, on stderr.
     expect(addressed.stderr.split('\n')[0]).to.match(new RegExp(`^livehook: config ${configDir}; environment: LIVEHOOK_CONFIG_DIR, LIVEHOOK_SMTP_URL, LIVEHOOK_ALERT_TO, LIVEHOOK_TIMEZONE; store SQLite in \\S+; time zone UTC$`));
   });
+
+  it('email-alert with an EventType its commands never carry, listing the ones they do', async () => {
+    const alertConfig = (options: Record<string, unknown>) => ({ enabled: true, capabilities: ['mailer', 'store'], ...options });
+    const check = (options: Record<string, unknown>) =>
+      livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ plugins: { 'email-alert': alertConfig(options) } }) });
+
+    const misspelt = await check({ eventTypes: ['DestroyedBySystem'] });
+    expect(misspelt.code, misspelt.stderr).to.equal(1);
+    expect(misspelt.stderr).to.contain(
+      'plugin "email-alert" failed in check: option "eventTypes": "DestroyedBySystem" never arrives with Live.CallbackAfterDestroyRoom, so it would never raise an alert; the EventTypes that do: DestroyByUser, DestroyBySystem',
+    );
+    expect(misspelt.stdout).not.to.contain('config OK');
+
+    // Member-state callbacks carry free-text EventTypes, and a command livehook has no schema for may carry any.
+    for (const commands of [['Live.CallbackAfterDestroyRoom', 'Live.CallbackAfterMemberStateChanged'], ['Live.CallbackAfterSomethingNew']]) {
+      const open = await check({ commands, eventTypes: ['DestroyBySystem', 'MemberEnter'] });
+      expect(open.code, `${commands.join(', ')}: ${open.stderr}`).to.equal(0);
+      expect(open.stdout).to.contain('config OK');
+    }
+  });
+
+  it('a command a letter or two off a known one, as a typo, naming the command it almost is', async () => {
+    const configDir = writeConfigDir({ plugins: { 'email-alert': { enabled: true, capabilities: ['mailer', 'store'], commands: ['Live.CallbackAfterDestroyRooom'] } } });
+    const result = await livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: configDir });
+    expect(result.code, result.stderr).to.equal(1);
+    expect(result.stderr).to.match(/invalid configuration: \S+email-alert\.json: commands: "Live\.CallbackAfterDestroyRooom" is not a command livehook knows; did you mean "Live\.CallbackAfterDestroyRoom"\?/);
+
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'gifts', 'index.js', DECIDES_MISSPELT);
+    const decides = await livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ pluginsDir, plugins: { gifts: { enabled: true } } }) });
+    expect(decides.code, decides.stderr).to.equal(1);
+    expect(decides.stderr).to.contain('plugin "gifts": its manifest\'s decides: "live.callbackbeforesendgift" is not a command livehook knows; did you mean "Live.CallbackBeforeSendGift"?');
+  });
 });
+
+/** A deciding plugin whose manifest spells its command in the wrong case. */
+const DECIDES_MISSPELT = `
+'use strict';
+const { injectable } = require('tsyringe');
+class Handler { handle() {} decide() { return { verdict: 'allow' }; } }
+injectable()(Handler);
+module.exports = { name: 'gifts', version: '0.0.1', commands: ['Live.CallbackAfterDestroyRoom'], decides: ['live.callbackbeforesendgift'], handler: Handler };
+`;

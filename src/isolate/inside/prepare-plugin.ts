@@ -12,6 +12,7 @@ import { LivehookError, describeError } from '../../errors';
 import type { FoundPlugin } from '../../pipeline/discover-plugins';
 import { ALWAYS_GRANTED, type PluginManifest } from '../../pipeline/plugin-contract';
 import { loadManifest } from './load-manifest';
+import { refuseMisspeltCommands } from './misspelt-command';
 
 export interface PreparedPlugin {
   manifest: PluginManifest;
@@ -39,6 +40,7 @@ export function preparePlugin(found: FoundPlugin, settings: PluginSettings): Pre
   const manifest = loadManifest(found);
   const options = validateOptions(manifest, settings);
   checkGrants(manifest, settings);
+  refuseMisspeltCommands(manifest.name, manifest.decides ?? [], settings, 'decides');
   return {
     manifest,
     options,
@@ -95,6 +97,9 @@ function commandsOf(manifest: PluginManifest, options: Record<string, unknown>, 
     }
   }
   if (commands === '*') return null;
-  if (Array.isArray(commands) && commands.length > 0 && commands.every((c) => typeof c === 'string' && c.length > 0)) return new Set(commands as string[]);
+  if (Array.isArray(commands) && commands.length > 0 && commands.every((c) => typeof c === 'string' && c.length > 0)) {
+    refuseMisspeltCommands(manifest.name, commands as string[], settings, typeof manifest.commands === 'function' ? 'options' : 'commands');
+    return new Set(commands as string[]);
+  }
   throw new LivehookError('PLUGIN_INVALID', `plugin "${manifest.name}": commands must be '*' or a non-empty list of command names (got ${JSON.stringify(commands)})`, { plugin: manifest.name });
 }

@@ -1,0 +1,35 @@
+/**
+ * The EventType values livehook accepts for a command, read off the
+ * command's joi schema, so a plugin option that names an EventType can be
+ * checked against what can actually arrive (email-alert's `eventTypes`).
+ */
+import type Joi from 'joi';
+import { commandSpec } from './index';
+
+const cache = new Map<string, readonly string[] | null>();
+
+/**
+ * The only EventTypes a callback of `command` can carry once livehook has
+ * accepted it, or null when any value can (a command without a schema, or
+ * one whose EventType is any string).
+ */
+export function acceptedEventTypes(command: string): readonly string[] | null {
+  let types = cache.get(command);
+  if (types === undefined) {
+    const spec = commandSpec(command);
+    types = spec ? closedValues(spec.schema, 'EventType') : null;
+    cache.set(command, types);
+  }
+  return types;
+}
+
+interface KeyDescription {
+  flags?: { only?: boolean };
+  allow?: unknown[];
+}
+
+function closedValues(schema: Joi.ObjectSchema, key: string): readonly string[] | null {
+  const described = (schema.describe() as { keys?: Record<string, KeyDescription> }).keys?.[key];
+  if (!described?.flags?.only || !described.allow) return null;
+  return Object.freeze(described.allow.filter((v): v is string => typeof v === 'string'));
+}
