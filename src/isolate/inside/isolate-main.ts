@@ -24,6 +24,7 @@ import { DeliveryLoop, ensureCursor } from './delivery-loop';
 import { CallCancellation, runWithTimeout } from './run-with-timeout';
 import { checkDecision } from '../../decide/decision';
 import type { CallbackEvent } from '../../callbacks/event';
+import { routeConsoleToLog } from './console-to-log';
 import { installModuleGuard } from './module-guard';
 import { LocalPlugin, type PluginInstance } from './plugin-instance';
 import { buildPluginScope, pluginDataDir } from './plugin-scope';
@@ -44,6 +45,7 @@ const head = LogHead.from(spec.head);
 const { logger: rootLogger, flush: flushLogs } = isolateLogger(spec.service.logLevel as LogLevel, spec.logTo, (lines) => post({ type: 'log', lines }));
 const logger = rootLogger.child({ plugin: spec.found.name });
 process.on('exit', flushLogs);
+routeConsoleToLog(logger);
 
 /** Batched metrics: one message per quarter second at most, whatever the traffic. */
 const metrics = { attempts: [] as AttemptSample[], mails: [] as Array<['smtp' | 'outbox', 'sent' | 'failed']>, cron: [] as Array<[string, number]> };

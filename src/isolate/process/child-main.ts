@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, type LogLevel } from '../../log/logger';
 import type { CallbackEvent } from '../../callbacks/event';
+import { routeConsoleToLog } from '../inside/console-to-log';
 import { installModuleGuard } from '../inside/module-guard';
 import { LocalPlugin } from '../inside/plugin-instance';
 import { checkContextOf, pluginContext, pluginDataDir } from '../inside/plugin-scope';
@@ -33,6 +34,7 @@ let plugin: LocalPlugin | null = null;
 
 async function setup(spec: IsolateSpec): Promise<void> {
   const logger = childLogger(spec.service.logLevel as LogLevel).child({ plugin: spec.found.name });
+  routeConsoleToLog(logger);
   installModuleGuard({ plugin: spec.found.name, dir: spec.found.dir, granted: spec.settings.capabilities, file: spec.settings.file, dataDir: pluginDataDir(spec), hostDirs: [SRC_DIR] });
   const prepared = preparePlugin(spec.found, spec.settings);
   const context = pluginContext(spec, prepared);
