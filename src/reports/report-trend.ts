@@ -34,8 +34,18 @@ function figuresOf(json: unknown): TrendDay['figures'] {
   const r = json as { rooms?: { destroyed?: unknown; closedBySystemShare?: unknown }; totals?: { TotalGiftCoins?: unknown } } | null;
   const destroyed = r?.rooms?.destroyed;
   const giftCoins = r?.totals?.TotalGiftCoins;
-  if (typeof destroyed !== 'number' || typeof giftCoins !== 'number') return null;
+  if (!isCount(destroyed) || !isCount(giftCoins)) return null;
   const share = r?.rooms?.closedBySystemShare;
-  return { destroyed, giftCoins, systemShare: typeof share === 'number' ? share : null };
+  return { destroyed, giftCoins, systemShare: typeof share === 'number' && share >= 0 && share <= 1 ? share : null };
 }
 
+/**
+ * A figure the chart can scale to. Any plugin granted `reports` (or a hand
+ * edit of a report file) can store any number: a negative one drew bars
+ * upside down, and one near Number.MAX_VALUE overflowed the axis to
+ * Infinity and hung the page (and the service with it). A day with such a
+ * figure is a gap, as an unreadable report is.
+ */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER;
+}

@@ -40,7 +40,9 @@ export function trendChart(days: readonly TrendDay[]): string {
       const step = niceStep(max);
       const ceiling = Math.max(step, Math.ceil(max / step) * step);
       const y = (v: number) => bottom - (v / ceiling) * panel.height;
-      for (let v = 0; v <= ceiling; v += step) panels.push(gridLine(y(v), v === 0 ? '0' : compact.format(v)));
+      // Counted in whole lines (a handful), not by adding steps up to the ceiling.
+      const lines = Math.round(ceiling / step);
+      for (let k = 0; k <= lines; k++) panels.push(gridLine(y(k * step), k === 0 ? '0' : compact.format(k * step)));
       days.forEach((d, i) => {
         const v = d.figures?.[panel.key];
         if (v === undefined || v === 0) return;

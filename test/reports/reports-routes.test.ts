@@ -134,6 +134,20 @@ describe('/reports routes', () => {
       expect(res.text.slice(res.text.indexOf('<ul>')).match(/<li>/g)).to.have.length(39);
     });
 
+    it('leaves a gap for a day whose stored figures are no counts (negative, past any real count), and still answers', async () => {
+      // Any plugin granted "reports" can store any number; 1.7e308 once hung the page and the service.
+      await reports.write('2025-09-05', { json: { date: '2025-09-05', rooms: { destroyed: 3, closedBySystemShare: 0.5 }, totals: { TotalGiftCoins: 1.7e308 } }, html: '<!doctype html>' });
+      await reports.write('2025-09-06', { json: { date: '2025-09-06', rooms: { destroyed: -5, closedBySystemShare: -3 }, totals: { TotalGiftCoins: 10 } }, html: '<!doctype html>' });
+      await reports.write('2025-09-07', { json: { date: '2025-09-07', rooms: { destroyed: 4, closedBySystemShare: 0.25 }, totals: { TotalGiftCoins: 900 } }, html: '<!doctype html>' });
+      const res = await get('/reports');
+      expect(res.status).to.equal(200);
+      const svg = /<svg class="trend"[\s\S]*?<\/svg>/.exec(res.text)?.[0] ?? '';
+      const linked = [...svg.matchAll(/<a class="day" href="\/reports\/(\d{4}-\d{2}-\d{2})">/g)].map((m) => m[1]);
+      expect(linked).to.deep.equal(['2025-09-07']);
+      expect(svg).not.to.match(/height="-|NaN|Infinity/);
+      expect(res.text.slice(res.text.indexOf('<ul>')).match(/<li>/g)).to.have.length(5);
+    });
+
     it('shows an empty list with a hint', async () => {
       fs.rmSync(reports.dir, { recursive: true });
       const res = await get('/reports');
