@@ -3,12 +3,18 @@
  * back to a LivehookError (a PermanentError stays one, so a delivery that
  * must not be retried is not) the other way.
  */
-import { LivehookError, PermanentError, describeError, isLivehookError, type ErrorName } from '../errors';
+import { LivehookError, PermanentError, isLivehookError, type ErrorName } from '../errors';
 import type { ErrorData } from './protocol';
+import { plainFailure, readSafely } from './inside/plain-failure';
 
 export function errorData(err: unknown): ErrorData {
-  if (isLivehookError(err)) return { message: err.message, code: err.code, details: plainDetails(err.details) };
-  return { message: describeError(err) };
+  if (readSafely(() => isLivehookError(err), false)) {
+    const known = err as LivehookError;
+    return { message: known.message, code: known.code, details: plainDetails(known.details) };
+  }
+  // Whatever a plugin threw (it may trap every read): what can be read of it.
+  const failure = plainFailure(err);
+  return failure instanceof PermanentError ? { message: failure.message, code: failure.code, details: {} } : { message: failure.message };
 }
 
 export function errorFromData(data: ErrorData): Error {

@@ -9,6 +9,7 @@ import { retryDelay } from '../../pipeline/backoff';
 import type { Store, StoredEvent } from '../../store/store';
 import type { IsolateBoard } from '../shared-state';
 import type { DeliveryPlugin } from './delivery-loop';
+import { plainFailure } from './plain-failure';
 import { CallCancellation, runWithTimeout } from './run-with-timeout';
 
 export interface AttemptContext {
@@ -55,7 +56,8 @@ export async function attemptDelivery(ctx: AttemptContext, stored: StoredEvent, 
       );
       succeeded = true;
       ctx.onAttempt?.('done', performance.now() - started);
-    } catch (err) {
+    } catch (thrown) {
+      const err = plainFailure(thrown);
       if (ctx.stopReason()) {
         ctx.logger.info({ eventId: event.id, seq, attempt, err }, 'delivery cut short by shutdown: it runs again at the next start');
         return false;
@@ -73,7 +75,7 @@ export async function attemptDelivery(ctx: AttemptContext, stored: StoredEvent, 
   }
 }
 
-async function recordFailure(ctx: AttemptContext, stored: StoredEvent, attempt: number, err: unknown, durationMs: number): Promise<void> {
+async function recordFailure(ctx: AttemptContext, stored: StoredEvent, attempt: number, err: Error, durationMs: number): Promise<void> {
   const { event, seq } = stored;
   const permanent = err instanceof PermanentError;
   const dead = permanent || attempt >= ctx.plugin.retry.maxAttempts;

@@ -7,6 +7,7 @@ import type { CallbackEvent } from '../../callbacks/event';
 import { LivehookError, describeError } from '../../errors';
 import type { Delivery, PluginHandler, PluginManifest } from '../../pipeline/plugin-contract';
 import type { DecideContext } from '../../decide/decision';
+import { plainFailure, readSafely } from './plain-failure';
 import type { PluginScope } from './plugin-scope';
 import type { PreparedPlugin } from './prepare-plugin';
 
@@ -113,8 +114,9 @@ function resolveHandler(manifest: PluginManifest, scope: PluginScope): PluginHan
 export async function runHook<T>(plugin: string, hook: string, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
-  } catch (err) {
-    if (err instanceof LivehookError && err.details.plugin === plugin) throw err;
-    throw new LivehookError('PLUGIN_FAILED', `plugin "${plugin}" failed in ${hook}: ${describeError(err)}`, { plugin, hook }, { cause: err });
+  } catch (thrown) {
+    if (readSafely(() => thrown instanceof LivehookError && thrown.details.plugin === plugin, false)) throw thrown;
+    const err = plainFailure(thrown);
+    throw new LivehookError('PLUGIN_FAILED', `plugin "${plugin}" failed in ${hook}: ${err.message}`, { plugin, hook }, { cause: err });
   }
 }
