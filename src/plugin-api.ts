@@ -11,7 +11,7 @@ export { acceptedEventTypes } from './callbacks/schemas/event-types';
 // Small helpers the service and the bundled plugins share (a plugin imports only 'livehook').
 export { Serial } from './util/serial';
 export { addDays, isDate } from './util/calendar-days';
-export { isTimeZone } from './util/time-zone';
+export { isTimeZone, sameTimeZone } from './util/time-zone';
 export { retryDelay } from './pipeline/backoff';
 export type { ClaimValue } from './store/store';
 export type * from './callbacks/event';

@@ -26,7 +26,7 @@
  * of CPU, and two at once would only slow each other and the event handling.
  */
 import type { Delivery, Logger, Mailer, PluginContext, PluginHandler, PluginRecords, Reports, ScheduledRun, Scheduler } from 'livehook';
-import { PermanentError, Serial, isCommand, retryDelay, type CallbackEvent } from 'livehook';
+import { PermanentError, Serial, isCommand, retryDelay, sameTimeZone, type CallbackEvent } from 'livehook';
 import { inject, injectable } from 'tsyringe';
 import { ZoneCalendar, addDays, isDate } from './calendar';
 import { GIFTS, ROOMS, STALE } from './collections';
@@ -183,7 +183,7 @@ export class StatsRollupHandler implements PluginHandler {
   /** The zone a stored report was built in, when it is not the service's. */
   private otherZone(json: unknown): string | null {
     const zone = (json as { timezone?: unknown } | null)?.timezone;
-    return typeof zone === 'string' && zone !== this.calendar.timezone ? zone : null;
+    return typeof zone === 'string' && !sameTimeZone(zone, this.calendar.timezone) ? zone : null;
   }
 
   /** The cron job: the day before the slot, in the service's zone. */

@@ -10,6 +10,7 @@
  *   zone was given explicitly: a shell without LIVEHOOK_TIMEZONE would
  *   otherwise replace the published Shanghai report with a UTC one.
  */
+import { sameTimeZone } from 'livehook';
 import { addDays } from './calendar';
 
 export interface ReportTaskFacts {
@@ -34,7 +35,7 @@ export async function reportTaskRefusal(f: ReportTaskFacts): Promise<string | nu
   if (stored !== undefined && f.day < firstKept && !(await f.hasRooms())) {
     return `${f.day} is older than the rooms kept (keepDays ${f.keepDays}: from ${firstKept}) and none of its rooms are left, so it cannot be rebuilt: its report stays as built`;
   }
-  if (stored && stored !== f.zone && !f.zoneGiven) {
+  if (stored && !sameTimeZone(stored, f.zone) && !f.zoneGiven) {
     return `the stored report of ${f.day} was built in ${stored}, and this run would rebuild it in ${f.zone}: give --timezone ${stored} to rebuild it as it was, or --timezone ${f.zone} to replace it (set LIVEHOOK_TIMEZONE as the service has it)`;
   }
   return null;

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { describeError, isLivehookError } from '../errors';
 import { isReportDate } from '../reports/report-date';
 import { parseArgsProblem, repeatedOption } from './parse-command';
-import { isTimeZone } from '../util/time-zone';
+import { canonicalTimeZone } from '../util/time-zone';
 import { addDays } from '../util/calendar-days';
 
 export interface ReportIo {
@@ -133,8 +133,9 @@ function parseReportArgs(argv: string[]): ReportRequest | 'help' {
     const value = values[name];
     if (value !== undefined && !isReportDate(value)) throw new UsageError(`--${name} "${value}" is not a day written YYYY-MM-DD (for example 2025-09-04)`);
   }
-  if (values.timezone !== undefined && !isTimeZone(values.timezone)) throw new UsageError(`--timezone "${values.timezone}" is not an IANA time zone (for example Asia/Shanghai or UTC)`);
-  const request = { partial: values.partial ?? false, timezone: values.timezone ?? null };
+  const timezone = values.timezone === undefined ? null : canonicalTimeZone(values.timezone);
+  if (values.timezone !== undefined && timezone === null) throw new UsageError(`--timezone "${values.timezone}" is not an IANA time zone (for example Asia/Shanghai or UTC)`);
+  const request = { partial: values.partial ?? false, timezone };
 
   const { date, from, to } = values;
   if (date !== undefined) {

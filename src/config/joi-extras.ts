@@ -1,11 +1,12 @@
 /** joi types our config needs that joi has not: an IANA zone and a cron expression. */
 import Joi from 'joi';
 import cron from 'node-cron';
-import { isTimeZone } from '../util/time-zone';
+import { canonicalTimeZone } from '../util/time-zone';
 
 export function timezoneName(): Joi.StringSchema {
   return Joi.string().custom((value: string, helpers) => {
-    if (isTimeZone(value)) return value;
+    const canonical = canonicalTimeZone(value);
+    if (canonical !== null) return canonical;
     return helpers.message({ custom: `{{#label}} must be an IANA time zone such as "Asia/Shanghai" or "UTC", not "${value}"` });
   }, 'IANA time zone');
 }

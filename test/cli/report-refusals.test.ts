@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { livehookInProcess } from '../helpers/cli';
 import { startTestService, tempDir } from '../helpers/service';
 import { destroyRoom } from '../plugins/stats-rollup/harness';
+import { reportTaskRefusal } from '../../plugins/stats-rollup/report-task-guard';
 
 const ROLLUP = { enabled: true, capabilities: ['store', 'scheduler', 'reports', 'mailer'], schedule: '0 0 1 1 *', catchUpDays: 0 };
 const SHANGHAI = 'Asia/Shanghai';
@@ -78,6 +79,20 @@ describe('livehook report refuses what it should not build', function () {
     const replaced = await livehookInProcess(['report', '--date', day, '--timezone', 'UTC'], env);
     expect(replaced.code, replaced.stderr).to.equal(0);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).to.include({ timezone: 'UTC' });
+  });
+
+  it('takes a zone written in any case as the zone itself, and keeps it as Intl spells it', async () => {
+    const file = path.join(env.LIVEHOOK_DATA_DIR, 'reports', `${day}.json`);
+    const lower = await livehookInProcess(['report', '--date', day, '--timezone', 'asia/shanghai'], env);
+    expect(lower.code, lower.stderr).to.equal(0);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).to.include({ timezone: SHANGHAI });
+    const upper = await livehookInProcess(['report', '--date', day], { ...env, LIVEHOOK_TIMEZONE: 'ASIA/SHANGHAI' });
+    expect(upper.code, upper.stderr).to.equal(0);
+    expect(upper.stderr.split('\n')[0]).to.match(new RegExp(`time zone ${SHANGHAI}$`));
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).to.include({ timezone: SHANGHAI });
+    // A report kept from before, under the name as it was typed, is not "another zone".
+    const refusal = await reportTaskRefusal({ day, today: dayIn(SHANGHAI, 0), zone: SHANGHAI, keepDays: 90, partial: false, zoneGiven: false, storedZone: async () => 'asia/shanghai', hasRooms: async () => true });
+    expect(refusal).to.equal(null);
   });
 
   it('a day older than the rooms kept (keepDays) whose rooms are gone: its report stays', async () => {
