@@ -42,6 +42,8 @@ export function giftTime(event: CallbackEvent): number {
 /** The day's counts, or null when no decided gift arrived that day (the report then says nothing of gifts). */
 export async function countGifts(records: PluginRecords, from: number, to: number): Promise<GiftCounts | null> {
   const counts: GiftCounts = { allowed: 0, rejected: 0, rejectedByReason: {}, allowedCoins: 0 };
+  // A Map: a reason is any text a deciding plugin gives, "constructor" and "__proto__" included.
+  const byReason = new Map<string, number>();
   for await (const { value } of records.scan<GiftRecord>(GIFTS, from, to)) {
     if (value.verdict === 'allow') {
       counts.allowed++;
@@ -49,8 +51,9 @@ export async function countGifts(records: PluginRecords, from: number, to: numbe
     } else {
       counts.rejected++;
       const reason = value.reason ?? 'unknown';
-      counts.rejectedByReason[reason] = (counts.rejectedByReason[reason] ?? 0) + 1;
+      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     }
   }
+  counts.rejectedByReason = Object.fromEntries(byReason);
   return counts.allowed + counts.rejected === 0 ? null : counts;
 }

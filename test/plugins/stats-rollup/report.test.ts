@@ -133,6 +133,21 @@ describe('stats-rollup: the daily report', function () {
     expect(left).to.deep.equal([Date.parse('2025-09-10T11:00:00Z')]);
   });
 
+  it('counts refused gifts by any reason a decider gives, "constructor" and "__proto__" included', async () => {
+    rollup = await startRollup({ timezone: 'UTC' });
+    const refusal = (reason: string) => ({ verdict: 'reject' as const, code: 1, info: 'no', plugin: 'guard', reason, by: 'deciders' as const, failures: [], ms: 1, budgetExceeded: false, at: 0 });
+    const reasons = ['constructor', 'toString', '__proto__', 'constructor', 'daily-cap'];
+    for (const [i, reason] of reasons.entries()) {
+      const body = JSON.parse(gift({ from: `fan-${i}`, time: 1_757_000_000 + i })) as Record<string, unknown>;
+      await rollup.deliver(body, { receivedAt: Date.parse('2025-09-05T12:00:00Z') + i, decision: refusal(reason) });
+    }
+    await rollup.build('2025-09-05');
+    const gifts = rollup.report('2025-09-05').gifts;
+    expect(gifts.rejected).to.equal(5);
+    expect(Object.entries(gifts.rejectedByReason).sort()).to.deep.equal([['__proto__', 1], ['constructor', 2], ['daily-cap', 1], ['toString', 1]]);
+    expect(rollup.html('2025-09-05')).not.to.match(/NaN|native code/);
+  });
+
   it('leaves at catch-up a report built in another time zone: replacing it is the operator\'s call (--timezone)', async () => {
     // Built in Shanghai just after its day ended (00:05 on the 5th there, still the 4th in New York).
     clock = fakeClock({ date: true, now: Date.parse('2025-09-04T16:05:00Z') });
