@@ -10,8 +10,9 @@
  *   have rooms but no report (the service was down at the job's time) are
  *   built, and mailed likewise. With several instances on one database, each
  *   such day's build is claimed first (store.claim, see ReportBuilder.claim):
- *   one instance builds it, the others skip it and log that they did. A
- *   claim left by an instance that died mid-build runs out after an hour.
+ *   one instance builds it, the others skip it, log that they did, and
+ *   come back to it (the holder may die mid-build: its claim, renewed while
+ *   it builds, then runs out within two minutes).
  * - A room that arrives for a day whose report already exists marks that day
  *   stale; after `reviseDelayMs` (gathering a burst of late rooms into one
  *   rebuild) the day is rebuilt and its report says it was revised and how
@@ -41,7 +42,7 @@ import { RoomRetention } from './room-retention';
 
 /** Wait this long after start before catching up, so the backlog of stored events is handled first. */
 const CATCH_UP_DELAY_MS = 1_000;
-/** A late room's day whose build claim another build holds is tried again after 1 s, 2 s, 4 s... at most a minute (a dead holder's claim runs for an hour). */
+/** A late room's day whose build claim another build holds is tried again after 1 s, 2 s, 4 s... at most a minute (a dead holder's claim runs out within BUILD_CLAIM_TTL_MS). */
 const HELD_RETRY = { baseMs: 1_000, capMs: 60_000 };
 
 type BuildReason = 'schedule' | 'catch-up' | 'late rooms' | 'task';
@@ -60,6 +61,8 @@ export class StatsRollupHandler implements PluginHandler {
   private readonly heldRevisions = new Map<string, number>();
   private catchUpTimer: NodeJS.Timeout | null = null;
   private catchingUp = false;
+  /** Catch-ups in a row that found a day's build claim held (by a build elsewhere, or one that died). */
+  private heldCatchUps = 0;
   /** Cron runs and catch-ups in progress: close() waits for them. */
   private readonly running = new Set<Promise<unknown>>();
 
@@ -83,10 +86,16 @@ export class StatsRollupHandler implements PluginHandler {
     } catch (err) {
       throw new Error(`option "schedule": ${(err as Error).message}`, { cause: err });
     }
+    this.catchUpSoon(CATCH_UP_DELAY_MS);
+  }
+
+  private catchUpSoon(delayMs: number): void {
+    if (this.catchUpTimer || this.stopping.signal.aborted) return;
     this.catchUpTimer = setTimeout(() => {
       this.catchUpTimer = null;
       void this.track(this.catchUp()).catch((err) => this.logger.error({ err }, `catch-up of missed reports failed: ${(err as Error).message}`));
-    }, CATCH_UP_DELAY_MS);
+    }, delayMs);
+    this.catchUpTimer.unref();
   }
 
   async handle(event: CallbackEvent, delivery: Delivery): Promise<void> {
@@ -226,6 +235,7 @@ export class StatsRollupHandler implements PluginHandler {
     const stale = new Set<string>();
     for await (const mark of this.records.scan(STALE, 0, Number.MAX_SAFE_INTEGER)) stale.add(mark.key);
 
+    let held = false;
     for (let back = this.options.catchUpDays; back >= 1; back--) {
       const day = addDays(today, -back);
       if (this.stopping.signal.aborted) return;
@@ -233,7 +243,14 @@ export class StatsRollupHandler implements PluginHandler {
       if ((reported.has(day) && (await this.hasFullReport(day))) || !(await this.builder.hasRooms(day))) continue;
       const built = await this.buildClaimed(day, 'catch-up', () => this.hasFullReport(day));
       if (typeof built === 'object') await this.mail(built);
+      held ||= built === 'held';
     }
+    // A day whose claim is held is tried again: the build holding it may
+    // finish it, or may have died with it (the claim then runs out within
+    // BUILD_CLAIM_TTL_MS), and nothing else would come back to that day
+    // before the next daily run.
+    this.heldCatchUps = held ? this.heldCatchUps + 1 : 0;
+    if (held) this.catchUpSoon(retryDelay(this.heldCatchUps, HELD_RETRY));
     for (const day of stale) {
       if (this.stopping.signal.aborted) return;
       await this.revise(day);

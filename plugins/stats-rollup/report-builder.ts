@@ -13,8 +13,14 @@ import { countGifts } from './gift-tally';
 import { reportPage } from './page/report-page';
 import type { RoomRecord } from './room-record';
 
-/** A build claim older than this was left by a process that died mid-build: another may take it over. */
-const BUILD_CLAIM_TTL_MS = 3_600_000;
+/**
+ * A build claim runs out this long after it was last renewed, so one left
+ * by a process that died mid-build is free again within two minutes; the
+ * holder renews it every BUILD_CLAIM_RENEW_MS while it builds, however long
+ * the day takes.
+ */
+export const BUILD_CLAIM_TTL_MS = 120_000;
+const BUILD_CLAIM_RENEW_MS = 30_000;
 
 export interface BuiltReport {
   report: DailyReport;
@@ -24,6 +30,8 @@ export interface BuiltReport {
 export class ReportBuilder {
   /** Who holds this process's build claims. */
   private readonly owner = `stats-rollup:${randomUUID()}`;
+  /** The claims this process holds, each with its renewal timer. */
+  private readonly renewals = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly records: PluginRecords,
@@ -72,12 +80,20 @@ export class ReportBuilder {
     }
   }
 
-  /** Claims the day's build for this process: false while another one holds it. */
-  claim(date: string): Promise<boolean> {
-    return this.records.claim(BUILDING, date, this.calendar.dayRange(date).from, this.owner, BUILD_CLAIM_TTL_MS);
+  /** Claims the day's build for this process, renewed until release(): false while another one holds it. */
+  async claim(date: string): Promise<boolean> {
+    const won = await this.records.claim(BUILDING, date, this.calendar.dayRange(date).from, this.owner, BUILD_CLAIM_TTL_MS);
+    if (won) {
+      const timer = setInterval(() => void this.records.renew(BUILDING, date, this.owner, BUILD_CLAIM_TTL_MS).catch(() => undefined), BUILD_CLAIM_RENEW_MS);
+      timer.unref();
+      this.renewals.set(date, timer);
+    }
+    return won;
   }
 
   async release(date: string): Promise<void> {
+    clearInterval(this.renewals.get(date));
+    this.renewals.delete(date);
     await this.records.release(BUILDING, date, this.owner);
   }
 

@@ -132,6 +132,15 @@ export interface PluginRecords {
   claim(collection: string, key: string, at: number, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives a claim back (deletes it) when `owner` holds it; resolves true when it did. */
   release(collection: string, key: string, owner: string): Promise<boolean>;
+  /**
+   * Keeps a claim `owner` holds for `ttlMs` more from now (same clocks as
+   * claim); resolves false when it is no longer theirs (it ran out and
+   * another owner took it, or it was released). Holding a claim for a long
+   * task with a short ttl, renewed as the task goes, lets another process
+   * take it over soon after the holder dies, not only after the longest the
+   * task could take.
+   */
+  renew(collection: string, key: string, owner: string, ttlMs: number): Promise<boolean>;
 }
 
 /** The value of a claim record (PluginRecords.claim). */

@@ -568,6 +568,26 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         expect((await r.get<ClaimValue>('jobs', 'race'))!.value.owner).to.equal(`owner-${second.indexOf(true)}`);
       });
 
+      it('renews a claim only for its owner: it then outlives its first ttl, and one that ran out and was taken is not renewed', async function () {
+        const r = store.records('p');
+        expect(await r.claim('jobs', 'long-task', 1, 'a', 150)).to.equal(true);
+        expect(await r.renew('jobs', 'long-task', 'b', 10_000)).to.equal(false);
+        expect(await r.renew('jobs', 'long-task', 'a', 10_000)).to.equal(true);
+        await sleep(200); // past the first ttl: still a's
+        expect(await r.claim('jobs', 'long-task', 2, 'b', 150)).to.equal(false);
+        const held = (await r.get<ClaimValue>('jobs', 'long-task'))!.value;
+        expect(held.owner).to.equal('a');
+        expect(held.expiresAt! - held.claimedAt).to.be.at.least(10_000);
+
+        expect(await r.claim('jobs', 'lapsed', 1, 'a', 1)).to.equal(true);
+        await sleep(20);
+        expect(await r.claim('jobs', 'lapsed', 2, 'b', 10_000)).to.equal(true);
+        expect(await r.renew('jobs', 'lapsed', 'a', 10_000)).to.equal(false);
+        expect((await r.get<ClaimValue>('jobs', 'lapsed'))!.value.owner).to.equal('b');
+        expect(await r.renew('jobs', 'never-claimed', 'a', 10_000)).to.equal(false);
+        await expectRejection(r.renew('jobs', 'long-task', 'a', Infinity), 'PERMANENT_FAILURE');
+      });
+
       it('refuses a claim without an owner, a ttl or a whole-ms time, as a permanent plugin error', async function () {
         const r = store.records('p');
         await expectRejection(r.claim('jobs', 'k', 1, '', 1000), 'PERMANENT_FAILURE');

@@ -89,6 +89,7 @@ export class CapabilityServer {
       case 'add':
       case 'claim':
       case 'release':
+      case 'renew':
         return (records[name] as (...a: unknown[]) => unknown).apply(records, args);
       case 'scanOpen': {
         const [collection, from, to] = args as [string, number, number];

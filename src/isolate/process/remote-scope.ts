@@ -64,6 +64,7 @@ function remoteRecords(call: Call): PluginRecords {
     add: async (changes) => (await call('store.add', [changes])) as { applied: boolean; values: number[] },
     claim: async (collection, key, at, owner, ttlMs) => (await call('store.claim', [collection, key, at, owner, ttlMs])) as boolean,
     release: async (collection, key, owner) => (await call('store.release', [collection, key, owner])) as boolean,
+    renew: async (collection, key, owner, ttlMs) => (await call('store.renew', [collection, key, owner, ttlMs])) as boolean,
     scan: <V>(collection: string, from: number, to: number): AsyncIterable<PluginRecord<V>> => ({
       async *[Symbol.asyncIterator]() {
         const id = (await call('store.scanOpen', [collection, from, to])) as number;

@@ -54,6 +54,13 @@ export class CorePluginRecords implements PluginRecords {
     return changes > 0;
   }
 
+  async renew(collection: string, key: string, owner: string, ttlMs: number): Promise<boolean> {
+    this.args.checkClaim(collection, key, 0, owner, ttlMs);
+    if (ttlMs === Infinity) this.args.refuse(collection, key, 'renew() needs a finite ttlMs: a claim is renewed for a while, not for good');
+    const { changes } = await this.db.write(this.action('renew the claim', collection, key), 'renewClaim', [this.plugin, collection, key, owner, Math.ceil(ttlMs), Date.now()]);
+    return changes > 0;
+  }
+
   async get<V = unknown>(collection: string, key: string): Promise<PluginRecord<V> | null> {
     this.args.checkName(collection, key);
     const rows = await this.db.read<RecordRow>(this.action('read', collection, key), 'getRecord', [this.plugin, collection, key]);

@@ -61,6 +61,11 @@ export interface WriteStatements {
   claimRecord: [plugin: string, collection: string, key: string, at: number, owner: string, ttlMs: number | null, now: number];
   /** Deletes the record when its value names `owner`. */
   releaseClaim: [plugin: string, collection: string, key: string, owner: string];
+  /**
+   * PluginRecords.renew: sets expiresAt to now + ttlMs when the value names
+   * `owner`; changes one row when it did. `now` as in claimRecord.
+   */
+  renewClaim: [plugin: string, collection: string, key: string, owner: string, ttlMs: number, now: number];
   /** At most `limit` records with at < before. */
   deleteRecordsBefore: [plugin: string, collection: string, before: number, limit: number];
 }

@@ -111,6 +111,10 @@ export const SQL = {
   releaseClaim: `
     DELETE FROM plugin_records
     WHERE plugin = $1 AND collection = $2 AND key = $3 AND value::jsonb ->> 'owner' = $4`,
+  /** By the database's clock, as claimRecord; $6, the caller's clock, is only checked for being there. */
+  renewClaim: `
+    UPDATE plugin_records SET value = jsonb_set(value::jsonb, '{expiresAt}', to_jsonb(${DB_NOW_MS} + $5::bigint))::text
+    WHERE plugin = $1 AND collection = $2 AND key = $3 AND value::jsonb ->> 'owner' = $4 AND $6::bigint IS NOT NULL`,
   /** A counter's value, created at 0 when new; the DO UPDATE takes the row lock (held until COMMIT) either way. */
   lockCounter: `
     INSERT INTO plugin_records (plugin, collection, key, at, value) VALUES ($1, $2, $3, $4, '0')

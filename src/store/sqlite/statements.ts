@@ -60,6 +60,9 @@ const NAMED: Record<ReadName | Exclude<WriteName, 'putRecord'>, string> = {
   releaseClaim: `
     DELETE FROM plugin_records
     WHERE plugin = $1 AND collection = $2 AND key = $3 AND json_extract(value, '$.owner') = $4`,
+  renewClaim: `
+    UPDATE plugin_records SET value = json_set(value, '$.expiresAt', $6 + $5)
+    WHERE plugin = $1 AND collection = $2 AND key = $3 AND json_extract(value, '$.owner') = $4`,
 
   deleteRecordsBefore: `
     DELETE FROM plugin_records WHERE plugin = $1 AND collection = $2 AND at < $3 AND key IN (

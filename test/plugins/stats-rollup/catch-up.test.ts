@@ -75,6 +75,22 @@ describe('stats-rollup: the catch-up with several instances', function () {
     expect(a.report(missed).rooms.destroyed).to.equal(2);
   });
 
+  it('comes back to a missed day whose claim was held, and builds it once the claim runs out (its holder died mid-build)', async () => {
+    const missed = utcDay(-2);
+    await seed([missed]);
+    const store = await openStore({ dataDir });
+    try {
+      // A claim whose holder is gone: it renews it no more, so it runs out.
+      expect(await store.records('stats-rollup').claim('building', missed, Date.parse(`${missed}T00:00:00Z`), 'instance-b', 1_500)).to.equal(true);
+    } finally {
+      await store.close();
+    }
+    const a = await start();
+    await waitFor(() => skipLogs(a, missed).length > 0, 5000, 'the catch-up to skip the claimed day');
+    await waitFor(() => builtLogs(a, missed, 'catch-up').length === 1, 10_000, `a later catch-up to build ${missed}`);
+    expect(a.report(missed).rooms.destroyed).to.equal(2);
+  });
+
   it('rebuilds a day a late room came for once another build gives the day\'s claim back, not beside it', async () => {
     const day = utcDay(-2);
     await seed([day]);
