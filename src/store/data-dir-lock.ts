@@ -2,8 +2,9 @@
  * One service per SQLite data dir. Two `livehook serve` processes on one
  * SQLite file would both run every plugin (SQLite has no leases between
  * processes here), so the second one refuses to start and says who holds it.
- * A lock left by a killed process is taken over: its pid is gone, or is our
- * own (a container restarted with the same pid). The CLI does not take the
+ * A lock left by a killed process is taken over: its pid is gone, is our
+ * own (a container restarted with the same pid), is a zombie, or belongs to
+ * a process started after the lock was written. The CLI does not take the
  * lock: `livehook report` and `replay` are meant to run beside the service.
  */
 import fs from 'node:fs';
@@ -100,11 +101,36 @@ function isAlive(holder: Holder): boolean {
   if (holder.pid === process.pid) return false;
   try {
     process.kill(holder.pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return !isOtherOrDead(holder);
 }
+
+/**
+ * What Linux's /proc says of a pid that signal 0 finds: a zombie (killed,
+ * not yet reaped by its parent: a restart script that is not the parent
+ * starts the next service before it is reaped) or a process started after
+ * the lock was written (the pid was reused) is not the holder. Elsewhere,
+ * or when /proc cannot be read, the pid is taken at its word.
+ */
+function isOtherOrDead(holder: Holder): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${holder.pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return true;
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
+    const startedAt = (bootSeconds + Number(fields[19]) / CLOCK_TICKS_PER_SECOND) * 1000;
+    // The lock is written after its process starts; a second of slack for the clocks' rounding.
+    return Number.isFinite(startedAt) && startedAt > Date.parse(holder.startedAt) + 1000;
+  } catch {
+    return false;
+  }
+}
+
+/** USER_HZ, the unit of /proc/<pid>/stat's start time: 100 on every Linux Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 function releaseIfOurs(file: string): void {
   const holder = readHolder(file);

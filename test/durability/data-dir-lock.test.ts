@@ -48,4 +48,37 @@ describe('one service per SQLite data dir', function () {
       expect(results.sort(), `round ${round}`).to.deep.equal(['got it', 'refused']);
     }
   });
+
+  it('takes over a lock whose pid is a zombie (killed, not yet reaped) or a process started after the lock was written', async () => {
+    const { lockDataDir } = await import('../../src/store/data-dir-lock');
+    const lockWith = (pid: number, startedAt: string) => {
+      const dataDir = tempDir('livehook-data-');
+      fs.writeFileSync(path.join(dataDir, 'livehook.lock'), JSON.stringify({ pid, hostname: os.hostname(), startedAt }));
+      return dataDir;
+    };
+    // The shell's background child exits at once, and its parent (the shell, now sleep) never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+      await waitForState(zombie, 'Z');
+      lockDataDir(lockWith(zombie, new Date().toISOString())).release();
+
+      // A live process, but one started after the lock was written: its pid was reused.
+      const reused = parent.pid!;
+      lockDataDir(lockWith(reused, '2020-01-01T00:00:00.000Z')).release();
+      // The same process as the lock's writer is respected.
+      expect(() => lockDataDir(lockWith(reused, new Date(Date.now() + 5_000).toISOString()))).to.throw(/another livehook \(pid \d+/);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
 });
+
+async function waitForState(pid: number, state: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith(state)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`pid ${pid} never reached state ${state}`);
+}
