@@ -70,6 +70,11 @@ export interface DecisionRecord {
   at: number;
 }
 
+/** Longest `info` a decider may give (it is answered to Tencent and stored with the event). */
+export const MAX_INFO_CHARS = 1_000;
+/** In a u-mode pattern a surrogate pair is one code point, so this finds only unpaired halves. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** A decider's answer checked: a Decision, or the reason it is not one. */
 export function checkDecision(value: unknown): { decision: Decision } | { problem: string } {
   if (value === null || typeof value !== 'object') return { problem: `decide() returned ${value === null ? 'null' : typeof value}, not a decision (allow() or reject(...))` };
@@ -79,7 +84,10 @@ export function checkDecision(value: unknown): { decision: Decision } | { proble
   if (d.code !== undefined && d.code !== 1 && !(Number.isInteger(d.code) && (d.code as number) >= APP_CODE_MIN && (d.code as number) <= APP_CODE_MAX)) {
     return { problem: `decide() rejected with code ${JSON.stringify(d.code)}: 1, or an app code from ${APP_CODE_MIN} to ${APP_CODE_MAX}, expected` };
   }
-  if (d.info !== undefined && typeof d.info !== 'string') return { problem: 'decide() rejected with an info that is not a string' };
+  // info goes back to Tencent and on to the sending client: bounded, and text that JSON carries whole.
+  if (d.info !== undefined && (typeof d.info !== 'string' || d.info.length > MAX_INFO_CHARS || LONE_SURROGATE.test(d.info))) {
+    return { problem: `decide() rejected with an info that is not a string of at most ${MAX_INFO_CHARS} characters of well-formed text (no lone surrogates)` };
+  }
   if (d.reason !== undefined && (typeof d.reason !== 'string' || d.reason.length > 100)) return { problem: 'decide() rejected with a reason that is not a string of at most 100 characters' };
   const decision: Decision = { verdict: 'reject' };
   if (d.code !== undefined) decision.code = d.code as number;

@@ -18,6 +18,8 @@ const BEHAVIOUR = (index: number) => `
       case 'throw': throw new Error('the decider broke');
       case 'hang': return new Promise(() => undefined);
       case 'junk': return { verdict: 'maybe' } as never;
+      case 'long': return reject({ code: 102150, info: 'x'.repeat(1_001) });
+      case 'surrogate': return reject({ code: 102150, info: 'half of a pair: \\ud800' });
       default: return allow();
     }`;
 
@@ -154,6 +156,15 @@ describe('before-callbacks: deciding plugins answer Live.CallbackBeforeSendGift'
     expect(metric('livehook_decision_budget_overruns_total')).to.be.at.least(2);
     expect(metric('livehook_decision_duration_seconds_count')).to.be.at.least(8);
     expect(metric('livehook_decision_answers_total', { verdict: 'allow', by: 'onError' })).to.be.at.least(2);
+  });
+
+  it('skips a decider whose info for the client is over 1,000 characters or holds a lone surrogate (Tencent would pass it on to the sending client)', async () => {
+    for (const plan of ['long.allow', 'surrogate.allow']) {
+      const res = await send(plan);
+      expect(res.body, plan).to.deep.equal({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
+    }
+    const skipped = svc.logs.filter((l) => l.hook === 'decide' && l.plugin === 'first' && String(l.msg).includes('info that is not a string of at most 1000 characters of well-formed text'));
+    expect(skipped).to.have.length(2);
   });
 
   describe('with onError "reject"', () => {
