@@ -12,6 +12,7 @@ export { acceptedEventTypes } from './callbacks/schemas/event-types';
 export { Serial } from './util/serial';
 export { addDays, isDate } from './util/calendar-days';
 export { isTimeZone, sameTimeZone } from './util/time-zone';
+export { oneLine } from './util/one-line';
 export { retryDelay } from './pipeline/backoff';
 export type { ClaimValue } from './store/store';
 export type * from './callbacks/event';

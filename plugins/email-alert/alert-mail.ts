@@ -38,7 +38,7 @@ export function renderAlert(room: RoomFacts, templates: AlertTemplates, timeZone
   const values = templateValues(room, timeZone);
   return {
     subject: fillText(templates.subject, values),
-    text: fillText(templates.text, values),
+    text: fillText(templates.text, values, { statistics: values.statistics }),
     html: fillHtml(templates.html, values, { statistics: statisticsHtml(room.statistic) }),
   };
 }

@@ -7,6 +7,7 @@ import type { RoomFacts } from './room-facts';
 import { reasonOf } from './room-facts';
 import { statisticsSummary } from './statistics';
 import escapeHtml from 'escape-html';
+import { oneLine } from 'livehook';
 import type { RenderedMail } from './alert-mail';
 
 export interface DigestWindow {
@@ -24,10 +25,13 @@ export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone:
     `More than ${window.maxAlerts} room alert${window.maxAlerts === 1 ? '' : 's'} came in between ${span}. ` +
     `Each room past that limit is listed here instead of in a mail of its own.`;
 
+  // Room names and accounts come from app users: each on one line (oneLine).
   const line = (room: RoomFacts, i: number): string =>
-    `${i + 1}. "${room.roomName ?? '(no name)'}" (${room.roomId ?? '(unknown)'}), owner ${room.owner ?? '(unknown)'}, ` +
-    `${reasonOf(room.eventType)} at ${formatEventTime(room.eventTime, timeZone)}, operator ${room.operator ?? '(unknown)'}; ` +
-    `${statisticsSummary(room.statistic)}`;
+    oneLine(
+      `${i + 1}. "${room.roomName ?? '(no name)'}" (${room.roomId ?? '(unknown)'}), owner ${room.owner ?? '(unknown)'}, ` +
+        `${reasonOf(room.eventType)} at ${formatEventTime(room.eventTime, timeZone)}, operator ${room.operator ?? '(unknown)'}; ` +
+        `${statisticsSummary(room.statistic)}`,
+    );
   const text = `${intro}\n\n${rooms.map(line).join('\n')}\n\n--\nSent by livehook email-alert (storm digest, ${rooms.length} room${rooms.length === 1 ? '' : 's'}).\n`;
 
   const cell = (value: string): string => `<td style="padding:2px 10px 2px 0;vertical-align:top">${escapeHtml(value)}</td>`;

@@ -4,6 +4,7 @@
  * template engine, and a typo in a placeholder is caught at start.
  */
 import escapeHtml from 'escape-html';
+import { oneLine } from 'livehook';
 
 /** Every placeholder an alert template may use (see README.md). */
 export const PLACEHOLDERS = [
@@ -32,10 +33,15 @@ export function unknownPlaceholders(template: string): string[] {
 }
 
 /**
- * Fill a plain-text template (subject or text body). Values go in as they are.
+ * Fill a plain-text template (subject or text body). Every value is made one
+ * line (oneLine), because room names and accounts come from app users; only
+ * `verbatim` text we built ourselves (the statistics lines) goes in as it is.
  */
-export function fillText(template: string, values: TemplateValues): string {
-  return template.replace(PLACEHOLDER, (match, name: string) => (name in values ? values[name as Placeholder] : match));
+export function fillText(template: string, values: TemplateValues, verbatim: Partial<TemplateValues> = {}): string {
+  return template.replace(PLACEHOLDER, (match, name: string) => {
+    if (name in verbatim) return verbatim[name as Placeholder]!;
+    return name in values ? oneLine(values[name as Placeholder]) : match;
+  });
 }
 
 /**

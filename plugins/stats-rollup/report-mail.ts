@@ -7,7 +7,7 @@
  * (LIVEHOOK_PUBLIC_URL); without one the mail has no links, rather than
  * links that lead nowhere.
  */
-import type { MailMessage } from 'livehook';
+import { oneLine, type MailMessage } from 'livehook';
 import { LABELS, reportPage } from './page/report-page';
 import { num, percent } from './page/html';
 import type { BuiltReport } from './report-builder';
@@ -35,7 +35,8 @@ export function reportMail(built: BuiltReport, to: string[], publicUrl: string |
     ...r.roomsPerHour.map((h) => `  ${h.label}  ${num(h.destroyed).padStart(6)}  (${num(h.destroyed - h.bySystem)} / ${num(h.bySystem)})`),
     '',
     `Top rooms by viewers:`,
-    ...r.topRooms.slice(0, 5).map((room) => `  ${room.rank}. ${room.roomName ?? room.roomId} (${room.roomId}): ${num(room.TotalViewers)} viewers, ${num(room.TotalGiftCoins)} gift coins`),
+    // Room names come from app users: each on one line (oneLine).
+    ...r.topRooms.slice(0, 5).map((room) => `  ${room.rank}. ${oneLine(`${room.roomName ?? room.roomId} (${room.roomId})`)}: ${num(room.TotalViewers)} viewers, ${num(room.TotalGiftCoins)} gift coins`),
   ];
   if (r.topRooms.length === 0) lines.push('  (no room with statistics)');
   if (pageUrl) lines.push('', `The report: ${pageUrl}`, `All reports: ${publicUrl}/reports`);

@@ -92,6 +92,20 @@ describe('email-alert plugin, through the running service', () => {
     }
   });
 
+  it('keeps a room name with line breaks or a bidi override on one line of the text part (no lines of its own)', async () => {
+    const svc = await start(smtp);
+    const body = fixture('destroy-room.seed-example.json')
+      .replace('"EventType":"DestroyByUser"', '"EventType":"DestroyBySystem"')
+      .replace('"RoomName": "live name"', `"RoomName": ${JSON.stringify('Party\r\nBcc: evil@example.com\nhttps://evil.example/login \u202egnp.exe')}`);
+    await postOk(svc, body);
+    const [{ parsed }] = await smtp.waitForMessages(1);
+    const text = parsed.text ?? '';
+    expect(text.split('\n').filter((line) => /^(Bcc:|https:\/\/evil)/.test(line))).to.deep.equal([]);
+    expect(text).to.contain('Party  Bcc: evil@example.com https://evil.example/login \ufffdgnp.exe');
+    expect(text).not.to.contain('\u202e');
+    expect(parsed.bcc).to.equal(undefined);
+  });
+
   it('sends nothing for DestroyByUser (only the system dissolving a room is news)', async () => {
     const svc = await start(smtp);
     await postOk(svc, fixture('destroy-room.seed-example.json')); // DestroyByUser
