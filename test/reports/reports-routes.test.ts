@@ -245,6 +245,8 @@ describe('/reports routes', () => {
       expect((await get('/reports/2025-09-04.json', auth)).json()).to.have.property('date', '2025-09-04');
       expect((await get('/reports/2025-09-05', auth)).status).to.equal(404);
       expect((await get('/reports/bad', { authorization: `bearer ${token}` })).status).to.equal(400);
+      // Kept by no shared cache: what is behind the token is one reader's.
+      for (const p of ['/reports', '/reports/2025-09-04', '/reports/2025-09-04.json']) expect((await get(p, auth)).headers.get('cache-control'), p).to.equal('private, no-cache');
     });
   });
 
