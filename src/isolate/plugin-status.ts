@@ -3,7 +3,7 @@
  * `livehook plugins` (another process, maybe another machine) can say which
  * plugin has failed where and why. Written on every change of state and
  * refreshed every REFRESH_MS; an entry not refreshed for STALE_MS belongs to
- * an instance that is gone, and is ignored.
+ * an instance that is gone, and is ignored, and after FORGET_MS deleted.
  *
  * Records of `livehook:plugins` (a colon cannot appear in a plugin's name),
  * collection `status`, key `<plugin>@<instance>`.
@@ -15,6 +15,8 @@ export const STATUS_RECORDS = 'livehook:plugins';
 const STATUS = 'status';
 const REFRESH_MS = 30_000;
 export const STALE_MS = 3 * REFRESH_MS;
+/** Entries of instances gone this long are deleted (by any instance, at its start and as it refreshes its own). */
+export const FORGET_MS = 3_600_000;
 
 export interface PluginStatus {
   plugin: string;
@@ -39,8 +41,15 @@ export class PluginStatusBoard {
     this.records = store.records(STATUS_RECORDS);
     this.timer = setInterval(() => {
       for (const status of this.current.values()) this.write(status);
+      this.forgetGoneInstances();
     }, REFRESH_MS);
     this.timer.unref();
+    this.forgetGoneInstances();
+  }
+
+  /** A killed instance never deletes its entries: without this they would pile up, one set per crash. */
+  private forgetGoneInstances(): void {
+    this.records.deleteBefore(STATUS, Date.now() - FORGET_MS).catch(() => undefined);
   }
 
   publish(plugin: string, state: string, reason: string | null, restarts: number): void {
