@@ -258,6 +258,10 @@ export class PluginIsolate {
     const reason = `its isolate ${why}`;
     this.noteCrash(reason);
     await failInFlight({ plugin: this.name, board: this.board, store: this.deps.store, policy: this.retry, logger: this.logger, observers: this.deps.observers }, reason);
+    // The dead isolate's cursor was in memory, ahead of the one saved: the backlog
+    // (livehook_deliveries_pending) is counted from the saved one, which the next isolate starts from.
+    const saved = await this.deps.store?.getCursor(this.name).catch(() => null);
+    if (typeof saved === 'number') this.board.cursor = saved;
     this.setState(this.crashes.failing ? 'failed' : 'restarting', reason);
     this.scheduleRestart();
   }

@@ -111,7 +111,11 @@ const BUSY = 3;
 const METRICS_SENT = 4;
 const ASLEEP = 5;
 const CURSOR_KNOWN = 6;
-const HEADER = 7;
+/** The delivery that returned last: seq, attempt, when (see lastReturned). */
+const RETURNED_SEQ = 7;
+const RETURNED_ATTEMPT = 8;
+const RETURNED_AT = 9;
+const HEADER = 10;
 /** Per delivery slot: seq (0 = free), attempt, started at. */
 const SLOT = 3;
 
@@ -242,8 +246,22 @@ export class IsolateBoard {
     return out;
   }
 
+  /** A delivery's handler returned (it succeeded). */
+  returned(seq: number, attempt: number, now: number): void {
+    this.cells[RETURNED_ATTEMPT] = attempt;
+    this.cells[RETURNED_AT] = now;
+    this.cells[RETURNED_SEQ] = seq;
+  }
+
+  /** The delivery that returned last, `startedAt` being when it returned; null when none has. */
+  lastReturned(): InFlight | null {
+    const seq = this.cells[RETURNED_SEQ]!;
+    return seq === 0 ? null : { seq, attempt: this.cells[RETURNED_ATTEMPT]!, startedAt: this.cells[RETURNED_AT]! };
+  }
+
   /** Forget every delivery (the isolate is gone and its deliveries were accounted for). */
   clearSlots(): void {
     for (let i = 0; i < this.slots; i++) this.cells[HEADER + i * SLOT] = 0;
+    this.cells[RETURNED_SEQ] = 0;
   }
 }

@@ -55,6 +55,7 @@ export async function attemptDelivery(ctx: AttemptContext, stored: StoredEvent, 
         }),
       );
       succeeded = true;
+      ctx.board.returned(seq, attempt, Date.now());
       ctx.onAttempt?.('done', performance.now() - started);
     } catch (thrown) {
       const err = plainFailure(thrown);
