@@ -106,6 +106,25 @@ function milliseconds(min: number, max: number, fallback: number): Joi.NumberSch
   return Joi.number().integer().min(min).max(max).default(fallback);
 }
 
+
+/**
+ * A token with white space or a control character at either end is a
+ * mistake (a "\r" left by an env file written on Windows, a space pasted
+ * with it): kept, every Sign computed with the real token fails, and every
+ * callback is refused while the config looks fine.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const BLANK_OR_CONTROL = /[\s\x00-\x1f\x7f]/;
+
+function secret(schema: Joi.StringSchema): Joi.StringSchema {
+  return schema.custom((value: string, helpers) => {
+    const edge = [value.slice(-1), value[0] ?? ''].find((c) => BLANK_OR_CONTROL.test(c));
+    if (edge === undefined) return value;
+    const what = edge === '\r' ? 'a carriage return ("\\r": an env file saved with Windows line ends?)' : edge === '\n' ? 'a line feed' : edge === ' ' ? 'a space' : edge === '\t' ? 'a tab' : `the control character U+${edge.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
+    return helpers.message({ custom: `{{#label}} begins or ends with ${what}: remove it (as it is, no Sign or sign-in would ever match)` });
+  }, 'no white space at either end');
+}
+
 const retrySchema = Joi.object({
   baseMs: Joi.number().integer().min(1).default(1000),
   capMs: Joi.number().integer().min(1).default(5 * 60 * 1000),
@@ -135,9 +154,9 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
     sdkAppIds: Joi.array()
       .items(Joi.string().pattern(/^\d+$/, 'digits only (an SDKAppID such as 1400000001)').messages({ 'string.base': 'must be the SDKAppID in quotes, as a string ("1400000001")' }))
       .default([]),
-    callbackToken: Joi.string().min(1).max(128).allow(null).default(null),
+    callbackToken: secret(Joi.string().min(1).max(128)).allow(null).default(null),
     maxClockSkewSeconds: Joi.number().integer().min(1).max(3600).default(60),
-    adminToken: Joi.string().min(8).allow(null).default(null),
+    adminToken: secret(Joi.string().min(8)).allow(null).default(null),
   }).default(),
   store: Joi.object({
     databaseUrl: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).allow(null).default(null),

@@ -9,6 +9,7 @@
  */
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { refusalLog } from './refusal-log';
 import { LivehookError, isLivehookError } from '../errors';
 import { sendFail } from './envelope';
 import { sendErrorPage, wantsErrorPage } from './error-page';
@@ -22,11 +23,13 @@ interface HttpError extends Error {
 }
 
 export function errorHandler(logger: Logger) {
+  const noteRefusal = refusalLog(logger);
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
     } catch (thrown) {
       const err = toLivehookError(thrown as HttpError);
+      noteRefusal(err, ctx.path);
       if (err.status === 413) ctx.set('Connection', 'close');
       if (err.status === 503) ctx.set('Retry-After', '1');
       // STORE_UNAVAILABLE: the store has logged the outage once per failed commit, not once per request.

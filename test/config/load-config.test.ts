@@ -87,6 +87,12 @@ describe('config loading', () => {
     expect(loadError(configDirWith({ prot: 8080 }))).to.contain('livehook.json').and.to.contain('unknown key "prot"');
   });
 
+  it('refuses a token with white space or a control character at either end, saying which', () => {
+    expect(loadError(configDirWith({}), { LIVEHOOK_CALLBACK_TOKEN: 'xxxxyyyy\r' })).to.contain('LIVEHOOK_CALLBACK_TOKEN').and.to.contain('auth.callbackToken: begins or ends with a carriage return');
+    expect(loadError(configDirWith({ auth: { adminToken: ' admin-token-1' } }))).to.match(/livehook\.json: auth\.adminToken: begins or ends with a space: remove it/);
+    expect(() => loadConfig({ configDir: configDirWith({}), env: { LIVEHOOK_CALLBACK_TOKEN: 'two words' } })).not.to.throw();
+  });
+
   it('names the environment variable when the bad value came from it', () => {
     const message = loadError(configDirWith({}), { LIVEHOOK_TIMEZONE: 'Mars/Olympus' });
     expect(message).to.contain('LIVEHOOK_TIMEZONE').and.to.contain('Mars/Olympus').and.to.contain('IANA');

@@ -99,6 +99,18 @@ describe('callback authentication', () => {
       expect(res.body.ErrorInfo).to.match(/Sign does not match/);
     });
 
+    it('logs a refusal for authentication, then at most a line a minute (a wrong token in the config shows, a flood does not)', async () => {
+      const before = svc.logs.filter((l) => String(l.msg).includes('refused for authentication')).length;
+      for (let i = 0; i < 5; i++) expect((await svc.post(BODY, signedQuery('another-token'))).status).to.equal(401);
+      const said = svc.logs.filter((l) => String(l.msg).includes('refused for authentication')).slice(before);
+      // This service refused a Sign already (the test before): its first line is out, the rest wait for the minute.
+      expect(said.length).to.be.at.most(1);
+      const first = svc.logs.filter((l) => String(l.msg).startsWith('callback refused for authentication: '));
+      expect(first).to.have.length(1);
+      expect(first[0]).to.include({ level: 'warn' });
+      expect(String(first[0].msg)).to.contain('check the callback token and SDKAppIDs');
+    });
+
     it('answers 401 for a RequestTime more than 60 s away (stale or from the future)', async () => {
       const now = Math.floor(Date.now() / 1000);
       for (const [rt, words] of [
