@@ -40,6 +40,12 @@ export interface DailyReport {
   timezone: string;
   /** When this build started reading the stored rooms. */
   generatedAt: string;
+  /**
+   * Built before the day ended (`livehook report --partial`): rooms closed
+   * after generatedAt are not in it. The daily job (or the catch-up) builds
+   * the day again once it is over.
+   */
+  partial: boolean;
   /** The day's instants: local midnight to local midnight (23 or 25 hours on DST days). */
   period: { from: string; to: string; hours: number };
   rooms: {
@@ -102,6 +108,7 @@ export function assembleReport(input: AssembleInput): DailyReport {
     date,
     timezone: calendar.timezone,
     generatedAt: new Date(input.generatedAt).toISOString(),
+    partial: input.generatedAt < to,
     period: { from: localIso(calendar, from), to: localIso(calendar, to), hours: (to - from) / 3_600_000 },
     rooms: {
       destroyed: tally.destroyed,

@@ -56,12 +56,16 @@ describe('livehook report refuses what it should not build', function () {
     const partial = await livehookInProcess(['report', '--date', today, '--partial'], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
     expect(partial.code, partial.stderr).to.equal(0);
     expect(partial.stdout).to.match(new RegExp(`^${today}: \\d+ rooms? closed`));
+    // Said so in the data and on the page: rooms closed later today are not in it.
+    expect(JSON.parse(fs.readFileSync(path.join(env.LIVEHOOK_DATA_DIR, 'reports', `${today}.json`), 'utf8'))).to.include({ partial: true });
+    expect(fs.readFileSync(path.join(env.LIVEHOOK_DATA_DIR, 'reports', `${today}.html`), 'utf8')).to.match(/Partial: built at [\d-]+ [\d:]+ UTC, before the day ended/);
   });
 
   it('to replace a report built in another zone, unless --timezone says so', async () => {
     const built = await livehookInProcess(['report', '--date', day], { ...env, LIVEHOOK_TIMEZONE: SHANGHAI });
     expect(built.code, built.stderr).to.equal(0);
     expect(built.stdout).to.contain(`${day}: 2 rooms closed`);
+    expect(JSON.parse(fs.readFileSync(path.join(env.LIVEHOOK_DATA_DIR, 'reports', `${day}.json`), 'utf8'))).to.include({ partial: false });
     const file = path.join(env.LIVEHOOK_DATA_DIR, 'reports', `${day}.json`);
     const published = fs.readFileSync(file, 'utf8');
 

@@ -54,7 +54,7 @@ export function reportPage(r: DailyReport, options: PageOptions = IN_BROWSER): s
 <header>
 <h1>Rooms closed on ${esc(longDate(r.date))}</h1>
 <p class="meta">${esc(r.timezone)} · ${esc(r.period.from.slice(11, 16))} to ${esc(r.period.to.slice(11, 16))} next day (${num(r.period.hours)} h) · generated ${esc(r.generatedAt.replace('T', ' ').slice(0, 16))} UTC</p>
-${revisionNote(r)}
+${partialNote(r)}${revisionNote(r)}
 ${options.pageUrl ? `<p class="open"><a href="${esc(options.pageUrl)}">Open this report in the browser</a></p>` : ''}
 </header>
 <main>
@@ -122,9 +122,15 @@ ${rows}
 </table></div>`;
 }
 
+function partialNote(r: DailyReport): string {
+  if (!r.partial) return '';
+  return `<p class="revised partial">Partial: built at ${esc(r.generatedAt.replace('T', ' ').slice(0, 16))} UTC, before the day ended; rooms closed after that are not in it. The full report is built once the day is over.</p>\n`;
+}
+
 function revisionNote(r: DailyReport): string {
   if (!r.revision.revised) return '';
-  return `<p class="revised">Revised: ${num(r.revision.roomsArrivedLater)} room${r.revision.roomsArrivedLater === 1 ? '' : 's'} arrived after this report was first published (${esc(r.revision.firstGeneratedAt.replace('T', ' ').slice(0, 16))} UTC) and are included.</p>`;
+  const one = r.revision.roomsArrivedLater === 1;
+  return `<p class="revised">Revised: ${num(r.revision.roomsArrivedLater)} room${one ? '' : 's'} arrived after this report was first published (${esc(r.revision.firstGeneratedAt.replace('T', ' ').slice(0, 16))} UTC) and ${one ? 'is' : 'are'} included.</p>`;
 }
 
 /** 2025-09-04 -> "Thursday, 4 September 2025" (a calendar date: no zone involved). */
