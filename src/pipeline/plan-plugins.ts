@@ -5,10 +5,11 @@
  * src/isolate/). Used at start, on reload, and by `livehook plugins`.
  */
 import path from 'node:path';
-import type { LoadedConfig } from '../config/load-config';
+import { SERVICE_FILE, type LoadedConfig } from '../config/load-config';
 import type { PluginSettings } from '../config/plugin-settings';
 import { LivehookError } from '../errors';
 import { discoverPlugins, type FoundPlugin } from './discover-plugins';
+import { nearestName } from '../util/edit-distance';
 
 export type PluginPlan =
   | { name: string; state: 'enabled'; found: FoundPlugin; settings: PluginSettings }
@@ -46,7 +47,29 @@ export function planPlugins(config: LoadedConfig): PluginPlan[] {
     const error = new LivehookError('PLUGIN_INVALID', `${settings.file} enables plugin "${settings.name}", but there is no folder ${path.join(config.service.plugins.dir, settings.name)} with an index.ts or index.js`, { plugin: settings.name });
     plans.push({ name: settings.name, state: 'error', reason: error.message, error });
   }
+  plans.push(...orderMistakes(config, plans));
   return sortByOrder(plans, config.service.plugins.order);
+}
+
+/**
+ * `plugins.order` decides which decider is asked first: a name in it that is
+ * no plugin here is a typo when it is a letter or two off one that is (the
+ * start is refused, naming it), else a plugin since removed (a warning).
+ */
+function orderMistakes(config: LoadedConfig, plans: readonly PluginPlan[]): PluginPlan[] {
+  const names = plans.map((p) => p.name);
+  const out: PluginPlan[] = [];
+  for (const name of config.service.plugins.order) {
+    if (names.includes(name)) continue;
+    const meant = nearestName(name, names);
+    if (meant !== null) {
+      const error = new LivehookError('CONFIG_INVALID', `invalid configuration: ${path.join(config.configDir, SERVICE_FILE)}: plugins.order names "${name}", which is no plugin; did you mean "${meant}"?`, { key: 'plugins.order' });
+      out.push({ name, state: 'error', reason: error.message, error });
+    } else {
+      out.push({ name, state: 'skipped', reason: `plugins.order in ${path.join(config.configDir, SERVICE_FILE)} names "${name}", which is no plugin in ${config.service.plugins.dir}: ignored` });
+    }
+  }
+  return out;
 }
 
 /** Everything in a plan that a running plugin depends on: a reload restarts it when this changes. */

@@ -81,6 +81,20 @@ describe('livehook config check refuses what serve would refuse', function () {
   });
 });
 
+describe('livehook config check and plugins.order', function () {
+  this.timeout(30_000);
+
+  it('refuses a name a letter or two off a plugin, and warns of one that is no plugin at all', async () => {
+    const check = (order: string[]) => livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ config: { plugins: { order } } }) });
+    const typo = await check(['logging', 'emailalert']);
+    expect(typo.code, typo.stderr).to.equal(1);
+    expect(typo.stderr).to.match(/invalid configuration: \S+livehook\.json: plugins\.order names "emailalert", which is no plugin; did you mean "email-alert"\?/);
+    const gone = await check(['logging', 'old-webhook']);
+    expect(gone.code, gone.stderr).to.equal(0);
+    expect(gone.stdout + gone.stderr).to.match(/plugins\.order in \S+livehook\.json names "old-webhook", which is no plugin in \S+: ignored/);
+  });
+});
+
 /** A deciding plugin whose manifest spells its command in the wrong case. */
 const DECIDES_MISSPELT = `
 'use strict';
