@@ -7,13 +7,14 @@
  */
 import { firstDuplicateKey, syntaxErrorOffset } from '../util/json-syntax';
 
-export function explainJsonError(text: string, err: Error): string {
+/** `emptyFix`: what to write in a file that is empty (livehook.json takes {}; a plugin's file needs "enabled"). */
+export function explainJsonError(text: string, err: Error, emptyFix = 'write {} for every default'): string {
   // V8 words the problem well but places it by offset, or not at all ("Unexpected token ']', "..." is not valid JSON").
   const reason = err.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
   const offset = syntaxErrorOffset(text) ?? text.length;
   const previous = lastNonSpace(text, offset);
   if (offset >= text.length) {
-    return previous === null ? 'the file is empty: write {} for every default' : `the file ends after line ${lineOf(text, previous)}, before the JSON does: is a closing "}" or "]" missing?`;
+    return previous === null ? `the file is empty: ${emptyFix}` : `the file ends after line ${lineOf(text, previous)}, before the JSON does: is a closing "}" or "]" missing?`;
   }
   if ((text[offset] === '}' || text[offset] === ']') && previous !== null && text[previous] === ',') {
     return `a comma before "${text[offset]}" ${where(text, previous)}: JSON allows no comma after the last item`;

@@ -95,12 +95,12 @@ function readPluginFiles(dir: string): Map<string, { file: string; raw: Record<s
   for (const entry of fs.readdirSync(dir).sort()) {
     if (!entry.endsWith('.json')) continue;
     const file = path.join(dir, entry);
-    found.set(entry.slice(0, -'.json'.length), { file, raw: readJsonObject(file) });
+    found.set(entry.slice(0, -'.json'.length), { file, raw: readJsonObject(file, 'write {"enabled": true} to run the plugin with its defaults, or {"enabled": false}') });
   }
   return found;
 }
 
-function readJsonObject(file: string): Record<string, unknown> {
+function readJsonObject(file: string, emptyFix?: string): Record<string, unknown> {
   let text: string;
   try {
     // An editor's byte order mark is not content: JSON.parse would refuse it as an invisible token.
@@ -112,7 +112,7 @@ function readJsonObject(file: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw configError(`${relative(file)}: is not valid JSON: ${explainJsonError(text, err as Error)}`, { file });
+    throw configError(`${relative(file)}: is not valid JSON: ${explainJsonError(text, err as Error, emptyFix)}`, { file });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw configError(`${relative(file)}: must hold a JSON object ({ ... })`, { file });

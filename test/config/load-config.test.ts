@@ -83,6 +83,12 @@ describe('config loading', () => {
     expect(loadError(configDirWith({ auth: { sdkAppIds: [1400000001] } }))).to.match(/auth\.sdkAppIds\[0\]: must be the SDKAppID in quotes, as a string \("1400000001"\)$/);
   });
 
+  it('tells what to write in an empty file: {} in livehook.json, "enabled" in a plugin\'s', () => {
+    expect(loadError(configDirWith(''))).to.match(/livehook\.json: is not valid JSON: the file is empty: write \{\} for every default$/);
+    expect(loadError(configDirWith({}, { logging: '\n' }))).to.match(/logging\.json: is not valid JSON: the file is empty: write \{"enabled": true\} to run the plugin with its defaults, or \{"enabled": false\}$/);
+    expect(() => loadConfig({ configDir: configDirWith({}, { logging: '{"enabled": true}' }), env: {} })).not.to.throw();
+  });
+
   it('names an unknown key', () => {
     expect(loadError(configDirWith({ prot: 8080 }))).to.contain('livehook.json').and.to.contain('unknown key "prot"');
   });
