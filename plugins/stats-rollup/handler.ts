@@ -330,7 +330,9 @@ export class StatsRollupHandler implements PluginHandler {
     return this.builds.run(async () => {
       this.stopping.signal.throwIfAborted();
       if (await this.retention.isPruned(day)) {
-        throw new PermanentError(`the rooms of ${day} were deleted after keepDays (${this.options.keepDays}) days, so it cannot be rebuilt: its report stays as built`);
+        const { there } = await this.storedReport(day);
+        const rest = there ? 'it cannot be rebuilt: its report stays as built' : 'it cannot be built (it has no report: none was built while its rooms were kept)';
+        throw new PermanentError(`the rooms of ${day} were deleted after keepDays (${this.options.keepDays}) days, so ${rest}`);
       }
       const started = Date.now();
       const built = await this.builder.build(day, this.stopping.signal);

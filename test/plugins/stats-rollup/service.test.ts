@@ -125,7 +125,11 @@ describe('stats-rollup in the running service', function () {
     // Nor by hand.
     const rebuild = await livehook(['report', '--date', old], { ...env, LIVEHOOK_CONFIG_DIR: svc.configDir });
     expect(rebuild.code).to.equal(1);
-    expect(rebuild.stderr).to.contain(`the rooms of ${old} were deleted after keepDays (2) days, so it cannot be rebuilt`);
+    expect(rebuild.stderr).to.contain(`the rooms of ${old} were deleted after keepDays (2) days, so it cannot be rebuilt: its report stays as built`);
+    // A day of that time that never had a report is not told its report stays.
+    const never = await livehook(['report', '--date', utcDay(-6)], { ...env, LIVEHOOK_CONFIG_DIR: svc.configDir });
+    expect(never.code).to.equal(1);
+    expect(never.stderr).to.contain(`the rooms of ${utcDay(-6)} were deleted after keepDays (2) days, so it cannot be built (it has no report: none was built while its rooms were kept)`);
     expect((await svc.get('/reports/' + old + '.json')).body.rooms.destroyed).to.equal(3);
 
     // A late room that marked its day stale just as the day's rooms went (a race): the next
