@@ -126,7 +126,7 @@ export class Ingest {
       this.logger.warn({ quarantineId: id, reason: err.message }, 'invalid callback body kept in quarantine');
     } catch (storeErr) {
       this.logger.error({ err: storeErr, reason: err.message }, 'could not keep an invalid body in quarantine: answering 500 so that Tencent sends it again');
-      throw new LivehookError('STORE_FAILED', `the body is invalid (${err.message}) but could not be kept for replay: ${describeError(storeErr)}; retry later`, { field: err.details.field }, { cause: storeErr });
+      throw new LivehookError('STORE_FAILED', `the body is invalid (${err.message}) but could not be kept for replay: ${describeError(storeErr).replace(/; retry later$/, '')}; retry later`, { field: err.details.field }, { cause: storeErr });
     }
   }
 }
