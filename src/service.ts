@@ -22,6 +22,7 @@ import { TIMEOUT_CHECK_MS, answerClientErrors } from './http/client-errors';
 import { listenError } from './http/listen-error';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
+import { logMailSetup } from './mail/mail-setup';
 import { loginRouter } from './reports/login-routes';
 import { reportsRouter } from './reports/reports-routes';
 import { createLogger } from './log/logger';
@@ -194,6 +195,7 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
     const url = address === '0.0.0.0' || address === '::' ? `http://127.0.0.1:${port}` : bound;
     logger.info({ address, port, dataDir: service.dataDir, store: store.engine, plugins: isolates.pluginNames() }, `livehook listening on ${bound}`);
     for (const warning of openAccessWarnings(service.auth)) logger.warn(warning);
+    logMailSetup(service.mail, service.dataDir, logger.child({ component: 'mailer' }));
 
     let closing: Promise<void> | null = null;
     return {

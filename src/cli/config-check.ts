@@ -1,5 +1,6 @@
 /** `livehook config check`: everything start-up validates, without starting. */
 import { openAccessWarnings } from '../http/open-access';
+import { mailWarnings } from '../mail/mail-setup';
 import { checkPlugins } from '../isolate/check-plugins';
 import { logDestinationOf } from '../isolate/log-bridge';
 import { createLogger } from '../log/logger';
@@ -43,7 +44,7 @@ export async function configCheck(argv: string[], io: CliIo): Promise<number> {
   if (failed > 0) return 1;
   println(io.stdout, `config OK: ${config.configDir} (plugins enabled: ${enabled.map((p) => p.name).join(', ') || 'none'})`);
   // Valid, but not fit for production: said here as the service says it at start.
-  for (const warning of openAccessWarnings(config.service.auth)) println(io.stdout, `warning: ${warning}`);
+  for (const warning of [...openAccessWarnings(config.service.auth), ...mailWarnings(config.service.mail)]) println(io.stdout, `warning: ${warning}`);
   for (const plan of plans) if (plan.state === 'skipped') println(io.stdout, `warning: plugin "${plan.name}": ${plan.reason}`);
   return 0;
 }

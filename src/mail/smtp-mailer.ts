@@ -6,17 +6,8 @@ import type { MailMessage, MailResult, Mailer } from '../pipeline/capability-typ
 import { addressList, nodemailerMessage, recipientsOf } from './compose';
 import type { MailSettings } from './mail-settings';
 import { smtpFailure } from './smtp-failure';
+import { smtpServerName } from './mail-setup';
 
-/** Where the server is, for messages and logs (`host:port`, never the password). */
-export function smtpServerName(settings: MailSettings): string {
-  if (settings.smtpUrl) {
-    const url = new URL(settings.smtpUrl);
-    const port = url.port || (url.protocol === 'smtps:' ? '465' : '587');
-    return `${url.hostname}:${port}`;
-  }
-  const secure = settings.secure ?? settings.port === 465;
-  return `${settings.host}:${settings.port ?? (secure ? 465 : 587)}`;
-}
 
 function transportOptions(settings: MailSettings): SMTPTransportOptions {
   const timeouts = {

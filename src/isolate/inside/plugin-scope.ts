@@ -85,7 +85,7 @@ export function buildPluginScope(spec: IsolateSpec, prepared: PreparedPlugin, st
   for (const capability of prepared.manifest.capabilities ?? []) {
     switch (capability) {
       case 'mailer': {
-        const mailer = lazy.mailer().createMailer(spec.service.mail, { dataDir: spec.service.dataDir, logger: logger.child({ component: 'mailer' }), onSend: observers.mail, quiet: spec.mode === 'task' });
+        const mailer = lazy.mailer().createMailer(spec.service.mail, { dataDir: spec.service.dataDir, logger: logger.child({ component: 'mailer' }), onSend: observers.mail, quiet: true });
         scope.register(TOKENS.mailer, { useValue: mailer });
         disposers.push(() => mailer.close());
         break;
