@@ -42,6 +42,10 @@ export interface MailSettings {
   socketTimeoutMs: number;
 }
 
+// A password holding @ : / ? # or % breaks the URL unless percent-encoded (p@ss -> p%40ss), the usual cause.
+const SMTP_URL_HINT =
+  '{{#label}} must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587 (a user name or password holding @ : / ? # or % must be percent-encoded: p@ss is written p%40ss)';
+
 export const DEFAULT_FROM = 'livehook <livehook@localhost>';
 
 const timeoutMs = (fallback: number) => Joi.number().integer().min(100).max(10 * 60 * 1000).default(fallback);
@@ -55,7 +59,7 @@ export const mailSettingsSchema: Joi.ObjectSchema<MailSettings> = Joi.object<Mai
     .allow(null)
     .default(null)
     // Never echo the value: it may hold a password.
-    .messages({ 'string.uriCustomScheme': '{{#label}} must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587', 'string.uri': '{{#label}} must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587' }),
+    .messages({ 'string.uriCustomScheme': SMTP_URL_HINT, 'string.uri': SMTP_URL_HINT }),
   host: Joi.string().trim().hostname(),
   port: Joi.number().integer().min(1).max(65535),
   secure: Joi.boolean(),

@@ -45,6 +45,9 @@ describe('mail settings (the mail section of config/livehook.json)', () => {
     const message = errorFor({ smtpUrl: 'https://user:hunter2@mail.example.com' });
     expect(message).to.contain('"mail.smtpUrl" must be an smtp:// or smtps:// URL');
     expect(message).not.to.contain('hunter2');
+    // A password with an unencoded @: the hint says how to write it, still without echoing it.
+    const unencoded = errorFor({ smtpUrl: 'smtp://user:p@ss@mail.example.com:587' });
+    expect(unencoded).to.contain('must be percent-encoded: p@ss is written p%40ss').and.not.to.contain('user:p@ss');
   });
 
   it('asks for the host when only its port, TLS or login is given', () => {
