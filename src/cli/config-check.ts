@@ -1,4 +1,7 @@
 /** `livehook config check`: everything start-up validates, without starting. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SERVICE_FILE } from '../config/load-config';
 import { openAccessWarnings } from '../http/open-access';
 import { mailWarnings } from '../mail/mail-setup';
 import { checkPlugins } from '../isolate/check-plugins';
@@ -46,5 +49,8 @@ export async function configCheck(argv: string[], io: CliIo): Promise<number> {
   // Valid, but not fit for production: said here as the service says it at start.
   for (const warning of [...openAccessWarnings(config.service.auth), ...mailWarnings(config.service.mail)]) println(io.stdout, `warning: ${warning}`);
   for (const plan of plans) if (plan.state === 'skipped') println(io.stdout, `warning: plugin "${plan.name}": ${plan.reason}`);
+  if (!fs.existsSync(path.join(config.configDir, SERVICE_FILE))) {
+    println(io.stdout, `warning: there is no ${SERVICE_FILE} in ${config.configDir}: every service setting is its default or its environment variable`);
+  }
   return 0;
 }

@@ -2,6 +2,8 @@
  * `livehook config check` says OK only when `serve` would start: the handler
  * is resolved in a check isolate, and the plugins' own `check` hooks run.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { livehookInProcess } from '../helpers/cli';
 import { writeConfigDir, tempDir } from '../helpers/service';
@@ -59,6 +61,15 @@ describe('livehook config check refuses what serve would refuse', function () {
     );
     expect(misspelt.stdout).not.to.contain('config OK');
 
+    // TUIRoomKit's destroy carries no EventType: a list never matches it, "*" does.
+    const roomKit = await check({ commands: ['Live.CallbackAfterDestroyRoom', 'Room.CallbackAfterDestroyRoom'] });
+    expect(roomKit.code, roomKit.stderr).to.equal(1);
+    expect(roomKit.stderr).to.contain(
+      'option "eventTypes": Room.CallbackAfterDestroyRoom may arrive without an EventType (TUIRoomKit sends none), and such a callback never matches ["DestroyBySystem"]; set "eventTypes": "*" to be alerted of every one, or remove it from "commands"',
+    );
+    const every = await check({ commands: ['Room.CallbackAfterDestroyRoom'], eventTypes: '*' });
+    expect(every.code, every.stderr).to.equal(0);
+
     // Member-state callbacks carry free-text EventTypes, and a command livehook has no schema for may carry any.
     for (const commands of [['Live.CallbackAfterDestroyRoom', 'Live.CallbackAfterMemberStateChanged'], ['Live.CallbackAfterSomethingNew']]) {
       const open = await check({ commands, eventTypes: ['DestroyBySystem', 'MemberEnter'] });
@@ -78,6 +89,18 @@ describe('livehook config check refuses what serve would refuse', function () {
     const decides = await livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ pluginsDir, plugins: { gifts: { enabled: true } } }) });
     expect(decides.code, decides.stderr).to.equal(1);
     expect(decides.stderr).to.contain('plugin "gifts": its manifest\'s decides: "live.callbackbeforesendgift" is not a command livehook knows; did you mean "Live.CallbackBeforeSendGift"?');
+  });
+});
+
+describe('livehook config check on a config folder without livehook.json', function () {
+  this.timeout(30_000);
+
+  it('says every service setting is its default', async () => {
+    const configDir = writeConfigDir();
+    fs.rmSync(path.join(configDir, 'livehook.json'));
+    const result = await livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: configDir, LIVEHOOK_DATA_DIR: tempDir('livehook-data-') });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.contain(`warning: there is no livehook.json in ${configDir}: every service setting is its default or its environment variable`);
   });
 });
 
