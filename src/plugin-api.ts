@@ -7,7 +7,7 @@ export type { PluginManifest, PluginHandler, Delivery, PluginContext, CheckConte
 export type { PluginRecord, CounterChange } from './store/store';
 export type { Mailer, MailMessage, MailResult, Scheduler, ScheduledRun, ScheduleOptions, Reports, ReportFiles, HttpClient } from './pipeline/capability-types';
 export { isCommand } from './callbacks/event';
-export { acceptedEventTypes } from './callbacks/schemas/event-types';
+export { acceptedEventTypes, mayArriveWithoutEventType } from './callbacks/schemas/event-types';
 // Small helpers the service and the bundled plugins share (a plugin imports only 'livehook').
 export { Serial } from './util/serial';
 export { addDays, isDate } from './util/calendar-days';

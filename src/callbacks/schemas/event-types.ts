@@ -23,13 +23,29 @@ export function acceptedEventTypes(command: string): readonly string[] | null {
   return types;
 }
 
+/**
+ * True when livehook's schema for `command` knows EventType but does not
+ * require it: such a callback may arrive without one (TUIRoomKit's
+ * Room.CallbackAfterDestroyRoom carries none), and a filter on EventType
+ * values never matches it.
+ */
+export function mayArriveWithoutEventType(command: string): boolean {
+  const spec = commandSpec(command);
+  const described = spec ? describedKey(spec.schema, 'EventType') : undefined;
+  return described !== undefined && described.flags?.presence !== 'required';
+}
+
 interface KeyDescription {
-  flags?: { only?: boolean };
+  flags?: { only?: boolean; presence?: string };
   allow?: unknown[];
 }
 
+function describedKey(schema: Joi.ObjectSchema, key: string): KeyDescription | undefined {
+  return (schema.describe() as { keys?: Record<string, KeyDescription> }).keys?.[key];
+}
+
 function closedValues(schema: Joi.ObjectSchema, key: string): readonly string[] | null {
-  const described = (schema.describe() as { keys?: Record<string, KeyDescription> }).keys?.[key];
+  const described = describedKey(schema, key);
   if (!described?.flags?.only || !described.allow) return null;
   return Object.freeze(described.allow.filter((v): v is string => typeof v === 'string'));
 }
