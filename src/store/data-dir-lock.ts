@@ -73,9 +73,13 @@ function createWithContent(file: string, me: Holder): boolean {
 }
 
 function heldBy(holder: Holder, dataDir: string, file: string): LivehookError {
+  // From another host nothing here can tell whether it still runs: a container
+  // re-created on the same volume gets a new host name, and only the operator knows.
+  const otherHost =
+    holder.hostname === os.hostname() ? '' : `; if nothing runs on ${holder.hostname} any more (a container re-created on the same volume has a new host name), delete ${file} and start again`;
   return new LivehookError(
     'CONFIG_INVALID',
-    `another livehook (pid ${holder.pid} on ${holder.hostname}, since ${holder.startedAt}) is serving the data dir ${dataDir}: stop it first, or give this one another LIVEHOOK_DATA_DIR (several instances share PostgreSQL, not a SQLite file)`,
+    `another livehook (pid ${holder.pid} on ${holder.hostname}, since ${holder.startedAt}) is serving the data dir ${dataDir}: stop it first, or give this one another LIVEHOOK_DATA_DIR (several instances share PostgreSQL, not a SQLite file)${otherHost}`,
     { file, holder },
   );
 }

@@ -74,6 +74,20 @@ describe('one service per SQLite data dir', function () {
   });
 });
 
+describe('a data dir lock written on another host', function () {
+  it('is respected, and the refusal says when the file may be deleted', async () => {
+    const { lockDataDir } = await import('../../src/store/data-dir-lock');
+    const dataDir = tempDir('livehook-data-');
+    const file = path.join(dataDir, 'livehook.lock');
+    fs.writeFileSync(file, JSON.stringify({ pid: 1, hostname: 'old-container-7f3a', startedAt: '2026-01-01T00:00:00.000Z' }));
+    expect(() => lockDataDir(dataDir)).to.throw(
+      `another livehook (pid 1 on old-container-7f3a, since 2026-01-01T00:00:00.000Z) is serving the data dir ${dataDir}: stop it first, or give this one another LIVEHOOK_DATA_DIR (several instances share PostgreSQL, not a SQLite file); if nothing runs on old-container-7f3a any more (a container re-created on the same volume has a new host name), delete ${file} and start again`,
+    );
+    fs.rmSync(file);
+    lockDataDir(dataDir).release();
+  });
+});
+
 async function waitForState(pid: number, state: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
