@@ -95,7 +95,7 @@ function readPluginFiles(dir: string): Map<string, { file: string; raw: Record<s
   for (const entry of fs.readdirSync(dir).sort()) {
     if (!entry.endsWith('.json')) continue;
     const file = path.join(dir, entry);
-    found.set(entry.slice(0, -'.json'.length), { file, raw: readJsonObject(file, 'write {"enabled": true} to run the plugin with its defaults, or {"enabled": false}') });
+    found.set(entry.slice(0, -'.json'.length), { file, raw: readJsonObject(file, 'write {"enabled": true} to run the plugin with its defaults (with "capabilities": [...] when it asks for some: its README lists them), or {"enabled": false}') });
   }
   return found;
 }

@@ -85,7 +85,7 @@ describe('config loading', () => {
 
   it('tells what to write in an empty file: {} in livehook.json, "enabled" in a plugin\'s', () => {
     expect(loadError(configDirWith(''))).to.match(/livehook\.json: is not valid JSON: the file is empty: write \{\} for every default$/);
-    expect(loadError(configDirWith({}, { logging: '\n' }))).to.match(/logging\.json: is not valid JSON: the file is empty: write \{"enabled": true\} to run the plugin with its defaults, or \{"enabled": false\}$/);
+    expect(loadError(configDirWith({}, { logging: '\n' }))).to.match(/logging\.json: is not valid JSON: the file is empty: write \{"enabled": true\} to run the plugin with its defaults \(with "capabilities": \[\.\.\.\] when it asks for some: its README lists them\), or \{"enabled": false\}$/);
     expect(() => loadConfig({ configDir: configDirWith({}, { logging: '{"enabled": true}' }), env: {} })).not.to.throw();
   });
 
