@@ -15,6 +15,8 @@ class Handler {
   handle(event) {
     console.log('handled %s (%d)', event.roomId, 2);
     console.warn('careful');
+    console.dir({ room: event.roomId, nested: { deep: { deeper: 1 } } }, { depth: 0 });
+    console.trace('where from');
     console.error(new Error('oops').message);
   }
 }
@@ -39,6 +41,11 @@ describe("a plugin's console output", function () {
         expect(said('handled room-1 (2)')).to.include({ level: 'info', console: 'log' });
         expect(said('careful')).to.include({ level: 'warn', console: 'warn' });
         expect(said('oops')).to.include({ level: 'error', console: 'error' });
+        // dir takes inspect's options; trace keeps its stack, which starts in the handler.
+        expect(said("{ room: 'room-1', nested: [Object] }")).to.include({ level: 'info', console: 'dir' });
+        const trace = svc.logs.find((l) => l.plugin === 'talker' && l.console === 'trace');
+        expect(trace).to.include({ level: 'error' });
+        expect(String(trace?.msg)).to.match(/^Trace: where from\n {4}at Handler\.handle \(.*index\.js:\d+:\d+\)/);
       } finally {
         await svc.stop();
       }
