@@ -75,6 +75,15 @@ export const MAX_INFO_CHARS = 1_000;
 /** In a u-mode pattern a surrogate pair is one code point, so this finds only unpaired halves. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/** Characters as a reader counts them (code points): an emoji is one, not two UTF-16 units. */
+function characters(text: string): number {
+  // A string's length is its UTF-16 units; no more code points than that, so only a long one is walked.
+  if (text.length <= MAX_INFO_CHARS) return text.length;
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
 /** A decider's answer checked: a Decision, or the reason it is not one. */
 export function checkDecision(value: unknown): { decision: Decision } | { problem: string } {
   if (value === null || typeof value !== 'object') return { problem: `decide() returned ${value === null ? 'null' : typeof value}, not a decision (allow() or reject(...))` };
@@ -85,7 +94,7 @@ export function checkDecision(value: unknown): { decision: Decision } | { proble
     return { problem: `decide() rejected with code ${JSON.stringify(d.code)}: 1, or an app code from ${APP_CODE_MIN} to ${APP_CODE_MAX}, expected` };
   }
   // info goes back to Tencent and on to the sending client: bounded, and text that JSON carries whole.
-  if (d.info !== undefined && (typeof d.info !== 'string' || d.info.length > MAX_INFO_CHARS || LONE_SURROGATE.test(d.info))) {
+  if (d.info !== undefined && (typeof d.info !== 'string' || characters(d.info) > MAX_INFO_CHARS || LONE_SURROGATE.test(d.info))) {
     return { problem: `decide() rejected with an info that is not a string of at most ${MAX_INFO_CHARS} characters of well-formed text (no lone surrogates)` };
   }
   if (d.reason !== undefined && (typeof d.reason !== 'string' || d.reason.length > 100)) return { problem: 'decide() rejected with a reason that is not a string of at most 100 characters' };

@@ -19,6 +19,7 @@ const BEHAVIOUR = (index: number) => `
       case 'hang': return new Promise(() => undefined);
       case 'junk': return { verdict: 'maybe' } as never;
       case 'long': return reject({ code: 102150, info: 'x'.repeat(1_001) });
+      case 'emoji': return reject({ code: 102150, info: '🎁'.repeat(1_000) });
       case 'surrogate': return reject({ code: 102150, info: 'half of a pair: \\ud800' });
       default: return allow();
     }`;
@@ -165,6 +166,9 @@ describe('before-callbacks: deciding plugins answer Live.CallbackBeforeSendGift'
     }
     const skipped = svc.logs.filter((l) => l.hook === 'decide' && l.plugin === 'first' && String(l.msg).includes('info that is not a string of at most 1000 characters of well-formed text'));
     expect(skipped).to.have.length(2);
+    // Characters, not UTF-16 units: 1,000 emoji (2,000 units) are within the limit.
+    const emoji = await send('emoji.allow');
+    expect(emoji.body).to.deep.equal({ ActionStatus: 'OK', ErrorInfo: '🎁'.repeat(1_000), ErrorCode: 102150 });
   });
 
   describe('with onError "reject"', () => {
