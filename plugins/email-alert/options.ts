@@ -50,7 +50,14 @@ const template = (fallback: string) =>
 export const optionsSchema = Joi.object<AlertOptions>({
   commands: Joi.array().items(Joi.string().min(1)).min(1).unique().default(['Live.CallbackAfterDestroyRoom']),
   eventTypes: Joi.alternatives()
-    .try(Joi.string().valid('*'), Joi.array().items(Joi.string().min(1)).min(1).unique())
+    .try(
+      Joi.string().valid('*'),
+      // "*" means any only on its own: in a list it would be taken for an EventType named "*".
+      Joi.array()
+        .items(Joi.string().min(1).invalid('*').messages({ 'any.invalid': '{{#label}} is "*", which means any EventType only on its own: write "eventTypes": "*"' }))
+        .min(1)
+        .unique(),
+    )
     .default(['DestroyBySystem']),
   to: Joi.array().items(address).single().min(1),
   subject: template(DEFAULT_SUBJECT),

@@ -69,6 +69,9 @@ describe('livehook config check refuses what serve would refuse', function () {
     );
     const every = await check({ commands: ['Room.CallbackAfterDestroyRoom'], eventTypes: '*' });
     expect(every.code, every.stderr).to.equal(0);
+    const starInList = await check({ eventTypes: ['*', 'DestroyBySystem'] });
+    expect(starInList.code).to.equal(1);
+    expect(starInList.stderr).to.contain('email-alert.json: eventTypes[0]: is "*", which means any EventType only on its own: write "eventTypes": "*"');
 
     // Member-state callbacks carry free-text EventTypes, and a command livehook has no schema for may carry any.
     for (const commands of [['Live.CallbackAfterDestroyRoom', 'Live.CallbackAfterMemberStateChanged'], ['Live.CallbackAfterSomethingNew']]) {
