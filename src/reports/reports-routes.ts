@@ -35,13 +35,17 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
   const router = new Router();
   // No error middleware of its own: failures go to the app's error handler (logged, envelope or error page).
   router.use(markPageRoute);
-  router.use(requireAdminToken(deps.adminToken));
   // Behind the admin token the pages are one reader's: no shared cache (a proxy) may keep them.
   const cacheControl = deps.adminToken ? 'private, no-cache' : 'no-cache';
+  // Set before anything can fail, so a 401 or a 404 is not cached either (a report built later must show).
+  router.use(async (ctx: Context, next: Next) => {
+    ctx.set('Cache-Control', cacheControl);
+    await next();
+  });
+  router.use(requireAdminToken(deps.adminToken));
 
   router.get('/reports', async (ctx: Context) => {
     const dates = await deps.reports.list();
-    ctx.set('Cache-Control', cacheControl);
     ctx.vary('Accept');
     if (ctx.accepts('html', 'json') === 'json') {
       ctx.body = { reports: dates.map((date) => ({ date, html: `/reports/${date}`, json: `/reports/${date}.json` })) };
@@ -61,7 +65,6 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
     if (content === null) {
       throw new LivehookError('NOT_FOUND', `no report for ${date}: it has not been built (\`livehook report --date ${date}\` builds it); GET /reports lists the days that have one`, { date });
     }
-    ctx.set('Cache-Control', cacheControl);
     if (ext === 'json') {
       ctx.type = 'application/json';
       ctx.body = content;

@@ -247,6 +247,9 @@ describe('/reports routes', () => {
       expect((await get('/reports/bad', { authorization: `bearer ${token}` })).status).to.equal(400);
       // Kept by no shared cache: what is behind the token is one reader's.
       for (const p of ['/reports', '/reports/2025-09-04', '/reports/2025-09-04.json']) expect((await get(p, auth)).headers.get('cache-control'), p).to.equal('private, no-cache');
+      // Refusals and a day not built yet too: a cache must not keep the 404 past the day's build.
+      expect((await get('/reports/2025-09-05', auth)).headers.get('cache-control')).to.equal('private, no-cache');
+      expect((await get('/reports/2025-09-04')).headers.get('cache-control')).to.equal('private, no-cache');
     });
   });
 
