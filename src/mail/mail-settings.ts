@@ -56,6 +56,8 @@ export const mailSettingsSchema: Joi.ObjectSchema<MailSettings> = Joi.object<Mai
     .trim()
     .empty('')
     .uri({ scheme: ['smtp', 'smtps'] })
+    // joi's uri() lets a % that starts no escape through (p%ss): the login would then fail at the first mail.
+    .custom((value: string, helpers) => (/%(?![0-9A-Fa-f]{2})/.test(value) ? helpers.error('string.uri') : value))
     .allow(null)
     .default(null)
     // Never echo the value: it may hold a password.

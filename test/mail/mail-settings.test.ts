@@ -48,6 +48,9 @@ describe('mail settings (the mail section of config/livehook.json)', () => {
     // A password with an unencoded @: the hint says how to write it, still without echoing it.
     const unencoded = errorFor({ smtpUrl: 'smtp://user:p@ss@mail.example.com:587' });
     expect(unencoded).to.contain('must be percent-encoded: p@ss is written p%40ss').and.not.to.contain('user:p@ss');
+    // A % that starts no escape (p%ss is written p%25ss).
+    expect(errorFor({ smtpUrl: 'smtp://user:p%ss@mail.example.com:587' })).to.contain('must be percent-encoded').and.not.to.contain('p%ss');
+    expect(parseMailSettings({ smtpUrl: 'smtp://user:p%25ss%40@mail.example.com:587' }).smtpUrl).to.equal('smtp://user:p%25ss%40@mail.example.com:587');
   });
 
   it('asks for the host when only its port, TLS or login is given', () => {
