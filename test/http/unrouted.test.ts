@@ -1,0 +1,49 @@
+/**
+ * A request no route answers gets the envelope with words: 404 for a path
+ * livehook does not serve, 405 and an Allow header for a method a known path
+ * does not take (POST /healthz used to be a 404, as if the path were wrong).
+ */
+import { expect } from 'chai';
+import { startTestService, type TestService } from '../helpers/service';
+
+describe('requests no route answers', function () {
+  this.timeout(30_000);
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService({ onlyPlugins: ['logging'] });
+  });
+  after(() => svc.stop());
+
+  const send = async (method: string, pathname: string) => {
+    const res = await fetch(`${svc.url}${pathname}`, { method });
+    const text = await res.text();
+    return { status: res.status, allow: res.headers.get('allow'), text, body: text ? JSON.parse(text) : null };
+  };
+
+  it('answers 404 naming the method and the path', async () => {
+    const res = await send('GET', '/nowhere');
+    expect(res.status).to.equal(404);
+    expect(res.body).to.include({ ActionStatus: 'FAIL', ErrorInfo: 'no route for GET /nowhere' });
+  });
+
+  it('answers 405 on a known path, naming the methods it takes', async () => {
+    for (const [method, pathname] of [['POST', '/healthz'], ['DELETE', '/readyz'], ['PUT', '/metrics'], ['POST', '/reports']]) {
+      const res = await send(method, pathname);
+      expect(res.status, `${method} ${pathname}`).to.equal(405);
+      expect(res.allow, `${method} ${pathname}`).to.equal('HEAD, GET');
+      expect(res.body).to.include({ ActionStatus: 'FAIL', ErrorInfo: `method ${method} is not allowed on ${pathname}: use HEAD or GET` });
+    }
+  });
+
+  it('answers OPTIONS on a known path with the methods it takes', async () => {
+    const res = await send('OPTIONS', '/healthz');
+    expect(res.status).to.equal(200);
+    expect(res.allow).to.equal('HEAD, GET');
+  });
+
+  it('still says how to call /callback, which takes POST only', async () => {
+    const res = await send('GET', '/callback');
+    expect(res.status).to.equal(405);
+    expect(res.body.ErrorInfo).to.equal('method GET is not allowed on /callback: use POST');
+  });
+});
