@@ -15,6 +15,7 @@ const USAGE = `usage: livehook <command> [--help]      livehook --version
   report --from D1 --to D2      (re)build a range of days
   replay [--plugin NAME]        re-run dead deliveries and re-validate quarantined bodies
          [--dead-only | --quarantine-only]
+  quarantine [--all] [--show ID] list the invalid bodies kept, or show one whole
   plugins                       list plugins found, enabled or not, and why
   config check                  validate config/ and the plugins' options, then exit
 
@@ -35,6 +36,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return await (await import('./report-boot')).reportCommand(rest, io);
       case 'replay':
         return await (await import('./replay')).replay(rest, io);
+      case 'quarantine':
+        return await (await import('./quarantine')).quarantineCommand(rest, io);
       case 'plugins':
         return await (await import('./plugins')).listPlugins(rest, io);
       case 'config': {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/service';
 
-const COMMANDS = [['serve'], ['report'], ['replay'], ['plugins'], ['config'], ['config', 'check']];
+const COMMANDS = [['serve'], ['report'], ['replay'], ['quarantine'], ['plugins'], ['config'], ['config', 'check']];
 
 describe('livehook --help on every command', function () {
   this.timeout(60_000);
@@ -30,7 +30,7 @@ describe('livehook --help on every command', function () {
   it('`livehook --help` lists the commands', () => {
     const result = livehook(['--help'], env());
     expect(result.code).to.equal(0);
-    for (const command of ['serve', 'report', 'replay', 'plugins', 'config check']) expect(result.stdout).to.contain(`  ${command}`);
+    for (const command of ['serve', 'report', 'replay', 'quarantine', 'plugins', 'config check']) expect(result.stdout).to.contain(`  ${command}`);
   });
 
   it('`livehook --version` prints the version of package.json', async () => {
@@ -55,6 +55,7 @@ describe('livehook --help on every command', function () {
       [['report', '--date', '2025-09-04', '--bogus'], 'livehook report: unknown option "--bogus"'],
       [['report', '--date', '2025-09-04', '--date=2025-09-05'], 'livehook report: --date is given twice'],
       [['replay', '--plugin', 'a', '--plugin', 'b'], 'livehook replay: --plugin is given twice'],
+      [['quarantine', '--all', '--show', '1'], 'livehook quarantine: --all and --show contradict each other'],
     ] as const) {
       const result = await livehookInProcess([...args], env());
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).to.equal(2);

@@ -1,0 +1,103 @@
+/**
+ * `livehook quarantine`: what was refused and kept. An authenticated body
+ * that failed validation is answered 400 and kept with its reason; this
+ * lists those bodies and shows one whole, so an operator can see what
+ * Tencent sent and why it was refused without opening the database.
+ * `livehook replay --quarantine-only` validates them again after a fix.
+ * Read-only, safe while the service runs.
+ */
+import { LivehookError } from '../errors';
+import { createLogger } from '../log/logger';
+import { openStore } from '../store/open-store';
+import type { QuarantineRecord, QuarantineStatus } from '../store/store';
+import { oneLine } from '../util/one-line';
+import { loadCliConfig } from './cli-config';
+import { println, type CliIo } from './io';
+import { parseCommand } from './parse-command';
+
+export const QUARANTINE_USAGE = `usage: livehook quarantine [--all] [--show ID]
+
+Lists the bodies refused as invalid and kept (answered 400, stored with the
+reason): id, when it arrived, command, size and reason, oldest first.
+
+  --all        also those already replayed (stored since) or rejected
+  --show ID    one of them whole: its facts, the query and the raw body
+
+\`livehook replay --quarantine-only\` validates the held ones again after a fix.`;
+
+const QUARANTINE = {
+  name: 'quarantine',
+  usage: QUARANTINE_USAGE,
+  options: { all: { type: 'boolean' }, show: { type: 'string' } },
+  conflicts: [['all', 'show']],
+} as const satisfies Parameters<typeof parseCommand>[0];
+
+export async function quarantineCommand(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommand(QUARANTINE, argv);
+  if (parsed.help) {
+    println(io.stdout, QUARANTINE_USAGE);
+    return 0;
+  }
+  const { values } = parsed;
+  const showId = values.show === undefined ? null : quarantineId(values.show);
+  const config = loadCliConfig(io);
+  const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, postgres: config.service.store.postgres, logger: createLogger('warn', io.stderr) });
+  try {
+    if (showId !== null) {
+      const item = (await store.listQuarantine()).find((q) => q.id === showId);
+      if (!item) throw new LivehookError('NOT_FOUND', `no quarantined body #${showId} (\`livehook quarantine --all\` lists them; pruned after retention.days)`);
+      println(io.stdout, describeOne(item));
+      return 0;
+    }
+    const status: QuarantineStatus | undefined = values.all ? undefined : 'held';
+    const items = await store.listQuarantine(status);
+    for (const item of items) println(io.stdout, listLine(item, values.all === true));
+    println(io.stdout, `${items.length} ${values.all ? 'quarantined' : 'held'} bod${items.length === 1 ? 'y' : 'ies'}${items.length > 0 ? '; `livehook quarantine --show ID` prints one whole' : ''}`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function quarantineId(text: string): number {
+  const id = /^#?(\d{1,15})$/.exec(text.trim());
+  if (!id) throw new LivehookError('USAGE', `livehook quarantine: --show takes the number \`livehook quarantine\` lists first, not "${text}"\n\n${QUARANTINE_USAGE}`);
+  return Number(id[1]);
+}
+
+function listLine(item: QuarantineRecord, withStatus: boolean): string {
+  const cells = [`#${item.id}`, new Date(item.receivedAt).toISOString(), oneLine(item.command ?? '(no command)'), `${Buffer.byteLength(item.raw)} bytes`];
+  if (withStatus) cells.push(item.status);
+  return `${cells.join('  ')}  ${oneLine(firstLine(item.reason))}`;
+}
+
+function describeOne(item: QuarantineRecord): string {
+  return [
+    `#${item.id} ${item.status}${item.note ? ` (${oneLine(item.note)})` : ''}`,
+    `received  ${new Date(item.receivedAt).toISOString()}`,
+    `command   ${oneLine(item.command ?? '(none found)')}`,
+    `SdkAppid  ${oneLine(item.sdkAppId ?? '(none found)')}`,
+    `query     ${new URLSearchParams(item.query).toString()}`,
+    `reason    ${terminalSafe(item.reason)}`,
+    `body      ${Buffer.byteLength(item.raw)} bytes:`,
+    terminalSafe(item.raw),
+  ].join('\n');
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A body is what a client sent: printed as it is, an escape sequence in it
+ * would drive the operator's terminal. Line breaks and tabs stay; every other
+ * control or bidi character is shown as its \u code.
+ */
+function terminalSafe(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A reason may list several problems on lines of their own; the list shows the first. */
+function firstLine(text: string): string {
+  const end = text.indexOf('\n');
+  return end === -1 ? text : `${text.slice(0, end)} …`;
+}

@@ -1,0 +1,64 @@
+/**
+ * `livehook quarantine` shows what was refused and kept: the list of held
+ * bodies with their reasons, and one body whole, without the terminal
+ * control characters a hostile client could have put in it.
+ */
+import { expect } from 'chai';
+import { livehookInProcess } from '../helpers/cli';
+import { fixture, startTestService, type TestService } from '../helpers/service';
+
+const seed = fixture('destroy-room.seed-example.json');
+
+describe('livehook quarantine', function () {
+  this.timeout(30_000);
+  let svc: TestService;
+  let env: Record<string, string>;
+  before(async () => {
+    svc = await startTestService({ onlyPlugins: ['logging'] });
+    env = { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: svc.dataDir };
+  });
+  after(() => svc.stop());
+
+  it('lists the held bodies with when, what, how big and why, and says when there are none', async () => {
+    const empty = await livehookInProcess(['quarantine'], env);
+    expect(empty.code, empty.stderr).to.equal(0);
+    expect(empty.stdout).to.equal('0 held bodies\n');
+
+    const bad = seed.replace('1703589922780', '1703589922'); // seconds, not ms
+    expect((await svc.post(bad, { SdkAppid: '1400000001' })).status).to.equal(400);
+    const listed = await livehookInProcess(['quarantine'], env);
+    expect(listed.code, listed.stderr).to.equal(0);
+    const [line, summary] = listed.stdout.trimEnd().split('\n');
+    expect(line).to.match(new RegExp(`^#(\\d+)  \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  Live\\.CallbackAfterDestroyRoom  ${Buffer.byteLength(bad)} bytes  .*EventTime`));
+    expect(summary).to.equal('1 held body; `livehook quarantine --show ID` prints one whole');
+
+    const id = /^#(\d+)/.exec(line)![1];
+    const shown = await livehookInProcess(['quarantine', '--show', id], env);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.contain(`#${id} held\n`).and.contain('command   Live.CallbackAfterDestroyRoom\n').and.contain('SdkAppid  1400000001\n');
+    expect(shown.stdout).to.contain(`body      ${Buffer.byteLength(bad)} bytes:\n${bad}`);
+  });
+
+  it('shows a body whole with its terminal escapes made visible, and lists replayed ones only with --all', async () => {
+    const raw = '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"\u001b]0;owned\u0007\u001b[2J"}';
+    const id = await svc.service.store.quarantine({ receivedAt: Date.now(), sdkAppId: '1400000001', command: 'Live.CallbackAfterDestroyRoom', raw, query: { SdkAppid: '1400000001' }, reason: 'bad\u001b[31m' });
+    const shown = await livehookInProcess(['quarantine', '--show', String(id)], env);
+    expect(shown.stdout).not.to.contain('\u001b');
+    expect(shown.stdout).to.contain('"RoomId":"\\u001b]0;owned\\u0007\\u001b[2J"').and.contain('reason    bad\\u001b[31m');
+
+    await svc.service.store.setQuarantineStatus(id, 'replayed', 'stored as event 7');
+    expect((await livehookInProcess(['quarantine'], env)).stdout).not.to.contain(`#${id} `);
+    const all = await livehookInProcess(['quarantine', '--all'], env);
+    expect(all.stdout).to.match(new RegExp(`^#${id}  \\S+  Live\\.CallbackAfterDestroyRoom  \\d+ bytes  replayed  bad\uFFFD\\[31m$`, 'm'));
+    expect(all.stdout).to.contain('2 quarantined bodies');
+  });
+
+  it('refuses an id it does not hold, or one that is not a number', async () => {
+    const missing = await livehookInProcess(['quarantine', '--show', '999999'], env);
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr).to.contain('no quarantined body #999999 (`livehook quarantine --all` lists them; pruned after retention.days)');
+    const word = await livehookInProcess(['quarantine', '--show', 'latest'], env);
+    expect(word.code).to.equal(2);
+    expect(word.stderr).to.contain('livehook quarantine: --show takes the number `livehook quarantine` lists first, not "latest"');
+  });
+});
