@@ -12,8 +12,9 @@ import { logDestinationOf } from '../isolate/log-bridge';
 import { readPluginStatuses, type PluginStatus } from '../isolate/plugin-status';
 import { createLogger } from '../log/logger';
 import { planPlugins, type EnabledPlan } from '../pipeline/plan-plugins';
-import { SQLITE_FILE_NAME, openStore } from '../store/open-store';
+import { SQLITE_FILE_NAME } from '../store/open-store';
 import { loadCliConfig } from './cli-config';
+import { openConfiguredStore } from './configured-store';
 import { println, type CliIo } from './io';
 import { parseCommand } from './parse-command';
 
@@ -70,7 +71,7 @@ async function runningStates(config: LoadedConfig, logger: ReturnType<typeof cre
   // No SQLite file yet: nothing ran here, and a look must not create one (and its data dir).
   if (!config.service.store.databaseUrl && !fs.existsSync(path.join(config.service.dataDir, SQLITE_FILE_NAME))) return [];
   try {
-    const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, postgres: config.service.store.postgres, logger });
+    const store = await openConfiguredStore(config, logger);
     try {
       return await readPluginStatuses(store);
     } finally {

@@ -8,10 +8,10 @@
  */
 import { LivehookError } from '../errors';
 import { createLogger } from '../log/logger';
-import { openStore } from '../store/open-store';
 import type { QuarantineRecord, QuarantineStatus } from '../store/store';
 import { oneLine } from '../util/one-line';
 import { loadCliConfig } from './cli-config';
+import { openConfiguredStore } from './configured-store';
 import { println, type CliIo } from './io';
 import { parseCommand } from './parse-command';
 
@@ -41,7 +41,7 @@ export async function quarantineCommand(argv: string[], io: CliIo): Promise<numb
   const { values } = parsed;
   const showId = values.show === undefined ? null : quarantineId(values.show);
   const config = loadCliConfig(io);
-  const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, postgres: config.service.store.postgres, logger: createLogger('warn', io.stderr) });
+  const store = await openConfiguredStore(config, createLogger('warn', io.stderr));
   try {
     if (showId !== null) {
       const item = (await store.listQuarantine()).find((q) => q.id === showId);

@@ -10,8 +10,8 @@
 import { buildEvent } from '../callbacks/build-event';
 import { LivehookError, describeError } from '../errors';
 import { createLogger } from '../log/logger';
-import { openStore } from '../store/open-store';
 import { loadCliConfig } from './cli-config';
+import { openConfiguredStore } from './configured-store';
 import { println, type CliIo } from './io';
 import { parseCommand } from './parse-command';
 
@@ -43,7 +43,7 @@ export async function replay(argv: string[], io: CliIo): Promise<number> {
   }
   const { values } = parsed;
   const config = loadCliConfig(io);
-  const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, postgres: config.service.store.postgres, logger: createLogger('warn', io.stderr) });
+  const store = await openConfiguredStore(config, createLogger('warn', io.stderr));
   try {
     if (!values['quarantine-only']) {
       if (values.plugin && !(await store.listDeliveries({ plugin: values.plugin })).length && !config.plugins.has(values.plugin)) {

@@ -13,8 +13,8 @@ import { PluginIsolate } from '../isolate/plugin-isolate';
 import { LogHead } from '../isolate/shared-state';
 import { createLogger } from '../log/logger';
 import { planPlugins } from '../pipeline/plan-plugins';
-import { openStore } from '../store/open-store';
 import { loadCliConfig } from './cli-config';
+import { openConfiguredStore } from './configured-store';
 import type { CliIo } from './io';
 import { runReportCommand } from './report';
 
@@ -30,7 +30,7 @@ export function reportCommand(argv: string[], io: CliIo): Promise<number> {
       throw new LivehookError('USAGE', `plugin "${PLUGIN}" is not enabled${plan ? ` (${plan.reason})` : ''}, so no report can be built (see \`livehook plugins\`)`);
     }
     const logger = createLogger(config.service.log.level === 'info' ? 'warn' : config.service.log.level, io.stderr);
-    const store = await openStore({ dataDir: config.service.dataDir, databaseUrl: config.service.store.databaseUrl, synchronous: config.service.store.synchronous, postgres: config.service.store.postgres, logger });
+    const store = await openConfiguredStore(config, logger);
     const isolate = new PluginIsolate(plan, 'task', {
       service: config.service,
       store,
