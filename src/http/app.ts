@@ -1,5 +1,5 @@
 /** The Koa application: error envelope first, then each area's routes. */
-import Koa, { type Context, type Middleware, type Next } from 'koa';
+import Koa, { type Context, type Middleware } from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import { LivehookError } from '../errors';
@@ -11,27 +11,27 @@ export function createApp(options: { logger: Logger; proxy: boolean; routers: Ro
   app.silent = true; // errors are logged by errorHandler, once, with context
   for (const middleware of options.outer ?? []) app.use(middleware);
   app.use(errorHandler(options.logger));
+  for (const router of options.routers) app.use(router.routes());
   app.use(answerUnrouted);
-  for (const router of options.routers) {
-    app.use(router.routes());
-    // Sets 405 with an Allow header (or 501 for a method no route has) on a known path, once the routes below found nothing.
-    app.use(router.allowedMethods());
-  }
   return app;
 }
 
 /**
  * A request no route answered gets the envelope with words: 404 for an
- * unknown path, 405 naming the methods the path takes (POST /healthz).
- * A thrown 404 at the bottom of the stack would skip the routers'
- * allowedMethods, which only look once everything below has returned.
+ * unknown path, 405 and an Allow header naming the methods a known path
+ * takes (POST /healthz), 200 and that header for OPTIONS. The routers leave
+ * in ctx.matched the routes whose path matched. (Their own allowedMethods
+ * middleware only looks once the stack below has returned, after a thrown
+ * 404, and would wrap every request, /callback's too.)
  */
-async function answerUnrouted(ctx: Context, next: Next): Promise<void> {
-  await next();
-  if (ctx.body != null) return;
-  if (ctx.status === 405 || ctx.status === 501) {
-    const allow = ctx.response.get('Allow');
-    throw new LivehookError('METHOD_NOT_ALLOWED', `method ${ctx.method} is not allowed on ${ctx.path}: use ${allow.split(', ').join(' or ')}`);
+function answerUnrouted(ctx: Context): void {
+  const matched = (ctx as Context & { matched?: Array<{ methods: string[] }> }).matched ?? [];
+  const allowed = [...new Set(matched.flatMap((layer) => layer.methods))];
+  if (allowed.length === 0) throw new LivehookError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+  ctx.set('Allow', allowed.join(', '));
+  if (ctx.method === 'OPTIONS') {
+    ctx.body = '';
+    return;
   }
-  if (ctx.status === 404) throw new LivehookError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+  throw new LivehookError('METHOD_NOT_ALLOWED', `method ${ctx.method} is not allowed on ${ctx.path}: use ${allowed.join(' or ')}`);
 }
