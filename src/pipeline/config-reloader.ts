@@ -55,10 +55,17 @@ export class ConfigReloader {
   private timer: NodeJS.Timeout | null = null;
   private readonly reloads = new Serial();
   private current: LoadedConfig;
+  /**
+   * The service settings the process runs with: a reload cannot change them,
+   * so a change is measured against these (a value put back is no change),
+   * not against the file as the last reload read it.
+   */
+  private readonly runningService: LoadedConfig['service'];
   private readonly onSighup = (): void => void this.reload('SIGHUP');
 
   constructor(private readonly deps: ReloaderDeps) {
     this.current = deps.config;
+    this.runningService = deps.config.service;
   }
 
   start(): void {
@@ -108,7 +115,7 @@ export class ConfigReloader {
       return result;
     }
 
-    const restartNeeded = serviceChanges(this.current, next);
+    const restartNeeded = serviceChanges(this.runningService, next.service);
     if (restartNeeded.length > 0) logger.warn({ keys: restartNeeded }, `config reload: ${restartNeeded.join(', ')} changed; these take effect at the next restart`);
 
     const restarting = new Set<string>();
@@ -152,8 +159,8 @@ export class ConfigReloader {
   }
 }
 
-/** Service keys that only a restart can apply. */
-function serviceChanges(before: LoadedConfig, after: LoadedConfig): string[] {
+/** Service keys, changed from what the process runs with, that only a restart can apply. */
+function serviceChanges(running: LoadedConfig['service'], next: LoadedConfig['service']): string[] {
   const keys: Array<keyof LoadedConfig['service']> = ['port', 'host', 'dataDir', 'timezone', 'publicUrl', 'log', 'http', 'auth', 'store', 'ingest', 'delivery', 'retention', 'mail'];
-  return keys.filter((k) => JSON.stringify(before.service[k]) !== JSON.stringify(after.service[k]));
+  return keys.filter((k) => JSON.stringify(running[k]) !== JSON.stringify(next[k]));
 }

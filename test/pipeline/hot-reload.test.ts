@@ -79,4 +79,24 @@ describe('hot reload of the config', () => {
     await waitFor(() => svc.logs.some((l) => l.msg === 'config reloaded' && l.reason === 'SIGHUP'), RELOAD_MS, 'the SIGHUP reload');
     await waitFor(() => !svc.service.isolates.pluginNames().includes('switchable'), RELOAD_MS, 'the plugin to stop');
   });
+
+  it('says a service setting takes effect at the next restart while it differs from the running one, and no longer once put back', async () => {
+    const serviceFile = path.join(svc.configDir, 'livehook.json');
+    const original = fs.readFileSync(serviceFile, 'utf8');
+    const restartLines = () => svc.logs.filter((l) => /take effect at the next restart/.test(String(l.msg)));
+    const reloads = () => svc.logs.filter((l) => String(l.msg).startsWith('config reloaded')).length;
+    try {
+      let before = reloads();
+      fs.writeFileSync(serviceFile, JSON.stringify({ ...JSON.parse(original), retention: { days: 3 } }));
+      await waitFor(() => reloads() > before, RELOAD_MS, 'the reload of the changed setting');
+      expect(restartLines().map((l) => l.msg)).to.deep.equal(['config reload: retention changed; these take effect at the next restart']);
+
+      before = reloads();
+      fs.writeFileSync(serviceFile, original);
+      await waitFor(() => reloads() > before, RELOAD_MS, 'the reload of the setting put back');
+      expect(restartLines()).to.have.length(1);
+    } finally {
+      fs.writeFileSync(serviceFile, original);
+    }
+  });
 });
