@@ -22,6 +22,7 @@ import type { Logger } from 'pino';
 import type { CallbackEvent } from '../../callbacks/event';
 import type { RetryPolicy } from '../../config/service-config';
 import type { Store, StoredEvent } from '../../store/store';
+import { FailureSpell } from '../../log/failure-spell';
 import type { IsolateBoard, LogHead } from '../shared-state';
 import type { PluginInstance } from './plugin-instance';
 import type { CallCancellation } from './run-with-timeout';
@@ -78,6 +79,8 @@ export class DeliveryLoop {
   private stopReason: Error | null = null;
   private readonly pollMs: number;
   private readonly attempts: AttemptContext;
+  /** A store outage fails every pass, every poll: said once, summed up, and its end said. */
+  private readonly passFailures: FailureSpell;
 
   constructor(
     private readonly plugin: DeliveryPlugin,
@@ -90,6 +93,7 @@ export class DeliveryLoop {
     this.pollMs = Math.min(1000, Math.max(25, Math.floor(plugin.retry.baseMs / 2)));
     this.news = new NewsWaiter(head, board);
     this.attempts = { plugin, store, board, logger, calls: this.calls, stopReason: () => this.stopReason, onAttempt: options.onAttempt };
+    this.passFailures = new FailureSpell(logger, 'delivery passes');
   }
 
   get cursor(): number {
@@ -183,7 +187,10 @@ export class DeliveryLoop {
   private async pass(): Promise<void> {
     let renewal: NodeJS.Timeout | undefined;
     try {
-      if (!(await this.holdLease())) return;
+      if (!(await this.holdLease())) {
+        this.passFailures.succeeded(); // the store answered: another instance holds this plugin's lease
+        return;
+      }
       if (this.options.useLeases) {
         // A pass can outlast the lease (a slow plugin, a long backlog): keep renewing
         // while it runs, so another instance never takes over work still in progress.
@@ -225,9 +232,10 @@ export class DeliveryLoop {
         await this.saveCursor(false);
       }
       await this.saveCursor(false);
+      this.passFailures.succeeded();
     } catch (err) {
       // The store failed (disk full, database gone): keep the cursor where it was and try again later.
-      this.logger.error({ hook: 'handle', err }, 'plugin delivery pass failed; will retry');
+      this.passFailures.failed({ hook: 'handle', err }, 'plugin delivery pass failed; will retry');
     } finally {
       if (renewal) clearInterval(renewal);
     }

@@ -33,6 +33,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { LivehookError } from '../../errors';
+import { FailureSpell } from '../../log/failure-spell';
 import type { ReadName, ReadStatements, WriteName, WriteResult, WriteStatements } from '../core/statements';
 import { StoreCore } from '../core/store-core';
 import { MAX_BATCH_BYTES, type EventColumns, type EventRow, columnsWeight } from '../event-columns';
@@ -86,6 +87,8 @@ export class PostgresStore extends StoreCore {
   private readonly timeouts: PgTimeouts;
   private readonly maxBatch: number;
   private readonly logger: Logger | undefined;
+  /** An outage fails every commit: said once, summed up, and its end said. */
+  private readonly commitFailures: FailureSpell | null;
   private readonly attached: boolean;
 
   private pool: Pool | null = null;
@@ -106,6 +109,7 @@ export class PostgresStore extends StoreCore {
     this.timeouts = withDefaults(options.timeouts ?? {});
     this.maxBatch = options.maxBatch ?? 1000;
     this.logger = options.logger;
+    this.commitFailures = options.logger ? new FailureSpell(options.logger, 'group commits') : null;
     this.attached = options.attached ?? false;
   }
 
@@ -178,14 +182,16 @@ export class PostgresStore extends StoreCore {
       maxBatch: this.maxBatch,
       maxWeight: MAX_BATCH_BYTES,
       weigh: columnsWeight,
-      commit: (batch) => {
+      commit: async (batch) => {
         // One budget for the whole commit, the wait for a connection included (./pg-timeouts.ts).
         const budgetMs = commitBudgetMs(this.timeouts, batch.reduce((sum, c) => sum + columnsWeight(c), 0));
         const limits = { queryTimeoutMs: budgetMs + CLIENT_GRACE_MS, deadline: Date.now() + budgetMs + CLIENT_GRACE_MS };
-        return withSession(pool, limits, (session) => commitEventBatch(session, lockKey, batch, budgetMs));
+        const results = await withSession(pool, limits, (session) => commitEventBatch(session, lockKey, batch, budgetMs));
+        this.commitFailures?.succeeded();
+        return results;
       },
       wrapError: (err, size) => {
-        this.logger?.error({ err: describePgError(err, this.target.secret), target: this.target.description, events: size }, 'group commit failed; every event in it was refused');
+        this.commitFailures?.failed({ err: describePgError(err, this.target.secret), target: this.target.description, events: size }, 'group commit failed; every event in it was refused');
         return this.failure(`commit ${size} event(s)`, err);
       },
     });

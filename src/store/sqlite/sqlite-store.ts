@@ -33,6 +33,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { LivehookError, describeError, isLivehookError } from '../../errors';
+import { FailureSpell } from '../../log/failure-spell';
 import type { ReadName, ReadStatements, WriteName, WriteResult, WriteStatements } from '../core/statements';
 import { StoreCore } from '../core/store-core';
 import type { EventColumns, EventRow } from '../event-columns';
@@ -61,6 +62,8 @@ export class SqliteStore extends StoreCore {
   private readonly maxBatch: number;
   private readonly onFatal: ((reason: Error) => void) | undefined;
   private readonly logger: Logger | undefined;
+  /** A writer that fails every commit (disk gone): said once, summed up, and its end said. */
+  private readonly commitFailures: FailureSpell | null;
   private readonly attached: MessagePort | undefined;
   private readonly room: DiskRoom;
 
@@ -79,6 +82,7 @@ export class SqliteStore extends StoreCore {
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.maxBatch = options.maxBatch ?? 1000;
     this.logger = options.logger;
+    this.commitFailures = options.logger ? new FailureSpell(options.logger, 'group commits') : null;
     this.onFatal = options.onFatal;
     this.attached = options.attach;
     this.room = new DiskRoom(this.file, options.minFreeBytes ?? 1024 * 1024, options.logger);
@@ -117,9 +121,12 @@ export class SqliteStore extends StoreCore {
       writer,
       this.maxBatch,
       (failure, items) => {
-        this.logger?.error({ err: failure, file: this.file, events: failure.events, writes: items }, 'group commit failed; every write in it was refused');
+        this.commitFailures?.failed({ err: failure, file: this.file, events: failure.events, writes: items }, 'group commit failed; every write in it was refused');
       },
-      this.room.follow,
+      (failure) => {
+        if (failure === null) this.commitFailures?.succeeded();
+        this.room.follow(failure);
+      },
     );
     if (!this.attached) this.logger?.info(this.settings(), 'store opened');
   }
