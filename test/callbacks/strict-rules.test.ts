@@ -120,6 +120,14 @@ describe('strict validation', () => {
       expectInvalid(seedWith({ EventTime: 1703589922780000 }), 'EventTime', /milliseconds/);
     });
 
+    it('repeats at most 100 characters of a long wrong value', () => {
+      const huge = JSON.stringify('\n'.repeat(200_000) + '\u202e'.repeat(1_000));
+      const err = rejection(seedWith({ EventTime: JSON.parse(huge) }));
+      expect(err.message).to.equal(
+        `EventTime: must be an integer of milliseconds since the epoch (between 100000000000 and 100000000000000), got ${huge.slice(0, 100)}… (${huge.length} characters in all)`,
+      );
+    });
+
     it('is checked on the other commands when present', () => {
       const members = fixtureObject('member-state-changed.json');
       members.EventTime = 1703589922;
