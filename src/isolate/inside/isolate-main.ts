@@ -25,6 +25,7 @@ import { CallCancellation, runWithTimeout } from './run-with-timeout';
 import { checkDecision } from '../../decide/decision';
 import type { CallbackEvent } from '../../callbacks/event';
 import { routeConsoleToLog } from './console-to-log';
+import { keepPluginStdioWhole } from './stdio-lines';
 import { installModuleGuard } from './module-guard';
 import { LocalPlugin, type PluginInstance } from './plugin-instance';
 import { buildPluginScope, pluginDataDir } from './plugin-scope';
@@ -44,8 +45,13 @@ const board = IsolateBoard.from(spec.board);
 const head = LogHead.from(spec.head);
 const { logger: rootLogger, flush: flushLogs } = isolateLogger(spec.service.logLevel as LogLevel, spec.logTo, (lines) => post({ type: 'log', lines }));
 const logger = rootLogger.child({ plugin: spec.found.name });
-process.on('exit', flushLogs);
 routeConsoleToLog(logger);
+const stdio = keepPluginStdioWhole(logger);
+// The plugin's last partial lines first: they may become log lines, which flushLogs then sends.
+process.on('exit', () => {
+  stdio.flush();
+  flushLogs();
+});
 
 /** Batched metrics: one message per quarter second at most, whatever the traffic. */
 const metrics = { attempts: [] as AttemptSample[], mails: [] as Array<['smtp' | 'outbox', 'sent' | 'failed']>, cron: [] as Array<[string, number]> };

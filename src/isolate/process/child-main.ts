@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { createLogger, type LogLevel } from '../../log/logger';
 import type { CallbackEvent } from '../../callbacks/event';
 import { routeConsoleToLog } from '../inside/console-to-log';
+import { keepPluginStdioWhole } from '../inside/stdio-lines';
 import { installModuleGuard } from '../inside/module-guard';
 import { LocalPlugin } from '../inside/plugin-instance';
 import { checkContextOf, pluginContext, pluginDataDir } from '../inside/plugin-scope';
@@ -35,6 +36,8 @@ let plugin: LocalPlugin | null = null;
 async function setup(spec: IsolateSpec): Promise<void> {
   const logger = childLogger(spec.service.logLevel as LogLevel).child({ plugin: spec.found.name });
   routeConsoleToLog(logger);
+  const stdio = keepPluginStdioWhole(logger);
+  process.on('exit', stdio.flush);
   installModuleGuard({ plugin: spec.found.name, dir: spec.found.dir, granted: spec.settings.capabilities, file: spec.settings.file, dataDir: pluginDataDir(spec), hostDirs: [SRC_DIR] });
   const prepared = preparePlugin(spec.found, spec.settings);
   const context = pluginContext(spec, prepared);
