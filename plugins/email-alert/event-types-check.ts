@@ -14,7 +14,7 @@ export function checkEventTypes(options: AlertOptions): void {
   const without = options.commands.filter(mayArriveWithoutEventType);
   if (without.length > 0) {
     throw new Error(
-      `option "eventTypes": ${without.join(', ')} may arrive without an EventType (TUIRoomKit sends none), and such a callback never matches ${JSON.stringify(options.eventTypes)}; set "eventTypes": "*" to be alerted of every one, or remove it from "commands"`,
+      `option "eventTypes": ${without.join(', ')} may arrive without an EventType, and such a callback never matches ${JSON.stringify(options.eventTypes)}; set "eventTypes": "*" to be alerted of every one, or remove ${without.length === 1 ? 'it' : 'them'} from "commands"`,
     );
   }
   const closed = options.commands.map(acceptedEventTypes);

@@ -54,7 +54,7 @@ export const optionsSchema = Joi.object<AlertOptions>({
       Joi.string().valid('*'),
       // "*" means any only on its own: in a list it would be taken for an EventType named "*".
       Joi.array()
-        .items(Joi.string().min(1).invalid('*').messages({ 'any.invalid': '{{#label}} is "*", which means any EventType only on its own: write "eventTypes": "*"' }))
+        .items(Joi.string().min(1).invalid('*').messages({ 'any.invalid': '{{#label}} is "*", which means any EventType as the value itself, not as an item of a list: write "eventTypes": "*"' }))
         .min(1)
         .unique(),
     )

@@ -65,13 +65,16 @@ describe('livehook config check refuses what serve would refuse', function () {
     const roomKit = await check({ commands: ['Live.CallbackAfterDestroyRoom', 'Room.CallbackAfterDestroyRoom'] });
     expect(roomKit.code, roomKit.stderr).to.equal(1);
     expect(roomKit.stderr).to.contain(
-      'option "eventTypes": Room.CallbackAfterDestroyRoom may arrive without an EventType (TUIRoomKit sends none), and such a callback never matches ["DestroyBySystem"]; set "eventTypes": "*" to be alerted of every one, or remove it from "commands"',
+      'option "eventTypes": Room.CallbackAfterDestroyRoom may arrive without an EventType, and such a callback never matches ["DestroyBySystem"]; set "eventTypes": "*" to be alerted of every one, or remove it from "commands"',
     );
     const every = await check({ commands: ['Room.CallbackAfterDestroyRoom'], eventTypes: '*' });
     expect(every.code, every.stderr).to.equal(0);
+    const createRoom = await check({ commands: ['Live.CallbackAfterCreateRoom'] });
+    expect(createRoom.code).to.equal(1);
+    expect(createRoom.stderr).to.contain('option "eventTypes": Live.CallbackAfterCreateRoom may arrive without an EventType');
     const starInList = await check({ eventTypes: ['*', 'DestroyBySystem'] });
     expect(starInList.code).to.equal(1);
-    expect(starInList.stderr).to.contain('email-alert.json: eventTypes[0]: is "*", which means any EventType only on its own: write "eventTypes": "*"');
+    expect(starInList.stderr).to.contain('email-alert.json: eventTypes[0]: is "*", which means any EventType as the value itself, not as an item of a list: write "eventTypes": "*"');
 
     // Member-state callbacks carry free-text EventTypes, and a command livehook has no schema for may carry any.
     for (const commands of [['Live.CallbackAfterDestroyRoom', 'Live.CallbackAfterMemberStateChanged'], ['Live.CallbackAfterSomethingNew']]) {

@@ -24,15 +24,16 @@ export function acceptedEventTypes(command: string): readonly string[] | null {
 }
 
 /**
- * True when livehook's schema for `command` knows EventType but does not
- * require it: such a callback may arrive without one (TUIRoomKit's
- * Room.CallbackAfterDestroyRoom carries none), and a filter on EventType
- * values never matches it.
+ * True when livehook's schema for `command` does not require an EventType:
+ * such a callback may arrive without one (TUIRoomKit's
+ * Room.CallbackAfterDestroyRoom carries none, Live.CallbackAfterCreateRoom
+ * has none at all), and a filter on EventType values never matches it.
+ * False for a command livehook has no schema for: it cannot tell.
  */
 export function mayArriveWithoutEventType(command: string): boolean {
   const spec = commandSpec(command);
-  const described = spec ? describedKey(spec.schema, 'EventType') : undefined;
-  return described !== undefined && described.flags?.presence !== 'required';
+  if (!spec) return false;
+  return describedKey(spec.schema, 'EventType')?.flags?.presence !== 'required';
 }
 
 interface KeyDescription {
