@@ -9,18 +9,18 @@
 import { LivehookError } from '../errors';
 import { createLogger } from '../log/logger';
 import type { QuarantineRecord, QuarantineStatus } from '../store/store';
-import { oneLine } from '../util/one-line';
 import { loadCliConfig } from './cli-config';
 import { openConfiguredStore } from './configured-store';
 import { println, type CliIo } from './io';
 import { parseCommand } from './parse-command';
+import { terminalText } from './terminal-text';
 
 export const QUARANTINE_USAGE = `usage: livehook quarantine [--all] [--show ID]
 
 Lists the bodies refused as invalid and kept (answered 400, stored with the
 reason): id, when it arrived, command, size and reason, oldest first.
 
-  --all        also those already replayed (stored since) or rejected
+  --all        also those replayed since (stored as events by \`livehook replay\`)
   --show ID    one of them whole: its facts, the query and the raw body
 
 \`livehook replay --quarantine-only\` validates the held ones again after a fix.`;
@@ -66,38 +66,30 @@ function quarantineId(text: string): number {
 }
 
 function listLine(item: QuarantineRecord, withStatus: boolean): string {
-  const cells = [`#${item.id}`, new Date(item.receivedAt).toISOString(), oneLine(item.command ?? '(no command)'), `${Buffer.byteLength(item.raw)} bytes`];
+  const cells = [`#${item.id}`, new Date(item.receivedAt).toISOString(), terminalText(item.command ?? NO_COMMAND), `${Buffer.byteLength(item.raw)} bytes`];
   if (withStatus) cells.push(item.status);
-  return `${cells.join('  ')}  ${oneLine(firstLine(item.reason))}`;
+  return `${cells.join('  ')}  ${terminalText(shortened(item.reason))}`;
 }
 
 function describeOne(item: QuarantineRecord): string {
   return [
-    `#${item.id} ${item.status}${item.note ? ` (${oneLine(item.note)})` : ''}`,
+    `#${item.id} ${item.status}${item.note ? ` (${terminalText(item.note)})` : ''}`,
     `received  ${new Date(item.receivedAt).toISOString()}`,
-    `command   ${oneLine(item.command ?? '(none found)')}`,
-    `SdkAppid  ${oneLine(item.sdkAppId ?? '(none found)')}`,
+    `command   ${terminalText(item.command ?? NO_COMMAND)}`,
+    `SdkAppid  ${terminalText(item.sdkAppId ?? '(no SdkAppid)')}`,
     `query     ${new URLSearchParams(item.query).toString()}`,
-    `reason    ${terminalSafe(item.reason)}`,
-    `body      ${Buffer.byteLength(item.raw)} bytes:`,
-    terminalSafe(item.raw),
+    `reason    ${terminalText(item.reason, { keepLines: true })}`,
+    `body      ${Buffer.byteLength(item.raw)} bytes (a character the terminal would act on or hide is shown as <U+XXXX>):`,
+    terminalText(item.raw, { keepLines: true }),
   ].join('\n');
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NO_COMMAND = '(no command)';
+const REASON_MAX_CHARS = 200;
 
-/**
- * A body is what a client sent: printed as it is, an escape sequence in it
- * would drive the operator's terminal. Line breaks and tabs stay; every other
- * control or bidi character is shown as its \u code.
- */
-function terminalSafe(text: string): string {
-  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** A reason may list several problems on lines of their own; the list shows the first. */
-function firstLine(text: string): string {
-  const end = text.indexOf('\n');
-  return end === -1 ? text : `${text.slice(0, end)} …`;
+/** The list shows a reason's first line, and at most 200 characters of it: --show has it whole. */
+function shortened(reason: string): string {
+  const end = reason.indexOf('\n');
+  const line = end === -1 ? reason : reason.slice(0, end);
+  return line.length > REASON_MAX_CHARS || end !== -1 ? `${line.slice(0, REASON_MAX_CHARS)} …` : line;
 }

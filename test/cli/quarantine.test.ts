@@ -36,20 +36,22 @@ describe('livehook quarantine', function () {
     const shown = await livehookInProcess(['quarantine', '--show', id], env);
     expect(shown.code, shown.stderr).to.equal(0);
     expect(shown.stdout).to.contain(`#${id} held\n`).and.contain('command   Live.CallbackAfterDestroyRoom\n').and.contain('SdkAppid  1400000001\n');
-    expect(shown.stdout).to.contain(`body      ${Buffer.byteLength(bad)} bytes:\n${bad}`);
+    expect(shown.stdout).to.contain(`body      ${Buffer.byteLength(bad)} bytes (a character the terminal would act on or hide is shown as <U+XXXX>):\n${bad}`);
   });
 
   it('shows a body whole with its terminal escapes made visible, and lists replayed ones only with --all', async () => {
-    const raw = '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"\u001b]0;owned\u0007\u001b[2J"}';
-    const id = await svc.service.store.quarantine({ receivedAt: Date.now(), sdkAppId: '1400000001', command: 'Live.CallbackAfterDestroyRoom', raw, query: { SdkAppid: '1400000001' }, reason: 'bad\u001b[31m' });
+    // Real control, bidi and invisible characters, and (in Note) the six characters of a JSON escape, which must look different.
+    const raw = '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"\u001b]0;owned\u0007\u001b[2J","Note":"\\u001b \u202e \u2028 \u200b"}';
+    const id = await svc.service.store.quarantine({ receivedAt: Date.now(), sdkAppId: '14\u001b[31m00', command: 'Live.CallbackAfterDestroyRoom', raw, query: { SdkAppid: '1400000001' }, reason: 'bad\u001b[31m' });
     const shown = await livehookInProcess(['quarantine', '--show', String(id)], env);
     expect(shown.stdout).not.to.contain('\u001b');
-    expect(shown.stdout).to.contain('"RoomId":"\\u001b]0;owned\\u0007\\u001b[2J"').and.contain('reason    bad\\u001b[31m');
+    expect(shown.stdout).to.contain('"RoomId":"<U+001B>]0;owned<U+0007><U+001B>[2J"').and.contain('reason    bad<U+001B>[31m');
+    expect(shown.stdout).to.contain('"Note":"\\u001b <U+202E> <U+2028> <U+200B>"').and.contain('SdkAppid  14<U+001B>[31m00\n');
 
     await svc.service.store.setQuarantineStatus(id, 'replayed', 'stored as event 7');
     expect((await livehookInProcess(['quarantine'], env)).stdout).not.to.contain(`#${id} `);
     const all = await livehookInProcess(['quarantine', '--all'], env);
-    expect(all.stdout).to.match(new RegExp(`^#${id}  \\S+  Live\\.CallbackAfterDestroyRoom  \\d+ bytes  replayed  bad\uFFFD\\[31m$`, 'm'));
+    expect(all.stdout).to.match(new RegExp(`^#${id}  \\S+  Live\\.CallbackAfterDestroyRoom  \\d+ bytes  replayed  bad<U\\+001B>\\[31m$`, 'm'));
     expect(all.stdout).to.contain('2 quarantined bodies');
   });
 
