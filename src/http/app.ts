@@ -33,5 +33,6 @@ function answerUnrouted(ctx: Context): void {
     ctx.body = '';
     return;
   }
-  throw new LivehookError('METHOD_NOT_ALLOWED', `method ${ctx.method} is not allowed on ${ctx.path}: use ${allowed.join(' or ')}`);
+  const methods = allowed.length === 1 ? allowed[0] : `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
+  throw new LivehookError('METHOD_NOT_ALLOWED', `method ${ctx.method} is not allowed on ${ctx.path}: use ${methods}`);
 }

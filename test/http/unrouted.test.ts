@@ -10,7 +10,7 @@ describe('requests no route answers', function () {
   this.timeout(30_000);
   let svc: TestService;
   before(async () => {
-    svc = await startTestService({ onlyPlugins: ['logging'] });
+    svc = await startTestService({ onlyPlugins: ['logging'], env: { LIVEHOOK_ADMIN_TOKEN: 'admin-secret-token' } });
   });
   after(() => svc.stop());
 
@@ -27,12 +27,14 @@ describe('requests no route answers', function () {
   });
 
   it('answers 405 on a known path, naming the methods it takes', async () => {
-    for (const [method, pathname] of [['POST', '/healthz'], ['DELETE', '/readyz'], ['PUT', '/metrics'], ['POST', '/reports']]) {
+    for (const [method, pathname] of [['POST', '/healthz'], ['DELETE', '/readyz'], ['PUT', '/metrics'], ['POST', '/reports'], ['PROPFIND', '/healthz']]) {
       const res = await send(method, pathname);
       expect(res.status, `${method} ${pathname}`).to.equal(405);
       expect(res.allow, `${method} ${pathname}`).to.equal('HEAD, GET');
       expect(res.body).to.include({ ActionStatus: 'FAIL', ErrorInfo: `method ${method} is not allowed on ${pathname}: use HEAD or GET` });
     }
+    const login = await send('DELETE', '/login');
+    expect(login.body.ErrorInfo).to.equal('method DELETE is not allowed on /login: use HEAD, GET or POST');
   });
 
   it('answers OPTIONS on a known path with the methods it takes', async () => {
