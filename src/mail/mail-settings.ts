@@ -46,6 +46,15 @@ export interface MailSettings {
 const SMTP_URL_HINT =
   '{{#label}} must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587 (a user name or password holding @ : / ? # or % must be percent-encoded: p@ss is written p%40ss)';
 
+function decodesAsUri(value: string): boolean {
+  try {
+    decodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const DEFAULT_FROM = 'livehook <livehook@localhost>';
 
 const timeoutMs = (fallback: number) => Joi.number().integer().min(100).max(10 * 60 * 1000).default(fallback);
@@ -56,8 +65,9 @@ export const mailSettingsSchema: Joi.ObjectSchema<MailSettings> = Joi.object<Mai
     .trim()
     .empty('')
     .uri({ scheme: ['smtp', 'smtps'] })
-    // joi's uri() lets a % that starts no escape through (p%ss): the login would then fail at the first mail.
-    .custom((value: string, helpers) => (/%(?![0-9A-Fa-f]{2})/.test(value) ? helpers.error('string.uri') : value))
+    // joi's uri() lets through a % that starts no escape (p%ss) or escapes half a character (p%E0):
+    // nodemailer then sends the password as typed, and the login fails only at the first mail.
+    .custom((value: string, helpers) => (decodesAsUri(value) ? value : helpers.error('string.uri')))
     .allow(null)
     .default(null)
     // Never echo the value: it may hold a password.

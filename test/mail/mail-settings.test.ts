@@ -50,6 +50,7 @@ describe('mail settings (the mail section of config/livehook.json)', () => {
     expect(unencoded).to.contain('must be percent-encoded: p@ss is written p%40ss').and.not.to.contain('user:p@ss');
     // A % that starts no escape (p%ss is written p%25ss).
     expect(errorFor({ smtpUrl: 'smtp://user:p%ss@mail.example.com:587' })).to.contain('must be percent-encoded').and.not.to.contain('p%ss');
+    expect(errorFor({ smtpUrl: 'smtp://user:p%E0@mail.example.com:587' })).to.contain('must be percent-encoded');
     expect(parseMailSettings({ smtpUrl: 'smtp://user:p%25ss%40@mail.example.com:587' }).smtpUrl).to.equal('smtp://user:p%25ss%40@mail.example.com:587');
   });
 
