@@ -34,6 +34,7 @@ export const ERRORS = {
   SHUTTING_DOWN: { status: 503, errorCode: 50302, title: 'shutting down, retry later' },
   NOT_READY: { status: 503, errorCode: 50303, title: 'not ready' },
   STORE_UNAVAILABLE: { status: 503, errorCode: 50304, title: 'database unreachable, retry later' },
+  STORE_TOO_SLOW: { status: 503, errorCode: 50305, title: 'store too slow to answer in time, retry later' },
   STORE_FAILED: { status: 500, errorCode: 50001, title: 'could not store the event' },
   INTERNAL: { status: 500, errorCode: 50000, title: 'internal error' },
 

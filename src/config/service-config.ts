@@ -67,6 +67,8 @@ export interface ServiceConfig {
     maxPendingWriteBytes: number;
     /** Bytes of callback bodies being received at once; past it a new one is answered 503 before it is read. */
     maxBodyBytesInFlight: number;
+    /** From a callback's arrival: not stored by then, it is answered 503 while Tencent (2 s) still listens. */
+    answerTimeoutMs: number;
   };
   /** Before-callbacks answered by deciding plugins (src/decide/decision-maker.ts). */
   decisions: DecisionSettings;
@@ -175,6 +177,7 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
     maxPendingWrites: Joi.number().integer().min(1).default(10_000),
     maxPendingWriteBytes: Joi.number().integer().min(1024).default(64 * MIB),
     maxBodyBytesInFlight: Joi.number().integer().min(1024).default(64 * MIB),
+    answerTimeoutMs: Joi.number().integer().min(100).max(600_000).default(1800),
   }).default(),
   decisions: Joi.object({
     // Tencent blocks a gift it has no answer for within 2 s: the budget must leave room for the network.

@@ -49,6 +49,11 @@ export class DecisionMaker {
     private readonly observer?: DecisionObserver,
   ) {}
 
+  /** From arrival to answer, the decision and the store write included. */
+  get budgetMs(): number {
+    return this.settings.budgetMs;
+  }
+
   /** True when some plugin decides this command: the callback waits for its answer. */
   decides(command: string): boolean {
     return this.plugins().some((p) => p.decides(command));

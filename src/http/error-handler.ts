@@ -32,8 +32,8 @@ export function errorHandler(logger: Logger) {
       noteRefusal(err, ctx.path);
       if (err.status === 413) ctx.set('Connection', 'close');
       if (err.status === 503) ctx.set('Retry-After', '1');
-      // STORE_UNAVAILABLE: the store has logged the outage once per failed commit, not once per request.
-      if (err.status >= 500 && err.code !== 'OVERLOADED' && err.code !== 'SHUTTING_DOWN' && err.code !== 'NOT_READY' && err.code !== 'STORE_UNAVAILABLE') {
+      // STORE_UNAVAILABLE, STORE_TOO_SLOW: the store logs the outage itself, not once per request.
+      if (err.status >= 500 && err.code !== 'OVERLOADED' && err.code !== 'SHUTTING_DOWN' && err.code !== 'NOT_READY' && err.code !== 'STORE_UNAVAILABLE' && err.code !== 'STORE_TOO_SLOW') {
         logger.error({ err: thrown, path: ctx.path, method: ctx.method }, 'request failed inside livehook');
       }
       if (wantsErrorPage(ctx)) sendErrorPage(ctx, err);

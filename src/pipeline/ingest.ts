@@ -21,6 +21,8 @@ export interface IngestLimits {
   maxPendingBytes: number;
   maxPendingWrites: number;
   maxPendingWriteBytes: number;
+  /** From arrival: a callback not stored by then is answered 503 (a before-callback gets its decision budget, if longer). */
+  answerTimeoutMs: number;
 }
 
 /** What ingest needs from the plugins: how far behind they are, and the news. */
@@ -74,8 +76,13 @@ export class Ingest {
     this.checkBackpressure();
     if (decides) event.decision = await this.decisions!.decide(event, receivedAt);
     // Built from raw just now: the store keeps raw only and builds the body again when it is read.
-    const result = await this.store.append(event, { bodyFromRaw: true });
-    if (!result.duplicate) this.sink.onStored(result.seq, raw.length);
+    const append = this.store.append(event, { bodyFromRaw: true }).then((stored) => {
+      // Also when it comes after the 503 below: plugins must hear of every stored event.
+      if (!stored.duplicate) this.sink.onStored(stored.seq, raw.length);
+      return stored;
+    });
+    const answerWithinMs = decides ? Math.max(this.limits.answerTimeoutMs, this.decisions!.budgetMs) : this.limits.answerTimeoutMs;
+    const result = await storedInTime(append, receivedAt + answerWithinMs, answerWithinMs);
     this.onAccepted?.(event, result.duplicate);
     if (!event.decision) return { ...result, event };
     // Two copies decided at once: the one stored first is the answer for both.
@@ -128,6 +135,28 @@ export class Ingest {
       this.logger.error({ err: storeErr, reason: err.message }, 'could not keep an invalid body in quarantine: answering 500 so that Tencent sends it again');
       throw new LivehookError('STORE_FAILED', `the body is invalid (${err.message}) but could not be kept for replay: ${describeError(storeErr).replace(/; retry later$/, '')}; retry later`, { field: err.details.field }, { cause: storeErr });
     }
+  }
+}
+
+/**
+ * The append's result, or STORE_TOO_SLOW once `deadline` passes: Tencent
+ * gives up on an answer after 2 s and sends the callback again, so a late OK
+ * is worth nothing, and callbacks queued behind a commit that hangs (a
+ * network partition) waited for its time-out and then their own, 2 to 4 s.
+ * The append goes on: if it commits, the resend is a duplicate.
+ */
+async function storedInTime(append: Promise<AppendResult>, deadline: number, withinMs: number): Promise<AppendResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new LivehookError('STORE_TOO_SLOW', `the store did not confirm the write within ${withinMs} ms of the callback's arrival (ingest.answerTimeoutMs), so it is answered before Tencent stops listening; a copy stored meanwhile is recognised when Tencent sends it again; retry later`)),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  try {
+    return await Promise.race([append, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
