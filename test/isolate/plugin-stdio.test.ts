@@ -1,6 +1,6 @@
 /**
- * A plugin's own writes to stdout and stderr keep the service's streams
- * whole: on stdout a half-written line no longer has the logging plugin's
+ * A plugin's own writes to stdout and stderr (process.stdout, or fs on
+ * descriptors 1 and 2) keep the service's streams whole: on stdout a half-written line no longer has the logging plugin's
  * event glued onto it (neither parsed), and on stderr, the JSON log, a raw
  * line becomes a log line with the plugin named.
  */
@@ -14,14 +14,17 @@ import { REPO_ROOT, tempDir, waitFor, writeConfigDir } from '../helpers/service'
 /** Writes half a line, waits while the logging plugin writes its event line, then ends it. */
 const NOISY = `
 'use strict';
+const fs = require('node:fs');
 const { injectable } = require('tsyringe');
 class Handler {
   async handle(event) {
     process.stdout.write('half a ');
+    fs.writeSync(1, 'and fd 1 ');
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.stdout.write(Buffer.from('line from ' + event.roomId));
     process.stdout.write('\\n');
-    process.stderr.write('raw to stderr\\nand a second line\\n');
+    process.stderr.write('raw to stderr\\r\\nand a second line\\n\\n');
+    fs.writeSync(2, Buffer.from('fd 2 line\\n'));
   }
 }
 injectable()(Handler);
@@ -43,11 +46,11 @@ describe("a plugin's own writes to stdout and stderr", function () {
         const res = await fetch(`${svc.url}/callback`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
         expect(res.status).to.equal(200);
         const stderrLines = () => svc.stderr.join('').split('\n').filter(Boolean);
-        await waitFor(() => stderrLines().some((l) => l.includes('and a second line')), 20_000, "the plugin's stderr line");
-        await waitFor(() => svc.stdout.join('').includes('half a line from room-1\n'), 5_000, "the plugin's stdout line");
+        await waitFor(() => stderrLines().some((l) => l.includes('fd 2 line')), 20_000, "the plugin's stderr lines");
+        await waitFor(() => svc.stdout.join('').includes('half a and fd 1 line from room-1\n'), 5_000, "the plugin's stdout line");
 
         const stdoutLines = svc.stdout.join('').split('\n').filter(Boolean);
-        expect(stdoutLines.filter((l) => !l.startsWith('{'))).to.deep.equal(['half a line from room-1']);
+        expect(stdoutLines.filter((l) => !l.startsWith('{'))).to.deep.equal(['half a and fd 1 line from room-1']);
         const events = stdoutLines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { roomId: string });
         expect(events.map((e) => e.roomId)).to.deep.equal(['room-1']);
 
@@ -56,6 +59,7 @@ describe("a plugin's own writes to stdout and stderr", function () {
         expect(said.map((l) => [l.plugin, l.level, l.msg])).to.deep.equal([
           ['noisy', 'warn', 'raw to stderr'],
           ['noisy', 'warn', 'and a second line'],
+          ['noisy', 'warn', 'fd 2 line'],
         ]);
       } finally {
         await svc.kill('SIGTERM');

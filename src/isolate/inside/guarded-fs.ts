@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LivehookError } from '../../errors';
+import { isStdioWrite, writeToStdio } from './stdio-fd-writes';
 
 export interface FsRules {
   plugin: string;
@@ -146,6 +147,7 @@ export function guardedFs(real: object, rules: FsRules): object {
     // The stream classes are called with new (and without): both are guarded.
     return new Proxy(value as (...a: unknown[]) => unknown, {
       apply(fn, _this, args: unknown[]) {
+        if (isStdioWrite(base, args)) return writeToStdio(base, name, args);
         guard(args);
         return keepFd(base, Reflect.apply(fn, target, keepFdInCallback(base, args)));
       },

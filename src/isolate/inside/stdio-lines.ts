@@ -21,7 +21,10 @@ export function keepPluginStdioWhole(logger: Logger): { flush(): void } {
   const passThrough = out.write.bind(out) as (text: string) => boolean;
   const stdout = lineBuffer((lines) => void passThrough(lines));
   const stderr = lineBuffer((lines) => {
-    for (const line of lines.slice(0, -1).split('\n')) logger.warn({ stream: 'stderr' }, line);
+    for (const line of lines.slice(0, -1).split('\n')) {
+      const text = line.endsWith('\r') ? line.slice(0, -1) : line; // CRLF
+      if (text !== '') logger.warn({ stream: 'stderr' }, text);
+    }
   });
   replaceWrite(process.stdout, stdout.write);
   replaceWrite(process.stderr, stderr.write);
@@ -38,17 +41,18 @@ function replaceWrite(stream: NodeJS.WriteStream, write: (chunk: unknown, encodi
 }
 
 /** Hands `emit` whole lines only, each batch ending with its newline. */
-function lineBuffer(emit: (lines: string) => void) {
+export function lineBuffer(emit: (lines: string) => void) {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
     const done = (typeof encoding === 'function' ? encoding : callback) as WriteCallback | undefined;
-    const text =
-      typeof chunk === 'string'
-        ? typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8'
-          ? Buffer.from(chunk, encoding as BufferEncoding).toString('utf8')
-          : chunk
-        : decoder.write(Buffer.from(chunk as Uint8Array));
+    let text: string;
+    if (typeof chunk === 'string') {
+      // Bytes of a character a Buffer left unfinished belong to the line they were on: ended here (U+FFFD).
+      text = decoder.end() + (typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding as BufferEncoding).toString('utf8') : chunk);
+    } else {
+      text = decoder.write(Buffer.from(chunk as Uint8Array));
+    }
     pending += text;
     const end = pending.lastIndexOf('\n');
     if (end !== -1) {
