@@ -1,11 +1,25 @@
 /** The store a command reads and writes: the service's own, as its configuration names it. */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config';
-import { openStore } from '../store/open-store';
+import { SQLITE_FILE_NAME, openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 
 /** SQLite in the data dir, or PostgreSQL when DATABASE_URL is set, with the service's settings. */
 export function openConfiguredStore(config: LoadedConfig, logger: Logger): Promise<Store> {
   const { dataDir, store } = config.service;
   return openStore({ dataDir, databaseUrl: store.databaseUrl, synchronous: store.synchronous, postgres: store.postgres, logger });
+}
+
+/**
+ * The SQLite file when the store is SQLite and nothing created it yet (no
+ * service ran with this data dir), else null. A command that only looks must
+ * not create one, and its data dir, where the operator's shell lacks the
+ * service's LIVEHOOK_DATA_DIR.
+ */
+export function missingSqliteFile(config: LoadedConfig): string | null {
+  if (config.service.store.databaseUrl) return null;
+  const file = path.join(config.service.dataDir, SQLITE_FILE_NAME);
+  return fs.existsSync(file) ? null : file;
 }

@@ -4,17 +4,14 @@
  * would), and the state the running instances recorded in the store is shown
  * beside it (failed, restarting...).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { LoadedConfig } from '../config/load-config';
 import { checkPlugins } from '../isolate/check-plugins';
 import { logDestinationOf } from '../isolate/log-bridge';
 import { readPluginStatuses, type PluginStatus } from '../isolate/plugin-status';
 import { createLogger } from '../log/logger';
 import { planPlugins, type EnabledPlan } from '../pipeline/plan-plugins';
-import { SQLITE_FILE_NAME } from '../store/open-store';
 import { loadCliConfig } from './cli-config';
-import { openConfiguredStore } from './configured-store';
+import { missingSqliteFile, openConfiguredStore } from './configured-store';
 import { println, type CliIo } from './io';
 import { parseCommand } from './parse-command';
 
@@ -69,7 +66,7 @@ export async function listPlugins(argv: string[], io: CliIo): Promise<number> {
 /** What running instances recorded; nothing when the store cannot be opened (then only the check speaks). */
 async function runningStates(config: LoadedConfig, logger: ReturnType<typeof createLogger>): Promise<PluginStatus[]> {
   // No SQLite file yet: nothing ran here, and a look must not create one (and its data dir).
-  if (!config.service.store.databaseUrl && !fs.existsSync(path.join(config.service.dataDir, SQLITE_FILE_NAME))) return [];
+  if (missingSqliteFile(config)) return [];
   try {
     const store = await openConfiguredStore(config, logger);
     try {

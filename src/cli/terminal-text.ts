@@ -3,16 +3,19 @@
  * terminal: an escape sequence in a quarantined body would otherwise drive
  * the terminal (clear it, retitle it), a bidi override would reorder the
  * line, and an invisible character would hide what the parser refused. Each
- * such character is shown as <U+XXXX>, which a JSON body cannot hold as
- * such (its own escapes read \u001b), so the two are told apart.
+ * such character (controls, format characters such as bidi marks and tags,
+ * line and paragraph separators, lone surrogates, and every character
+ * Unicode says may be drawn as nothing) is shown as <U+XXXX>. A body's own
+ * text "<U+" shows its "<" as <U+003C>, so a marker cannot be forged, and
+ * neither is confused with a JSON escape such as \u001b.
  */
-// C0 and C1 controls, DEL, bidi marks and overrides, zero-width and line/paragraph separators, BOM.
-// eslint-disable-next-line no-control-regex
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-// eslint-disable-next-line no-control-regex
-const HIDDEN_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const HIDDEN = /<(?=U\+)|[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
 /** `keepLines`: line breaks and tabs stay as they are (a body shown whole); otherwise one line. */
 export function terminalText(text: string, options: { keepLines?: boolean } = {}): string {
-  return text.replace(options.keepLines ? HIDDEN_BUT_LINES : HIDDEN, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
+  return text.replace(HIDDEN, (c) => (options.keepLines && (c === '\n' || c === '\t') ? c : marker(c)));
+}
+
+function marker(c: string): string {
+  return `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`;
 }

@@ -3,9 +3,11 @@
  * bodies with their reasons, and one body whole, without the terminal
  * control characters a hostile client could have put in it.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { livehookInProcess } from '../helpers/cli';
-import { fixture, startTestService, type TestService } from '../helpers/service';
+import { fixture, startTestService, tempDir, type TestService } from '../helpers/service';
 
 const seed = fixture('destroy-room.seed-example.json');
 
@@ -41,18 +43,26 @@ describe('livehook quarantine', function () {
 
   it('shows a body whole with its terminal escapes made visible, and lists replayed ones only with --all', async () => {
     // Real control, bidi and invisible characters, and (in Note) the six characters of a JSON escape, which must look different.
-    const raw = '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"\u001b]0;owned\u0007\u001b[2J","Note":"\\u001b \u202e \u2028 \u200b"}';
+    const raw = '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"\u001b]0;owned\u0007\u001b[2J","Note":"\\u001b \u202e \u2028 \u200b \u00ad \u{e0041} \u3164 <U+001B>"}';
     const id = await svc.service.store.quarantine({ receivedAt: Date.now(), sdkAppId: '14\u001b[31m00', command: 'Live.CallbackAfterDestroyRoom', raw, query: { SdkAppid: '1400000001' }, reason: 'bad\u001b[31m' });
     const shown = await livehookInProcess(['quarantine', '--show', String(id)], env);
     expect(shown.stdout).not.to.contain('\u001b');
     expect(shown.stdout).to.contain('"RoomId":"<U+001B>]0;owned<U+0007><U+001B>[2J"').and.contain('reason    bad<U+001B>[31m');
-    expect(shown.stdout).to.contain('"Note":"\\u001b <U+202E> <U+2028> <U+200B>"').and.contain('SdkAppid  14<U+001B>[31m00\n');
+    expect(shown.stdout).to.contain('"Note":"\\u001b <U+202E> <U+2028> <U+200B> <U+00AD> <U+E0041> <U+3164> <U+003C>U+001B>"').and.contain('SdkAppid  14<U+001B>[31m00\n');
 
     await svc.service.store.setQuarantineStatus(id, 'replayed', 'stored as event 7');
     expect((await livehookInProcess(['quarantine'], env)).stdout).not.to.contain(`#${id} `);
     const all = await livehookInProcess(['quarantine', '--all'], env);
     expect(all.stdout).to.match(new RegExp(`^#${id}  \\S+  Live\\.CallbackAfterDestroyRoom  \\d+ bytes  replayed  bad<U\\+001B>\\[31m$`, 'm'));
     expect(all.stdout).to.contain('2 quarantined bodies');
+  });
+
+  it('says so, and creates nothing, when no service has run with the data dir it is given', async () => {
+    const dataDir = path.join(tempDir('livehook-elsewhere-'), 'data');
+    const result = await livehookInProcess(['quarantine'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: dataDir });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain(`no store at ${path.join(dataDir, 'livehook.db')}: no service has run with this data dir; give the service's LIVEHOOK_DATA_DIR (or DATABASE_URL)`);
+    expect(fs.existsSync(dataDir)).to.equal(false);
   });
 
   it('refuses an id it does not hold, or one that is not a number', async () => {
