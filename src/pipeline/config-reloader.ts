@@ -18,6 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { loadConfig, PLUGINS_SUBDIR, type LoadedConfig } from '../config/load-config';
 import { describeError } from '../errors';
@@ -162,5 +163,6 @@ export class ConfigReloader {
 /** Service keys, changed from what the process runs with, that only a restart can apply. */
 function serviceChanges(running: LoadedConfig['service'], next: LoadedConfig['service']): string[] {
   const keys: Array<keyof LoadedConfig['service']> = ['port', 'host', 'dataDir', 'timezone', 'publicUrl', 'log', 'http', 'auth', 'store', 'ingest', 'delivery', 'retention', 'mail'];
-  return keys.filter((k) => JSON.stringify(running[k]) !== JSON.stringify(next[k]));
+  // Deep equality whatever the key order: a default written out in the file comes first in its object.
+  return keys.filter((k) => !isDeepStrictEqual(running[k], next[k]));
 }

@@ -95,6 +95,12 @@ describe('hot reload of the config', () => {
       fs.writeFileSync(serviceFile, original);
       await waitFor(() => reloads() > before, RELOAD_MS, 'the reload of the setting put back');
       expect(restartLines()).to.have.length(1);
+
+      // A default written out (it comes first in its object): no change either.
+      before = reloads();
+      fs.writeFileSync(serviceFile, JSON.stringify({ ...JSON.parse(original), delivery: { ...JSON.parse(original).delivery, leaseMs: 15_000 } }));
+      await waitFor(() => reloads() > before, RELOAD_MS, 'the reload of a default written out');
+      expect(restartLines()).to.have.length(1);
     } finally {
       fs.writeFileSync(serviceFile, original);
     }
