@@ -3,6 +3,7 @@ import Koa, { type Context, type Middleware } from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import { LivehookError } from '../errors';
+import { shorten } from '../util/shorten';
 import { errorHandler } from './error-handler';
 
 /** `outer`: middleware that sees every request and its final answer (metrics), outside the error handler. */
@@ -27,12 +28,12 @@ export function createApp(options: { logger: Logger; proxy: boolean; routers: Ro
 function answerUnrouted(ctx: Context): void {
   const matched = (ctx as Context & { matched?: Array<{ methods: string[] }> }).matched ?? [];
   const allowed = [...new Set(matched.flatMap((layer) => layer.methods))];
-  if (allowed.length === 0) throw new LivehookError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+  if (allowed.length === 0) throw new LivehookError('NOT_FOUND', `no route for ${ctx.method} ${shorten(ctx.path)}`);
   ctx.set('Allow', allowed.join(', '));
   if (ctx.method === 'OPTIONS') {
     ctx.body = '';
     return;
   }
   const methods = allowed.length === 1 ? allowed[0] : `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
-  throw new LivehookError('METHOD_NOT_ALLOWED', `method ${ctx.method} is not allowed on ${ctx.path}: use ${methods}`);
+  throw new LivehookError('METHOD_NOT_ALLOWED', `method ${ctx.method} is not allowed on ${shorten(ctx.path)}: use ${methods}`);
 }

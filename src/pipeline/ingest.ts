@@ -12,6 +12,7 @@ import { buildEvent, isQuarantinable } from '../callbacks/build-event';
 import { queryValue } from '../callbacks/query';
 import type { CallbackEvent } from '../callbacks/event';
 import { LivehookError, describeError } from '../errors';
+import { shorten } from '../util/shorten';
 import type { AppendResult, Store } from '../store/store';
 import type { DecisionRecord } from '../decide/decision';
 import type { DecisionMaker } from '../decide/decision-maker';
@@ -61,7 +62,7 @@ export class Ingest {
       if (isQuarantinable(err)) await this.quarantine(raw, query, receivedAt, err);
       throw err;
     }
-    if (!event.known) this.logger.info({ command: event.command, roomId: event.roomId }, 'callback with an unknown command accepted (no schema): handed to plugins that take every command');
+    if (!event.known) this.logger.info({ command: shorten(event.command), roomId: event.roomId && shorten(event.roomId) }, 'callback with an unknown command accepted (no schema): handed to plugins that take every command');
     // A before-callback is answered with a decision: a resend as the first copy was (with the
     // decision stored with it, or plain OK if it came before any plugin decided its command;
     // deciders are not asked again, and counters are not counted twice); a new one is decided first.

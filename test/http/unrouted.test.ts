@@ -20,10 +20,13 @@ describe('requests no route answers', function () {
     return { status: res.status, allow: res.headers.get('allow'), text, body: text ? JSON.parse(text) : null };
   };
 
-  it('answers 404 naming the method and the path', async () => {
+  it('answers 404 naming the method and the path, at most 100 characters of it', async () => {
     const res = await send('GET', '/nowhere');
     expect(res.status).to.equal(404);
     expect(res.body).to.include({ ActionStatus: 'FAIL', ErrorInfo: 'no route for GET /nowhere' });
+    const long = await send('GET', `/${'a'.repeat(15_000)}`);
+    expect(long.status).to.equal(404);
+    expect(long.body.ErrorInfo).to.equal(`no route for GET /${'a'.repeat(99)}… (15001 characters in all)`);
   });
 
   it('answers 405 on a known path, naming the methods it takes', async () => {

@@ -4,6 +4,7 @@
  * field to fix, and goes on with what is expected.
  */
 import type Joi from 'joi';
+import { shorten } from '../../util/shorten';
 import { EVENT_TIME_MAX, EVENT_TIME_MIN, STRING_ID_FIELDS } from './fields';
 
 export const VALIDATION_MESSAGES: Record<string, string> = {
@@ -64,20 +65,12 @@ export const VALIDATION_PREFS = {
   messages: VALIDATION_MESSAGES,
 };
 
-/** Longest value a message repeats: a hostile body's 400 KB EventTime made a 600 KB answer and log line. */
-const SHOWN_MAX_CHARS = 100;
-
 /** A value in a message as it was sent: 5, "5" and [5] are not the same mistake. */
 function shown(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    return shorten(JSON.stringify(value) ?? String(value));
   } catch {
-    text = String(value);
+    return shorten(String(value));
   }
-  if (text.length <= SHOWN_MAX_CHARS) return text;
-  // Never half a surrogate pair: the message goes out as JSON.
-  const cut = /[\uD800-\uDBFF]$/.test(text.slice(0, SHOWN_MAX_CHARS)) ? SHOWN_MAX_CHARS - 1 : SHOWN_MAX_CHARS;
-  return `${text.slice(0, cut)}… (${text.length} characters in all)`;
 }
