@@ -181,6 +181,10 @@ class Handler {
         const fd = fs.readdirSync('/proc/self/fd').map(Number).find((n) => { try { return fs.readlinkSync('/proc/self/fd/' + n).endsWith('livehook.db'); } catch { return false; } });
         fs.writeSync(fd, 'x', 0);
       },
+      serviceDescriptorStream: () => {
+        const fd = fs.readdirSync('/proc/self/fd').map(Number).find((n) => { try { return fs.readlinkSync('/proc/self/fd/' + n).endsWith('livehook.db'); } catch { return false; } });
+        fs.createWriteStream(null, { fd, autoClose: false, start: 0 });
+      },
       binding: () => process.binding('spawn_sync'),
       report: () => { if (process.report.getReport().environmentVariables !== undefined) return; throw new Error('no environment in the report'); },
       writeReport: () => process.report.writeReport(${JSON.stringify(escaped)}),
@@ -218,6 +222,7 @@ module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.ob
     expect(results.streamWithWriteFlag).to.contain(`plugin "sly" may not write ${outside} (fs.createReadStream)`);
     expect(results.hardLink).to.contain(`plugin "sly" may not write ${outside} (fs.linkSync)`);
     expect(results.serviceDescriptor).to.match(/^plugin "sly" may not write to file descriptor \d+ \(fs\.writeSync\): it did not open it/);
+    expect(results.serviceDescriptorStream).to.match(/^plugin "sly" may not write to file descriptor \d+ \(fs\.createWriteStream\): it did not open it/);
     expect(results.binding).to.match(/^plugin "sly" may not load "process\.binding\('spawn_sync'\)": add "child_process"/);
     expect(results.report).to.equal('no environment in the report');
     expect(results.writeReport).to.match(/^plugin "sly" may not load "process\.report\.writeReport": add "fs"/);

@@ -20,11 +20,13 @@ class Handler {
   async handle(event) {
     process.stdout.write('half a ');
     fs.writeSync(1, 'and fd 1 ');
+    fs.createWriteStream(null, { fd: 1, autoClose: false }).write('and a stream ');
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.stdout.write(Buffer.from('line from ' + event.roomId));
     process.stdout.write('\\n');
     process.stderr.write('raw to stderr\\r\\nand a second line\\n\\n');
     fs.writeSync(2, Buffer.from('fd 2 line\\n'));
+    fs.createWriteStream(null, { fd: 2 }).end('stream on fd 2\\n');
   }
 }
 injectable()(Handler);
@@ -46,11 +48,11 @@ describe("a plugin's own writes to stdout and stderr", function () {
         const res = await fetch(`${svc.url}/callback`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
         expect(res.status).to.equal(200);
         const stderrLines = () => svc.stderr.join('').split('\n').filter(Boolean);
-        await waitFor(() => stderrLines().some((l) => l.includes('fd 2 line')), 20_000, "the plugin's stderr lines");
-        await waitFor(() => svc.stdout.join('').includes('half a and fd 1 line from room-1\n'), 5_000, "the plugin's stdout line");
+        await waitFor(() => stderrLines().some((l) => l.includes('stream on fd 2')), 20_000, "the plugin's stderr lines");
+        await waitFor(() => svc.stdout.join('').includes('half a and fd 1 and a stream line from room-1\n'), 5_000, "the plugin's stdout line");
 
         const stdoutLines = svc.stdout.join('').split('\n').filter(Boolean);
-        expect(stdoutLines.filter((l) => !l.startsWith('{'))).to.deep.equal(['half a and fd 1 line from room-1']);
+        expect(stdoutLines.filter((l) => !l.startsWith('{'))).to.deep.equal(['half a and fd 1 and a stream line from room-1']);
         const events = stdoutLines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { roomId: string });
         expect(events.map((e) => e.roomId)).to.deep.equal(['room-1']);
 
@@ -60,6 +62,7 @@ describe("a plugin's own writes to stdout and stderr", function () {
           ['noisy', 'warn', 'raw to stderr'],
           ['noisy', 'warn', 'and a second line'],
           ['noisy', 'warn', 'fd 2 line'],
+          ['noisy', 'warn', 'stream on fd 2'],
         ]);
       } finally {
         await svc.kill('SIGTERM');

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LivehookError } from '../../errors';
-import { isStdioWrite, writeToStdio } from './stdio-fd-writes';
+import { isStdioWrite, stdioStream, streamFd, writeToStdio } from './stdio-fd-writes';
 
 export interface FsRules {
   plugin: string;
@@ -140,6 +140,9 @@ export function guardedFs(real: object, rules: FsRules): object {
     if (!writePositions && !readPositions && !fdWrite) return value;
     const guard = (args: unknown[]): void => {
       if (fdWrite) checkFd(name, args[0]);
+      // createWriteStream(null, { fd }): the descriptor, not the path, is where it writes.
+      const optionsFd = streamFd(base, args);
+      if (optionsFd !== null) checkFd(name, optionsFd);
       if (writePositions && writes(base, args)) for (const i of writePositions) checkWrite(name, args[i]);
       if (readPositions) for (const i of readPositions) checkRead(name, args[i]);
       if (readPositions && !writePositions && readWrites(args)) checkWrite(name, args[0]);
@@ -148,10 +151,14 @@ export function guardedFs(real: object, rules: FsRules): object {
     return new Proxy(value as (...a: unknown[]) => unknown, {
       apply(fn, _this, args: unknown[]) {
         if (isStdioWrite(base, args)) return writeToStdio(base, name, args);
+        const fd = streamFd(base, args);
+        if (fd === 1 || fd === 2) return stdioStream(fd);
         guard(args);
         return keepFd(base, Reflect.apply(fn, target, keepFdInCallback(base, args)));
       },
       construct(fn, args: unknown[], newTarget) {
+        const fd = streamFd(base, args);
+        if (fd === 1 || fd === 2) return stdioStream(fd);
         guard(args);
         return keepFd(base, Reflect.construct(fn, args, newTarget === undefined ? fn : (newTarget as new (...a: unknown[]) => object))) as object;
       },

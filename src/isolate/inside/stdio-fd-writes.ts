@@ -1,6 +1,9 @@
+import { Writable } from 'node:stream';
+
 /**
  * A plugin's fs writes to descriptor 1 or 2 (write, writev, writeFile,
- * appendFile, sync or not) go through process.stdout / process.stderr,
+ * appendFile, sync or not, and a WriteStream on them) go through
+ * process.stdout / process.stderr,
  * where ./stdio-lines.ts keeps lines whole: written to the descriptor
  * itself, half a line glued the logging plugin's next event onto it, and
  * raw text broke the JSON log. Each returns what its fs function would.
@@ -11,6 +14,25 @@ const ROUTED = new Set(['write', 'writev', 'writeFile', 'appendFile']);
 
 export function isStdioWrite(base: string, args: unknown[]): boolean {
   return ROUTED.has(base) && (args[0] === 1 || args[0] === 2);
+}
+
+/** The descriptor a createWriteStream / WriteStream call is given in its options ({ fd }), if any. */
+export function streamFd(base: string, args: unknown[]): number | null {
+  if (base !== 'createWriteStream' && base !== 'WriteStream') return null;
+  const options = args[1];
+  const fd = options !== null && typeof options === 'object' ? (options as { fd?: unknown }).fd : undefined;
+  return typeof fd === 'number' ? fd : null;
+}
+
+/** A write stream on descriptor 1 or 2: each chunk through process.stdout / stderr, never closing them. */
+export function stdioStream(fd: 1 | 2): Writable {
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      stream.write(chunk);
+      done();
+    },
+  });
 }
 
 export function writeToStdio(base: string, name: string, args: unknown[]): number | undefined {
