@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config';
+import { LivehookError } from '../errors';
 import { SQLITE_FILE_NAME, openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 
@@ -14,12 +15,19 @@ export function openConfiguredStore(config: LoadedConfig, logger: Logger): Promi
 
 /**
  * The SQLite file when the store is SQLite and nothing created it yet (no
- * service ran with this data dir), else null. A command that only looks must
+ * service ran with this data dir; the file is absent or empty), else null. A command that only looks must
  * not create one, and its data dir, where the operator's shell lacks the
  * service's LIVEHOOK_DATA_DIR.
  */
 export function missingSqliteFile(config: LoadedConfig): string | null {
   if (config.service.store.databaseUrl) return null;
   const file = path.join(config.service.dataDir, SQLITE_FILE_NAME);
-  return fs.existsSync(file) ? null : file;
+  // An empty file is no store either (SQLite writes its header when it creates the tables).
+  return fs.existsSync(file) && fs.statSync(file).size > 0 ? null : file;
+}
+
+/** For a command that works on what a service stored: none here is the operator's mistake (another shell's environment). */
+export function refuseMissingStore(config: LoadedConfig): void {
+  const missing = missingSqliteFile(config);
+  if (missing) throw new LivehookError('NOT_FOUND', `no store at ${missing}: no service has run with this data dir; give the service's LIVEHOOK_DATA_DIR (or DATABASE_URL)`);
 }

@@ -10,7 +10,7 @@ import { LivehookError } from '../errors';
 import { createLogger } from '../log/logger';
 import type { QuarantineRecord, QuarantineStatus } from '../store/store';
 import { loadCliConfig } from './cli-config';
-import { missingSqliteFile, openConfiguredStore } from './configured-store';
+import { openConfiguredStore, refuseMissingStore } from './configured-store';
 import { println, type CliIo } from './io';
 import { parseCommand } from './parse-command';
 import { terminalText } from './terminal-text';
@@ -41,10 +41,7 @@ export async function quarantineCommand(argv: string[], io: CliIo): Promise<numb
   const { values } = parsed;
   const showId = values.show === undefined ? null : quarantineId(values.show);
   const config = loadCliConfig(io);
-  const missing = missingSqliteFile(config);
-  if (missing) {
-    throw new LivehookError('NOT_FOUND', `no store at ${missing}: no service has run with this data dir; give the service's LIVEHOOK_DATA_DIR (or DATABASE_URL)`);
-  }
+  refuseMissingStore(config);
   const store = await openConfiguredStore(config, createLogger('warn', io.stderr));
   try {
     if (showId !== null) {

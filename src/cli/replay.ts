@@ -11,7 +11,7 @@ import { buildEvent } from '../callbacks/build-event';
 import { LivehookError, describeError } from '../errors';
 import { createLogger } from '../log/logger';
 import { loadCliConfig } from './cli-config';
-import { openConfiguredStore } from './configured-store';
+import { openConfiguredStore, refuseMissingStore } from './configured-store';
 import { println, type CliIo } from './io';
 import { parseCommand } from './parse-command';
 
@@ -43,6 +43,7 @@ export async function replay(argv: string[], io: CliIo): Promise<number> {
   }
   const { values } = parsed;
   const config = loadCliConfig(io);
+  refuseMissingStore(config);
   const store = await openConfiguredStore(config, createLogger('warn', io.stderr));
   try {
     if (!values['quarantine-only']) {

@@ -57,12 +57,22 @@ describe('livehook quarantine', function () {
     expect(all.stdout).to.contain('2 quarantined bodies');
   });
 
-  it('says so, and creates nothing, when no service has run with the data dir it is given', async () => {
+  it('says so, and creates nothing, when no service has run with the data dir it is given (replay too)', async () => {
     const dataDir = path.join(tempDir('livehook-elsewhere-'), 'data');
     const result = await livehookInProcess(['quarantine'], { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: dataDir });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain(`no store at ${path.join(dataDir, 'livehook.db')}: no service has run with this data dir; give the service's LIVEHOOK_DATA_DIR (or DATABASE_URL)`);
     expect(fs.existsSync(dataDir)).to.equal(false);
+
+    // An empty livehook.db is no store either, and is left empty; replay refuses the same way.
+    const emptyDir = tempDir('livehook-empty-');
+    fs.writeFileSync(path.join(emptyDir, 'livehook.db'), '');
+    for (const command of [['quarantine'], ['replay']]) {
+      const refused = await livehookInProcess(command, { LIVEHOOK_CONFIG_DIR: svc.configDir, LIVEHOOK_DATA_DIR: emptyDir });
+      expect(refused.code, command[0]).to.equal(1);
+      expect(refused.stderr).to.contain(`no store at ${path.join(emptyDir, 'livehook.db')}: no service has run with this data dir`);
+    }
+    expect(fs.statSync(path.join(emptyDir, 'livehook.db')).size).to.equal(0);
   });
 
   it('refuses an id it does not hold, or one that is not a number', async () => {
