@@ -177,7 +177,8 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
     maxPendingWrites: Joi.number().integer().min(1).default(10_000),
     maxPendingWriteBytes: Joi.number().integer().min(1024).default(64 * MIB),
     maxBodyBytesInFlight: Joi.number().integer().min(1024).default(64 * MIB),
-    answerTimeoutMs: Joi.number().integer().min(100).max(600_000).default(1800),
+    // Tencent stops listening after 2 s: a later answer is worth nothing, so the cap leaves room for the network.
+    answerTimeoutMs: Joi.number().integer().min(100).max(1900).default(1800),
   }).default(),
   decisions: Joi.object({
     // Tencent blocks a gift it has no answer for within 2 s: the budget must leave room for the network.

@@ -43,12 +43,12 @@ describe('livehook quarantine', function () {
 
   it('shows a body whole with its terminal escapes made visible, and lists replayed ones only with --all', async () => {
     // Real control, bidi and invisible characters, and (in Note) the six characters of a JSON escape, which must look different.
-    const raw = '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"\u001b]0;owned\u0007\u001b[2J","Note":"\\u001b \u202e \u2028 \u200b \u00ad \u{e0041} \u3164 <U+001B>"}';
+    const raw = '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"\u001b]0;owned\u0007\u001b[2J","Note":"\\u001b \u202e \u2028 \u200b \u00ad \u{e0041} \u3164 \u00a0\u3000 <U+001B>"}';
     const id = await svc.service.store.quarantine({ receivedAt: Date.now(), sdkAppId: '14\u001b[31m00', command: 'Live.CallbackAfterDestroyRoom', raw, query: { SdkAppid: '1400000001' }, reason: 'bad\u001b[31m' });
     const shown = await livehookInProcess(['quarantine', '--show', String(id)], env);
     expect(shown.stdout).not.to.contain('\u001b');
     expect(shown.stdout).to.contain('"RoomId":"<U+001B>]0;owned<U+0007><U+001B>[2J"').and.contain('reason    bad<U+001B>[31m');
-    expect(shown.stdout).to.contain('"Note":"\\u001b <U+202E> <U+2028> <U+200B> <U+00AD> <U+E0041> <U+3164> <U+003C>U+001B>"').and.contain('SdkAppid  14<U+001B>[31m00\n');
+    expect(shown.stdout).to.contain('"Note":"\\u001b <U+202E> <U+2028> <U+200B> <U+00AD> <U+E0041> <U+3164> <U+00A0><U+3000> <U+003C>U+001B>"').and.contain('SdkAppid  14<U+001B>[31m00\n');
 
     await svc.service.store.setQuarantineStatus(id, 'replayed', 'stored as event 7');
     expect((await livehookInProcess(['quarantine'], env)).stdout).not.to.contain(`#${id} `);
