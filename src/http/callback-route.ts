@@ -60,6 +60,11 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
 
   router.all('/callback', (ctx: Context) => {
     ctx.set('Allow', 'POST');
+    // OPTIONS asks which methods there are: answered as on every other route (src/http/app.ts).
+    if (ctx.method === 'OPTIONS') {
+      ctx.body = '';
+      return;
+    }
     throw new LivehookError('METHOD_NOT_ALLOWED', `method ${ctx.method} is not allowed on /callback: use POST`);
   });
   return router;

@@ -40,10 +40,13 @@ describe('requests no route answers', function () {
     expect(login.body.ErrorInfo).to.equal('method DELETE is not allowed on /login: use HEAD, GET or POST');
   });
 
-  it('answers OPTIONS on a known path with the methods it takes', async () => {
+  it('answers OPTIONS on a known path with the methods it takes, /callback too', async () => {
     const res = await send('OPTIONS', '/healthz');
     expect(res.status).to.equal(200);
     expect(res.allow).to.equal('HEAD, GET');
+    const callback = await send('OPTIONS', '/callback');
+    expect(callback.status).to.equal(200);
+    expect(callback.allow).to.equal('POST');
   });
 
   it('still says how to call /callback, which takes POST only', async () => {
