@@ -4,8 +4,10 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config';
 import { LivehookError } from '../errors';
+import { createLogger } from '../log/logger';
 import { SQLITE_FILE_NAME, openStore } from '../store/open-store';
 import type { Store } from '../store/store';
+import type { CliIo } from './io';
 
 /** SQLite in the data dir, or PostgreSQL when DATABASE_URL is set, with the service's settings. */
 export function openConfiguredStore(config: LoadedConfig, logger: Logger): Promise<Store> {
@@ -15,9 +17,9 @@ export function openConfiguredStore(config: LoadedConfig, logger: Logger): Promi
 
 /**
  * The SQLite file when the store is SQLite and nothing created it yet (no
- * service ran with this data dir; the file is absent or empty), else null. A command that only looks must
- * not create one, and its data dir, where the operator's shell lacks the
- * service's LIVEHOOK_DATA_DIR.
+ * service ran with this data dir; the file is absent or empty), else null.
+ * A command must not create one, and its data dir, where the operator's
+ * shell lacks the service's LIVEHOOK_DATA_DIR.
  */
 export function missingSqliteFile(config: LoadedConfig): string | null {
   if (config.service.store.databaseUrl) return null;
@@ -26,8 +28,18 @@ export function missingSqliteFile(config: LoadedConfig): string | null {
   return fs.existsSync(file) && fs.statSync(file).size > 0 ? null : file;
 }
 
-/** For a command that works on what a service stored: none here is the operator's mistake (another shell's environment). */
-export function refuseMissingStore(config: LoadedConfig): void {
+/**
+ * Runs `use` on the store a service filled, closed afterwards. No store there
+ * is refused, not created: it is the operator's mistake (another shell's
+ * environment), which an empty answer ("0 requeued") would hide.
+ */
+export async function withServiceStore<T>(config: LoadedConfig, io: CliIo, use: (store: Store) => Promise<T>): Promise<T> {
   const missing = missingSqliteFile(config);
   if (missing) throw new LivehookError('NOT_FOUND', `no store at ${missing}: no service has run with this data dir; give the service's LIVEHOOK_DATA_DIR (or DATABASE_URL)`);
+  const store = await openConfiguredStore(config, createLogger('warn', io.stderr));
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
 }

@@ -7,13 +7,13 @@
  * Read-only, safe while the service runs.
  */
 import { LivehookError } from '../errors';
-import { createLogger } from '../log/logger';
 import type { QuarantineRecord, QuarantineStatus } from '../store/store';
 import { loadCliConfig } from './cli-config';
-import { openConfiguredStore, refuseMissingStore } from './configured-store';
+import { withServiceStore } from './configured-store';
 import { println, type CliIo } from './io';
 import { parseCommand } from './parse-command';
 import { terminalText } from './terminal-text';
+import { shorten } from '../util/shorten';
 
 export const QUARANTINE_USAGE = `usage: livehook quarantine [--all] [--show ID]
 
@@ -41,11 +41,9 @@ export async function quarantineCommand(argv: string[], io: CliIo): Promise<numb
   const { values } = parsed;
   const showId = values.show === undefined ? null : quarantineId(values.show);
   const config = loadCliConfig(io);
-  refuseMissingStore(config);
-  const store = await openConfiguredStore(config, createLogger('warn', io.stderr));
-  try {
+  return withServiceStore(config, io, async (store) => {
     if (showId !== null) {
-      const item = (await store.listQuarantine()).find((q) => q.id === showId);
+      const item = await store.findQuarantine(showId);
       if (!item) throw new LivehookError('NOT_FOUND', `no quarantined body #${showId} (\`livehook quarantine --all\` lists them; pruned after retention.days)`);
       println(io.stdout, describeOne(item));
       return 0;
@@ -55,9 +53,7 @@ export async function quarantineCommand(argv: string[], io: CliIo): Promise<numb
     for (const item of items) println(io.stdout, listLine(item, values.all === true));
     println(io.stdout, `${items.length} ${values.all ? 'quarantined' : 'held'} bod${items.length === 1 ? 'y' : 'ies'}${items.length > 0 ? '; `livehook quarantine --show ID` prints one whole' : ''}`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 function quarantineId(text: string): number {
@@ -86,11 +82,9 @@ function describeOne(item: QuarantineRecord): string {
 }
 
 const NO_COMMAND = '(no command)';
-const REASON_MAX_CHARS = 200;
 
 /** The list shows a reason's first line, and at most 200 characters of it: --show has it whole. */
 function shortened(reason: string): string {
   const end = reason.indexOf('\n');
-  const line = end === -1 ? reason : reason.slice(0, end);
-  return line.length > REASON_MAX_CHARS || end !== -1 ? `${line.slice(0, REASON_MAX_CHARS)} …` : line;
+  return end === -1 ? shorten(reason, 200) : `${shorten(reason.slice(0, end), 200)} …`;
 }

@@ -9,9 +9,8 @@
  */
 import { buildEvent } from '../callbacks/build-event';
 import { LivehookError, describeError } from '../errors';
-import { createLogger } from '../log/logger';
 import { loadCliConfig } from './cli-config';
-import { openConfiguredStore, refuseMissingStore } from './configured-store';
+import { withServiceStore } from './configured-store';
 import { println, type CliIo } from './io';
 import { parseCommand } from './parse-command';
 
@@ -43,9 +42,7 @@ export async function replay(argv: string[], io: CliIo): Promise<number> {
   }
   const { values } = parsed;
   const config = loadCliConfig(io);
-  refuseMissingStore(config);
-  const store = await openConfiguredStore(config, createLogger('warn', io.stderr));
-  try {
+  return withServiceStore(config, io, async (store) => {
     if (!values['quarantine-only']) {
       if (values.plugin && !(await store.listDeliveries({ plugin: values.plugin })).length && !config.plugins.has(values.plugin)) {
         throw new LivehookError('USAGE', `no plugin "${values.plugin}" is configured and it has no deliveries (see \`livehook plugins\`)`);
@@ -72,7 +69,5 @@ export async function replay(argv: string[], io: CliIo): Promise<number> {
       println(io.stdout, `quarantined bodies: ${stored} now valid and stored, ${duplicates} already stored, ${stillInvalid} still invalid (kept)`);
     }
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -217,6 +217,8 @@ export interface Store {
   // --- quarantine -----------------------------------------------------------
   quarantine(input: QuarantineInput): Promise<number>;
   listQuarantine(status?: QuarantineStatus): Promise<QuarantineRecord[]>;
+  /** One entry, or null when there is none with this id. */
+  findQuarantine(id: number): Promise<QuarantineRecord | null>;
   setQuarantineStatus(id: number, status: QuarantineStatus, note: string | null): Promise<void>;
 
   // --- coordination between instances --------------------------------------

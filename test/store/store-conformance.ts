@@ -382,6 +382,12 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         expect(await store.listQuarantine('rejected')).to.deep.equal([]);
       });
 
+      it('finds one entry by its id, and null for an id it does not hold', async function () {
+        const id = await store.quarantine(input);
+        expect(await store.findQuarantine(id)).to.deep.equal({ ...input, id, status: 'held', note: null });
+        expect(await store.findQuarantine(id + 4242)).to.equal(null);
+      });
+
       it('refuses a status change for an id that does not exist', async function () {
         await expectRejection(store.setQuarantineStatus(4242, 'rejected', null), 'NOT_FOUND');
       });

@@ -25,6 +25,7 @@ export interface ReadStatements {
   /** Rows: { plugin, status, count } */
   countDeliveries: [];
   listQuarantine: [status: QuarantineStatus | null];
+  findQuarantine: [id: number];
   /** Row: { key, at, value } */
   getRecord: [plugin: string, collection: string, key: string];
   scanFirstPage: [plugin: string, collection: string, from: number, to: number, limit: number];

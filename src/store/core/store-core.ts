@@ -206,6 +206,11 @@ export abstract class StoreCore implements Store, StatementRunner {
     return rows.map(toQuarantine);
   }
 
+  async findQuarantine(id: number): Promise<QuarantineRecord | null> {
+    const [row] = await this.read<QuarantineRow>(`read quarantined request ${id}`, 'findQuarantine', [id]);
+    return row ? toQuarantine(row) : null;
+  }
+
   async setQuarantineStatus(id: number, status: QuarantineStatus, note: string | null): Promise<void> {
     const { changes } = await this.write(`set the status of quarantined request ${id}`, 'setQuarantineStatus', [id, status, note]);
     if (changes === 0) throw new LivehookError('NOT_FOUND', `no quarantined request with id ${id} (see the list of quarantined requests)`, { id });

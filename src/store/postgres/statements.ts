@@ -65,6 +65,9 @@ export const SQL = {
     SELECT id, received_at, sdk_app_id, command, raw, query, reason, status, note FROM quarantine
     WHERE ($1::text IS NULL OR status = $1) ORDER BY id`,
 
+  findQuarantine: `
+    SELECT id, received_at, sdk_app_id, command, raw, query, reason, status, note FROM quarantine WHERE id = $1`,
+
   // --- leases ----------------------------------------------------------------
   /**
    * Returns a row when the lease was free, expired, or already ours. One

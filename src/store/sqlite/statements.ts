@@ -44,6 +44,9 @@ const NAMED: Record<ReadName | Exclude<WriteName, 'putRecord'>, string> = {
     SELECT id, received_at, sdk_app_id, command, raw, query, reason, status, note FROM quarantine
     WHERE ($1 IS NULL OR status = $1) ORDER BY id`,
 
+  findQuarantine: `
+    SELECT id, received_at, sdk_app_id, command, raw, query, reason, status, note FROM quarantine WHERE id = $1`,
+
   /** Changes one row when the lease was free, expired, or already ours. */
   acquireLease: `
     INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, $4 + $3)
