@@ -52,11 +52,6 @@ export class FailureSpell {
     this.total = 0;
   }
 
-  /** Says what is not said yet; for a close. */
-  stop(): void {
-    this.flush();
-  }
-
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

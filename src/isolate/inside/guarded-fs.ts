@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LivehookError } from '../../errors';
-import { isStdioWrite, stdioStream, streamFd, writeToStdio } from './stdio-fd-writes';
+import { stdioCall, streamFd } from './stdio-fd-writes';
 
 export interface FsRules {
   plugin: string;
@@ -150,15 +150,14 @@ export function guardedFs(real: object, rules: FsRules): object {
     // The stream classes are called with new (and without): both are guarded.
     return new Proxy(value as (...a: unknown[]) => unknown, {
       apply(fn, _this, args: unknown[]) {
-        if (isStdioWrite(base, args)) return writeToStdio(base, name, args);
-        const fd = streamFd(base, args);
-        if (fd === 1 || fd === 2) return stdioStream(fd);
+        const stdio = stdioCall(base, name, args);
+        if (stdio) return stdio.result;
         guard(args);
         return keepFd(base, Reflect.apply(fn, target, keepFdInCallback(base, args)));
       },
       construct(fn, args: unknown[], newTarget) {
-        const fd = streamFd(base, args);
-        if (fd === 1 || fd === 2) return stdioStream(fd);
+        const stdio = stdioCall(base, name, args);
+        if (stdio) return stdio.result as object;
         guard(args);
         return keepFd(base, Reflect.construct(fn, args, newTarget === undefined ? fn : (newTarget as new (...a: unknown[]) => object))) as object;
       },

@@ -1,20 +1,16 @@
-import { Writable } from 'node:stream';
-
 /**
  * A plugin's fs writes to descriptor 1 or 2 (write, writev, writeFile,
  * appendFile, sync or not, and a WriteStream on them) go through
- * process.stdout / process.stderr,
- * where ./stdio-lines.ts keeps lines whole: written to the descriptor
- * itself, half a line glued the logging plugin's next event onto it, and
- * raw text broke the JSON log. Each returns what its fs function would.
+ * process.stdout / process.stderr, where ./stdio-lines.ts keeps lines
+ * whole: written to the descriptor itself, half a line glued the logging
+ * plugin's next event onto it, and raw text broke the JSON log. Each
+ * returns what its fs function would.
  */
+import { Writable } from 'node:stream';
+
 type Callback = (err: Error | null, written?: number, data?: unknown) => void;
 
 const ROUTED = new Set(['write', 'writev', 'writeFile', 'appendFile']);
-
-export function isStdioWrite(base: string, args: unknown[]): boolean {
-  return ROUTED.has(base) && (args[0] === 1 || args[0] === 2);
-}
 
 /** The descriptor a createWriteStream / WriteStream call is given in its options ({ fd }), if any. */
 export function streamFd(base: string, args: unknown[]): number | null {
@@ -24,19 +20,16 @@ export function streamFd(base: string, args: unknown[]): number | null {
   return typeof fd === 'number' ? fd : null;
 }
 
-/** A write stream on descriptor 1 or 2: each chunk through process.stdout / stderr, never closing them. */
-export function stdioStream(fd: 1 | 2): Writable {
+/**
+ * What the fs call `name` (`base` without Sync) returns when it writes to
+ * descriptor 1 or 2, done through process.stdout / stderr; null when it
+ * writes elsewhere and the real fs is to run it.
+ */
+export function stdioCall(base: string, name: string, args: unknown[]): { result: unknown } | null {
+  const fd = ROUTED.has(base) ? args[0] : streamFd(base, args);
+  if (fd !== 1 && fd !== 2) return null;
   const stream = fd === 1 ? process.stdout : process.stderr;
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      stream.write(chunk);
-      done();
-    },
-  });
-}
-
-export function writeToStdio(base: string, name: string, args: unknown[]): number | undefined {
-  const stream = args[0] === 1 ? process.stdout : process.stderr;
+  if (!ROUTED.has(base)) return { result: stdioStream(stream) };
   const last = args[args.length - 1];
   const callback = typeof last === 'function' ? (last as Callback) : null;
   const bytes = base === 'writev' ? Buffer.concat((args[1] as ArrayBufferView[]).map(asBuffer)) : base === 'write' ? writeData(args) : fileData(args);
@@ -44,10 +37,20 @@ export function writeToStdio(base: string, name: string, args: unknown[]): numbe
   const fileCall = base === 'writeFile' || base === 'appendFile';
   if (callback) {
     process.nextTick(() => (fileCall ? callback(null) : callback(null, bytes.length, args[1])));
-    return undefined;
+    return { result: undefined };
   }
   // writeSync and writevSync return the bytes written; the file functions nothing.
-  return !fileCall && name.endsWith('Sync') ? bytes.length : undefined;
+  return { result: !fileCall && name.endsWith('Sync') ? bytes.length : undefined };
+}
+
+/** A write stream on stdout or stderr: each chunk through it, never closing it. */
+function stdioStream(stream: NodeJS.WriteStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      stream.write(chunk);
+      done();
+    },
+  });
 }
 
 /** fs.write(fd, string[, position[, encoding]]), (fd, buffer[, offset[, length[, position]]]) or (fd, buffer, { offset, length }). */
