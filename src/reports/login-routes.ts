@@ -5,7 +5,9 @@
  *   POST /login    token right: sets the session cookie and sends the browser on
  *                  to /reports (or the report it came from); wrong: 401, after
  *                  the same fixed delay as a wrong bearer token
- *   GET|POST /logout  clears the cookie
+ *   GET|POST /logout  clears the cookie; asked from another site's page (a
+ *                  link or form planted elsewhere), it only shows a button
+ *                  that signs out, so no other site can sign an operator out
  *
  * The cookie is HttpOnly (no script reads it), SameSite=Strict (no other
  * site's page sends it), Path=/, expiring with the session it holds, and
@@ -20,7 +22,7 @@ import { LivehookError } from '../errors';
 import { PAGE_ROUTE } from '../http/error-page';
 import { tokenChecker, wrongTokenDelay } from './admin-auth';
 import { AdminSessions, SESSION_COOKIE, SESSION_TTL_MS } from './admin-session';
-import { loginPage } from './login-page';
+import { loginPage, logoutPage } from './login-page';
 
 const LOGIN_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 /** Where a sign-in may send the browser on to: a report route of ours, nothing else. */
@@ -68,6 +70,7 @@ export function loginRouter(deps: { adminToken: string | null }): Router {
   });
 
   const logout = (ctx: Context) => {
+    if (fromAnotherSite(ctx)) return sendPage(ctx, 200, logoutPage());
     ctx.cookies.set(SESSION_COOKIE, '', cookieOptions(ctx, 0));
     ctx.status = 303;
     ctx.redirect('/login?signedOut=1');
@@ -96,10 +99,36 @@ function prefersHtml(ctx: Context): boolean {
   return ctx.accepts('json', 'html') === 'html';
 }
 
+/**
+ * A request another site's page made the browser send: the browser says so
+ * in Sec-Fetch-Site; one too old for that header still sends Origin with a
+ * POST. A typed URL, a bookmark and our own pages' links count as ours, and
+ * so does a client that sends neither (curl).
+ */
+function fromAnotherSite(ctx: Context): boolean {
+  const site = ctx.get('Sec-Fetch-Site');
+  if (site !== '') return site !== 'same-origin' && site !== 'none';
+  // The host only: behind a TLS proxy without http.proxy the scheme we see differs.
+  const origin = ctx.get('Origin');
+  return origin !== '' && hostOf(origin) !== ctx.host;
+}
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null; // "null" (a sandboxed frame, a file:// page): not ours
+  }
+}
+
 function sendLoginPage(ctx: Context, status: number, options: Parameters<typeof loginPage>[0]): void {
+  sendPage(ctx, status, loginPage(options));
+}
+
+function sendPage(ctx: Context, status: number, html: string): void {
   ctx.status = status;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Content-Security-Policy', LOGIN_POLICY);
   ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.body = loginPage(options);
+  ctx.body = html;
 }

@@ -7,6 +7,8 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestService, type TestService } from '../helpers/service';
 import { destroyRoom, removeDir } from '../plugins/stats-rollup/harness';
@@ -94,5 +96,39 @@ describe('signing in to the reports in Chromium', function () {
 
     expect(urls.filter((u) => u.includes(TOKEN))).to.deep.equal([]);
     await context.close();
+  });
+
+  it('does not sign out when another site links or posts to /logout, until the operator clicks', async () => {
+    // Another site: the same machine by another name is another site to the browser.
+    const other = http.createServer((req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><a id="link" href="${svc.url}/logout">cute cats</a>
+<form id="form" method="post" action="${svc.url}/logout"><button>more cats</button></form>`);
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherUrl = `http://localhost:${(other.address() as AddressInfo).port}/`;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${svc.url}/login`);
+      await page.getByLabel('Admin token').fill(TOKEN);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${svc.url}/reports`);
+
+      for (const planted of ['#link', '#form button']) {
+        await page.goto(otherUrl);
+        await page.locator(planted).click();
+        await page.waitForURL(`${svc.url}/logout`);
+        expect(await page.locator('.notice').innerText()).to.equal("Another page sent you here to sign out of livehook's reports.");
+        expect((await context.cookies()).map((c) => c.name)).to.deep.equal(['livehook_session']);
+      }
+      // The operator's own click on the page's button signs out.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${svc.url}/login?signedOut=1`);
+      expect(await context.cookies()).to.deep.equal([]);
+    } finally {
+      await context.close();
+      await new Promise((r) => other.close(r));
+    }
   });
 });

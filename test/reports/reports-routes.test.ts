@@ -362,6 +362,28 @@ describe('/reports routes', () => {
       expect((await post('/logout', {}, { Cookie: session })).status).to.equal(303);
     });
 
+    it('asks for a click before signing out when another site sent the browser to /logout', async () => {
+      await serve(token);
+      const session = sessionOf((await post('/login', { token })).headers);
+      for (const headers of [{ 'Sec-Fetch-Site': 'cross-site' }, { 'Sec-Fetch-Site': 'same-site' }]) {
+        const res = await get('/logout', { Cookie: session, Accept: 'text/html', ...headers });
+        expect(res.status).to.equal(200);
+        expect(res.headers.getSetCookie()).to.deep.equal([]);
+        expect(res.text).to.contain('Another page sent you here').and.contain('<form method="post" action="/logout">');
+        expect((await post('/logout', {}, { Cookie: session, ...headers })).headers.getSetCookie()).to.deep.equal([]);
+      }
+      // A browser without Sec-Fetch-Site still sends Origin with a POST.
+      expect((await post('/logout', {}, { Cookie: session, Origin: 'https://evil.example' })).headers.getSetCookie()).to.deep.equal([]);
+      expect((await post('/logout', {}, { Cookie: session, Origin: 'null' })).headers.getSetCookie()).to.deep.equal([]);
+      // The page's own button, a typed URL, and our own link sign out at once.
+      const ours: Array<Record<string, string>> = [{ 'Sec-Fetch-Site': 'same-origin' }, { 'Sec-Fetch-Site': 'none' }, { Origin: url }];
+      for (const headers of ours) {
+        const out = await post('/logout', {}, { Cookie: session, ...headers });
+        expect(out.status).to.equal(303);
+        expect(out.headers.getSetCookie().find((c) => c.startsWith('livehook_session='))).to.match(/^livehook_session=;/);
+      }
+    });
+
     it('sends a browser without a session to a page that links to the sign-in form', async () => {
       await serve(token);
       const res = await get('/reports/2025-09-04', { Accept: 'text/html' });
