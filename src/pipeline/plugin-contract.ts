@@ -51,8 +51,10 @@ export const ALWAYS_GRANTED = ['logger', 'options', 'context'] as const;
  *   child_process   child_process and cluster, process.kill
  *   worker_threads  threads of its own
  *   env             the service's environment variables (without it: PATH, HOME, TZ, LANG, NODE_ENV)
+ *   inspector       node:inspector: a debugger session, on the service's main thread too (thread
+ *                   isolation only: Node's permission model refuses it to a child process)
  */
-export const MODULE_GRANTS = ['fs', 'net', 'child_process', 'worker_threads', 'env'] as const;
+export const MODULE_GRANTS = ['fs', 'net', 'child_process', 'worker_threads', 'env', 'inspector'] as const;
 export type ModuleGrant = (typeof MODULE_GRANTS)[number];
 
 /** What a handler is told about the delivery it is running. */

@@ -135,7 +135,7 @@ describe('config loading', () => {
   it('names a plugin file whose reserved keys are wrong', () => {
     expect(loadError(configDirWith({}, { logging: { enabled: 'yes please' } }))).to.contain('logging.json').and.to.contain('enabled');
     expect(loadError(configDirWith({}, { logging: { stdout: true } }))).to.contain('logging.json').and.to.contain('enabled').and.to.contain('required');
-    expect(loadError(configDirWith({}, { logging: { enabled: true, capabilities: ['fs', 'htp'] } }))).to.match(/logging\.json: capabilities\[1\]: "htp" is not a capability: grant some of mailer, .*http, fs, net, child_process, worker_threads, env$/);
+    expect(loadError(configDirWith({}, { logging: { enabled: true, capabilities: ['fs', 'htp'] } }))).to.match(/logging\.json: capabilities\[1\]: "htp" is not a capability: grant some of mailer, .*http, fs, net, child_process, worker_threads, env, inspector$/);
     // The tokens every plugin is given may be listed (no harm), but are not offered as grants.
     expect(loadConfig({ configDir: configDirWith({}, { logging: { enabled: true, capabilities: ['fs', 'logger'] } }), env: {} }).plugins.get('logging')!.capabilities).to.deep.equal(['fs', 'logger']);
   });

@@ -97,6 +97,20 @@ describe('isolates: what a plugin may reach', function () {
     expect(readRecords(out)).to.deep.equal(['hi']);
   });
 
+  it('lets a plugin granted "inspector" open a debugger session', async () => {
+    writePlugin(pluginsDir, 'profiler', 'index.ts', plugin('profiler', `
+      const { Session } = require('node:inspector');
+      const session = new Session();
+      session.connect();
+      session.disconnect();
+      record('connected');`));
+    const out = path.join(outDir, 'profiler.jsonl');
+    const svc = await start({ profiler: { enabled: true, capabilities: ['fs', 'inspector'], out } });
+    expect((await svc.post(room('r1'))).status).to.equal(200);
+    await waitFor(() => readRecords(out).length === 1, 10_000, 'the session');
+    expect(readRecords(out)).to.deep.equal(['connected']);
+  });
+
   it('refuses a socket without the "net" grant, and hides the global fetch', async () => {
     writePlugin(pluginsDir, 'caller', 'index.ts', plugin('caller', `
       record({ fetch: typeof fetch });
@@ -150,6 +164,7 @@ describe('isolates: what a plugin may reach', function () {
   it('guards the ordinary ways round it too: import(), a WriteStream, open with O_TRUNC, a link out of the data dir, /proc/self/environ', async () => {
     const outside = path.join(outDir, 'outside.txt');
     fs.writeFileSync(outside, 'keep me');
+    const outsideMode = fs.statSync(outside).mode & 0o777;
     const escaped = path.join(outDir, 'escaped.txt');
     writePlugin(
       pluginsDir,
@@ -186,6 +201,24 @@ class Handler {
         fs.createWriteStream(null, { fd, autoClose: false, start: 0 });
       },
       binding: () => process.binding('spawn_sync'),
+      inspector: () => new (require('node:inspector').Session)().connectToMainThread(),
+      inspectorBinding: () => process.binding('inspector'),
+      loadWithoutParent: () => require('node:module')._load('child_process', null, false).execSync('true'),
+      requireAsService: () => require('node:module').createRequire(${JSON.stringify(path.resolve(__dirname, '../../src/service.ts'))})('child_process').execSync('true'),
+      requireAsPackage: () => require('node:module').createRequire(${JSON.stringify(path.resolve(__dirname, '../../node_modules/joi/package.json'))})('child_process').execSync('true'),
+      moduleAsService: () => {
+        const Module = require('node:module');
+        const fake = new Module(${JSON.stringify(path.resolve(__dirname, '../../src/fake.js'))});
+        fake.filename = fake.id;
+        fake.paths = Module._nodeModulePaths(path.dirname(fake.id));
+        return fake.require('child_process').execSync('true');
+      },
+      chmodReadDescriptor: () => fs.fchmodSync(fs.openSync(${JSON.stringify(outside)}, 'r'), 0o777),
+      chmodReadHandle: async () => (await fs.promises.open(${JSON.stringify(outside)}, 'r')).chmod(0o777),
+      chmodReadStream: () => new Promise((resolve, reject) => {
+        const stream = fs.createReadStream(${JSON.stringify(outside)});
+        stream.once('open', (fd) => { try { fs.fchmodSync(fd, 0o777); resolve(); } catch (err) { reject(err); } finally { stream.destroy(); } });
+      }),
       report: () => { if (process.report.getReport().environmentVariables !== undefined) return; throw new Error('no environment in the report'); },
       writeReport: () => process.report.writeReport(${JSON.stringify(escaped)}),
     };
@@ -224,6 +257,15 @@ module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.ob
     expect(results.serviceDescriptor).to.match(/^plugin "sly" may not write to file descriptor \d+ \(fs\.writeSync\): it did not open it/);
     expect(results.serviceDescriptorStream).to.match(/^plugin "sly" may not write to file descriptor \d+ \(fs\.createWriteStream\): it did not open it/);
     expect(results.binding).to.match(/^plugin "sly" may not load "process\.binding\('spawn_sync'\)": add "child_process"/);
+    expect(results.inspector).to.match(/^plugin "sly" may not load "node:inspector": add "inspector" to "capabilities"/);
+    expect(results.inspectorBinding).to.match(/^plugin "sly" may not load "process\.binding\('inspector'\)": add "inspector"/);
+    for (const route of ['loadWithoutParent', 'requireAsService', 'requireAsPackage', 'moduleAsService']) {
+      expect(results[route], route).to.match(/^plugin "sly" may not load "child_process": add "child_process" to "capabilities"/);
+    }
+    for (const route of ['chmodReadDescriptor', 'chmodReadHandle', 'chmodReadStream']) {
+      expect(results[route], route).to.match(/^plugin "sly" may not (write to file descriptor \d+ \(fs\.fchmodSync\)|change .*outside\.txt \(FileHandle\.chmod\)): /);
+    }
+    expect(fs.statSync(outside).mode & 0o777).to.equal(outsideMode);
     expect(results.report).to.equal('no environment in the report');
     expect(results.writeReport).to.match(/^plugin "sly" may not load "process\.report\.writeReport": add "fs"/);
     expect(fs.readFileSync(outside, 'utf8')).to.equal('keep me');

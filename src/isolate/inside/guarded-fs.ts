@@ -7,6 +7,7 @@
  * there). Other reads are untouched.
  */
 import fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { LivehookError } from '../../errors';
 import { stdioCall, streamFd } from './stdio-fd-writes';
@@ -61,6 +62,9 @@ const READS: Readonly<Record<string, readonly number[]>> = {
 /** Functions that write to a file descriptor (argument 0): only to one this guard opened. */
 const FD_WRITES = new Set(['write', 'writev', 'ftruncate', 'fchmod', 'fchown', 'futimes']);
 
+/** FileHandle methods that change the file (a handle opened to read can chmod, chown and utimes it). */
+const HANDLE_WRITES: ReadonlySet<string> = new Set(['write', 'writev', 'writeFile', 'appendFile', 'truncate', 'chmod', 'chown', 'utimes', 'createWriteStream']);
+
 /** Flags of open() that write. */
 const WRITE_FLAGS = /[wa+]/;
 const WRITE_BITS = fs.constants.O_WRONLY | fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_APPEND;
@@ -101,7 +105,15 @@ export function guardedFs(real: object, rules: FsRules): object {
   const readWrites = (args: unknown[]): boolean =>
     args.some((a) => a !== null && typeof a === 'object' && !Buffer.isBuffer(a) && writeFlags((a as { flag?: unknown; flags?: unknown }).flag ?? (a as { flags?: unknown }).flags));
 
-  /** Descriptors opened through this guard (and 0-2): the only ones a plugin without "fs" may write to. */
+  const isInside = (target: unknown): boolean => {
+    const resolved = pathOf(target);
+    return resolved !== null && (resolved === allowed || resolved.startsWith(allowed + path.sep));
+  };
+  /**
+   * Descriptors opened through this guard on files under the data dir (and 0-2): the only ones
+   * a plugin without "fs" may write to. One opened to read a file elsewhere is not: fchmod,
+   * fchown and futimes work on it all the same.
+   */
   const ours = new Set<number>([0, 1, 2]);
   const own = (fd: unknown): void => {
     if (typeof fd === 'number') ours.add(fd);
@@ -114,22 +126,48 @@ export function guardedFs(real: object, rules: FsRules): object {
       { plugin: rules.plugin, module: 'fs', grant: 'fs' },
     );
   };
-  /** Remembers the descriptor a call opened, whichever way it hands it back. */
-  const keepFd = (base: string, result: unknown): unknown => {
+  /** Remembers the descriptor a call opened on a file under the data dir, whichever way it hands it back. */
+  const keepFd = (base: string, args: unknown[], result: unknown): unknown => {
+    const inside = rules.writeAnywhere || isInside(args[0]);
     if (base === 'open') {
-      own(result);
-      if (result instanceof Promise) void result.then((handle: { fd?: unknown }) => own(handle?.fd), () => undefined);
-    } else if (result && typeof (result as { once?: unknown }).once === 'function') {
+      if (!(result instanceof Promise)) {
+        if (inside) own(result);
+        return result;
+      }
+      // fs.promises.open: a FileHandle, whose own chmod, write... bypass the descriptor check.
+      return result.then((handle: FileHandle) => (inside ? (own(handle.fd), handle) : readOnlyHandle(handle, pathOf(args[0]) ?? String(args[0]))));
+    }
+    if (inside && result && typeof (result as { once?: unknown }).once === 'function') {
       (result as { once(event: string, listener: (fd: number) => void): void }).once('open', own);
     }
     return result;
   };
   const keepFdInCallback = (base: string, args: unknown[]): unknown[] => {
     const last = args.length - 1;
-    if (base !== 'open' || typeof args[last] !== 'function') return args;
+    if (base !== 'open' || typeof args[last] !== 'function' || !(rules.writeAnywhere || isInside(args[0]))) return args;
     const callback = args[last] as (err: unknown, fd?: number) => void;
     return [...args.slice(0, last), (err: unknown, fd?: number) => (own(fd), callback(err, fd))];
   };
+  /** A FileHandle on a file outside the data dir: it reads; what would change the file is refused. */
+  const readOnlyHandle = (handle: FileHandle, file: string): FileHandle =>
+    new Proxy(handle, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (typeof value !== 'function') return value;
+        if (typeof property === 'string' && HANDLE_WRITES.has(property)) {
+          return () => {
+            const refusal = new LivehookError(
+              'PLUGIN_CAPABILITY_DENIED',
+              `plugin "${rules.plugin}" may not change ${file} (FileHandle.${property}): it opened it to read, outside its data dir ${allowed}; add "fs" to "capabilities" in ${rules.file} to allow it`,
+              { plugin: rules.plugin, module: 'fs', grant: 'fs', path: file },
+            );
+            if (property === 'createWriteStream') throw refusal;
+            return Promise.reject(refusal);
+          };
+        }
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
 
   const wrap = (target: Record<string, unknown>, name: string, value: unknown): unknown => {
     if (typeof value !== 'function') return value;
@@ -153,13 +191,13 @@ export function guardedFs(real: object, rules: FsRules): object {
         const stdio = stdioCall(base, name, args);
         if (stdio) return stdio.result;
         guard(args);
-        return keepFd(base, Reflect.apply(fn, target, keepFdInCallback(base, args)));
+        return keepFd(base, args, Reflect.apply(fn, target, keepFdInCallback(base, args)));
       },
       construct(fn, args: unknown[], newTarget) {
         const stdio = stdioCall(base, name, args);
         if (stdio) return stdio.result as object;
         guard(args);
-        return keepFd(base, Reflect.construct(fn, args, newTarget === undefined ? fn : (newTarget as new (...a: unknown[]) => object))) as object;
+        return keepFd(base, args, Reflect.construct(fn, args, newTarget === undefined ? fn : (newTarget as new (...a: unknown[]) => object))) as object;
       },
     });
   };

@@ -6,6 +6,8 @@
  *   child_process, cluster                      grant "child_process"
  *   net, tls, http, https, http2, dgram          grant "net" (the global fetch too)
  *   worker_threads                               grant "worker_threads"
+ *   inspector                                    grant "inspector" (a session on
+ *                                                the service's main thread runs any code there)
  *   fs writes outside <data dir>/plugins/<name>  grant "fs"
  *   reading /proc/<pid>/environ                 grant "env" (process.env is emptied too)
  *
@@ -38,6 +40,8 @@ const GUARDED: Readonly<Record<string, ModuleGrant>> = {
   http2: 'net',
   dgram: 'net',
   worker_threads: 'worker_threads',
+  inspector: 'inspector',
+  'inspector/promises': 'inspector',
 };
 
 const FS_MODULES = new Set(['fs', 'fs/promises']);
@@ -55,6 +59,7 @@ const GUARDED_BINDINGS: Readonly<Record<string, ModuleGrant>> = {
   tls_wrap: 'net',
   cares_wrap: 'net',
   fs: 'fs',
+  inspector: 'inspector',
 };
 
 export interface GuardSettings {
@@ -93,12 +98,17 @@ export function installModuleGuard(settings: GuardSettings): void {
   const isHost = (file: string): boolean => hostDirs.some((d) => file.startsWith(d));
   /** A file of the plugin's folder, or a module its code loaded first. */
   const isPluginFile = (file: string): boolean => !isHost(file) && (file.startsWith(pluginDir) || owned.has(file));
-  const isPluginCode = (parent: NodeJS.Module | undefined): boolean => {
-    const file = parent?.filename;
+  const isPluginCode = (parent: NodeJS.Module | null | undefined): boolean => {
+    // Node's own loads (the entry point) come without a parent; so does Module._load called by hand.
+    if (!parent) return true;
+    const file = parent.filename;
     if (!file) return false;
-    // Neither the service's nor a package the service loaded: a require made for some other path
-    // (module.createRequire('/tmp/x.js')) is the plugin's own doing.
-    return isPluginFile(file) || (!isHost(file) && !file.startsWith(serviceModules));
+    if (isPluginFile(file)) return true;
+    // A module the loader did not make for that file: module.createRequire(path), new Module(path).
+    // Made for the service's own path, it would pass for the service; for any other path it is the
+    // plugin's doing anyway.
+    if (internals._cache[file] !== parent) return true;
+    return !isHost(file) && !file.startsWith(serviceModules);
   };
 
   const refuse = (request: string, grant: ModuleGrant): never => {
@@ -112,6 +122,12 @@ export function installModuleGuard(settings: GuardSettings): void {
   const load = internals._load;
   internals._load = function guardedLoad(this: unknown, request: string, parent: NodeJS.Module | undefined, isMain: boolean): unknown {
     if (!isPluginCode(parent)) return load.call(this, request, parent, isMain);
+    if (!parent) {
+      // Nothing to own without a parent: only the refusals apply.
+      const grant = GUARDED[request.startsWith('node:') ? request.slice(5) : request];
+      if (grant !== undefined && !granted.has(grant)) refuse(request, grant);
+      return load.call(this, request, parent, isMain);
+    }
     const bare = request.startsWith('node:') ? request.slice(5) : request;
     const grant = GUARDED[bare];
     if (grant !== undefined && !granted.has(grant)) refuse(request, grant);
