@@ -5,6 +5,7 @@
  */
 import Joi from 'joi';
 import { ALWAYS_GRANTED, GRANTABLE, MODULE_GRANTS } from '../pipeline/plugin-contract';
+import { timerMs } from './joi-extras';
 import type { RetryPolicy } from './service-config';
 
 /** What a plugin's config may grant: the capabilities, and the modules a plugin may not load otherwise. */
@@ -43,11 +44,11 @@ export const pluginFileSchema = Joi.object({
     .items(Joi.string().valid(...GRANTS).messages({ 'any.only': `"{{#value}}" is not a capability: grant some of ${GRANTABLE_NAMES.join(', ')}` }))
     .unique()
     .default([]),
-  timeoutMs: Joi.number().integer().min(1),
+  timeoutMs: timerMs(1),
   concurrency: Joi.number().integer().min(1).max(1000),
   retry: Joi.object({
-    baseMs: Joi.number().integer().min(1),
-    capMs: Joi.number().integer().min(1),
+    baseMs: timerMs(1),
+    capMs: timerMs(1),
     maxAttempts: Joi.number().integer().min(1).max(1000),
   }),
   isolation: Joi.string().valid('thread', 'process').default('thread'),

@@ -8,7 +8,7 @@ import type { LogLevel } from '../log/logger';
 import { LOG_LEVELS } from '../log/logger';
 import { mailSettingsSchema, type MailSettings } from '../mail/mail-settings';
 import { DEFAULT_PG_TIMEOUTS, type PgTimeouts } from '../store/postgres/pg-timeouts';
-import { cronExpression, timezoneName } from './joi-extras';
+import { cronExpression, timerMs, timezoneName } from './joi-extras';
 
 export interface RetryPolicy {
   /** First retry waits baseMs, then doubles each attempt... */
@@ -128,8 +128,8 @@ function secret(schema: Joi.StringSchema): Joi.StringSchema {
 }
 
 const retrySchema = Joi.object({
-  baseMs: Joi.number().integer().min(1).default(1000),
-  capMs: Joi.number().integer().min(1).default(5 * 60 * 1000),
+  baseMs: timerMs(1).default(1000),
+  capMs: timerMs(1).default(5 * 60 * 1000),
   maxAttempts: Joi.number().integer().min(1).max(1000).default(10),
 });
 
@@ -189,15 +189,15 @@ export const serviceConfigSchema = Joi.object<ServiceConfig>({
     .custom((value: DecisionSettings, helpers) => (value.storeReserveMs >= value.budgetMs ? helpers.message({ custom: 'decisions.storeReserveMs must be less than decisions.budgetMs' }) : value))
     .default(),
   delivery: Joi.object({
-    timeoutMs: Joi.number().integer().min(1).default(10_000),
+    timeoutMs: timerMs(1).default(10_000),
     retry: retrySchema.default(),
     batchSize: Joi.number().integer().min(1).max(10_000).default(500),
     batchBytes: Joi.number().integer().min(1024).default(8 * MIB),
-    shutdownGraceMs: Joi.number().integer().min(0).default(10_000),
+    shutdownGraceMs: timerMs(0).default(10_000),
     leaseMs: Joi.number().integer().min(1000).max(10 * 60 * 1000).default(15_000),
   }).default(),
   retention: Joi.object({
-    days: Joi.number().integer().min(1).default(90),
+    days: Joi.number().integer().min(1).max(36_500).default(90),
     schedule: cronExpression().default('30 3 * * *'),
   }).default(),
   mail: mailSettingsSchema.default(),
