@@ -111,6 +111,15 @@ describe('livehook report refuses what it should not build', function () {
     expect(fs.readFileSync(file, 'utf8')).to.equal(published);
   });
 
+  it('a day older than the rooms kept that has no report and no rooms (a mistyped year): nothing is built', async () => {
+    for (const old of ['1025-09-04', dayIn('UTC', -300)]) {
+      const result = await livehookInProcess(['report', '--date', old], env);
+      expect(result.code, old).to.equal(1);
+      expect(result.stderr, result.stderr).to.contain(`${old} is older than the rooms kept (keepDays 90: from ${dayIn('UTC', -90)}), has no report and no rooms: there is nothing to build (is the date right?)`);
+      expect(fs.existsSync(path.join(env.LIVEHOOK_DATA_DIR, 'reports', `${old}.json`))).to.equal(false);
+    }
+  });
+
   it('a --timezone that is not a zone, before starting anything', async () => {
     const result = await livehookInProcess(['report', '--date', day, '--timezone', 'Mars/Olympus'], { LIVEHOOK_CONFIG_DIR: '/nonexistent', LIVEHOOK_DATA_DIR: tempDir() });
     expect(result.code).to.equal(2);

@@ -167,7 +167,7 @@ describe('stats-rollup in the running service', function () {
   });
 
   it('shows progress on a terminal', async () => {
-    const svc = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': ROLLUP }, onlyPlugins: ['stats-rollup'] });
+    const svc = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC' }, plugins: { 'stats-rollup': { ...ROLLUP, keepDays: 36_500 } }, onlyPlugins: ['stats-rollup'] });
     dirs.push(svc.dataDir, svc.configDir);
     let out = '';
     const stdout = new Writable({ write(chunk, _e, done) { out += chunk.toString(); done(); } });
@@ -344,7 +344,7 @@ describe('stats-rollup in the running service', function () {
   });
 
   it('guards /reports with LIVEHOOK_ADMIN_TOKEN', async () => {
-    const svc = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC', LIVEHOOK_ADMIN_TOKEN: 'let-me-in' }, plugins: { 'stats-rollup': ROLLUP }, onlyPlugins: ['stats-rollup'] });
+    const svc = await start({ env: { LIVEHOOK_TIMEZONE: 'UTC', LIVEHOOK_ADMIN_TOKEN: 'let-me-in' }, plugins: { 'stats-rollup': { ...ROLLUP, keepDays: 36_500 } }, onlyPlugins: ['stats-rollup'] });
     dirs.push(svc.dataDir, svc.configDir);
     await svc.service.isolates.runTask('stats-rollup', 'report', { date: '2025-09-04' });
     const denied = await svc.get('/reports/2025-09-04.json');
