@@ -54,7 +54,13 @@ export const pluginFileSchema = Joi.object({
   isolation: Joi.string().valid('thread', 'process').default('thread'),
   heapMb: Joi.number().integer().min(16).max(16_384).default(DEFAULT_HEAP_MB),
   startFrom: Joi.string().valid('end', 'beginning').default('end'),
-}).unknown(true);
+})
+  .unknown(true)
+  .custom((value: { isolation: string; capabilities: string[] }, helpers) =>
+    value.isolation === 'process' && value.capabilities.includes('inspector')
+      ? helpers.message({ custom: 'capabilities: "inspector" cannot work with "isolation": "process" (Node\'s permission model refuses the inspector to a child process whatever the grants): remove it, or run the plugin with "isolation": "thread"' })
+      : value,
+  );
 
 export function splitPluginFile(name: string, file: string, validated: Record<string, unknown>): PluginSettings {
   const options: Record<string, unknown> = {};

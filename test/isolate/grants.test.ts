@@ -340,4 +340,70 @@ export default definePlugin({ name: 'jailed', version: '1.0.0', commands: ['Live
       for (const dir of [pluginsDir, svc.dataDir, svc.configDir]) fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('lets the "fs", "child_process" and "worker_threads" grants through, and words what the permission model refuses without them', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const outside = path.join(tempDir('livehook-outside-'), 'written.txt');
+    const body = (name: string) => `
+import fs from 'node:fs';
+import path from 'node:path';
+import Joi from 'joi';
+import { inject, injectable } from 'tsyringe';
+import { definePlugin, type CallbackEvent, type PluginContext, type PluginHandler } from 'livehook';
+
+@injectable()
+class Handler implements PluginHandler {
+  constructor(@inject('context') private readonly context: PluginContext) {}
+  async handle(event: CallbackEvent): Promise<void> {
+    const what = event.roomId!.split('-')[1];
+    if (what === 'write') fs.writeFileSync(${JSON.stringify(outside)}, '${name}');
+    if (what === 'read') fs.readFileSync('/etc/hostname');
+    if (what === 'spawn') require('node:child_process').execFileSync(process.execPath, ['-e', '0']);
+    if (what === 'thread') await new Promise((resolve, reject) => new (require('node:worker_threads').Worker)('0', { eval: true }).once('exit', resolve).once('error', reject));
+    fs.appendFileSync(path.join(this.context.dataDir, 'done.txt'), what + '\\n');
+  }
+}
+
+export default definePlugin({ name: '${name}', version: '1.0.0', commands: ['Live.CallbackAfterDestroyRoom'], options: Joi.object({}), handler: Handler });
+`;
+    writePlugin(pluginsDir, 'trusted', 'index.ts', body('trusted'));
+    writePlugin(pluginsDir, 'jailed', 'index.ts', body('jailed'));
+    const retry = { baseMs: 50, capMs: 50, maxAttempts: 1 };
+    const svc = await startTestService({
+      pluginsDir,
+      plugins: {
+        trusted: { enabled: true, isolation: 'process', capabilities: ['fs', 'child_process', 'worker_threads'], retry },
+        jailed: { enabled: true, isolation: 'process', retry },
+      },
+    });
+    try {
+      for (const what of ['write', 'read', 'spawn', 'thread']) expect((await svc.post(room(`r-${what}`))).status).to.equal(200);
+      await svc.waitForIdle(20_000);
+      const done = (name: string) => fs.readFileSync(path.join(svc.dataDir, 'plugins', name, 'done.txt'), 'utf8').split('\n').filter(Boolean).sort();
+      expect(done('trusted')).to.deep.equal(['read', 'spawn', 'thread', 'write']);
+      expect(fs.readFileSync(outside, 'utf8')).to.equal('trusted');
+      expect(fs.existsSync(path.join(svc.dataDir, 'plugins', 'jailed', 'done.txt'))).to.equal(false);
+      const dead = await svc.service.store.listDeliveries({ plugin: 'jailed', status: 'dead' });
+      // Posted in this order: write, read, spawn, thread.
+      const [write, read, spawn, thread] = dead.sort((a, b) => a.eventSeq - b.eventSeq).map((d) => d.lastError);
+      const file = path.join(svc.configDir, 'plugins', 'jailed.json');
+      expect(dead).to.have.length(4);
+      // The module guard refuses first where it can; Node's permission model (a read outside) in the same words.
+      expect(write).to.contain(`plugin "jailed" may not write ${outside} (fs.writeFileSync)`).and.contain(`add "fs" to "capabilities" in ${file}`);
+      expect(read).to.contain('plugin "jailed" may not read /etc/hostname: under "isolation": "process" a plugin reads only').and.contain(`add "fs" to "capabilities" in ${file} to allow it`);
+      expect(spawn).to.contain('plugin "jailed" may not load "node:child_process": add "child_process" to "capabilities"');
+      expect(thread).to.contain('plugin "jailed" may not load "node:worker_threads": add "worker_threads" to "capabilities"');
+    } finally {
+      await svc.stop();
+      for (const dir of [pluginsDir, svc.dataDir, svc.configDir, path.dirname(outside)]) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses the "inspector" grant with process isolation, where it cannot work', async () => {
+    const error = await startTestService({ plugins: { logging: { enabled: true, isolation: 'process', capabilities: ['fs', 'inspector'] } }, onlyPlugins: ['logging'] }).then(
+      async (svc) => (await svc.stop(), null),
+      (err: Error) => err,
+    );
+    expect(error?.message).to.match(/logging\.json: capabilities: "inspector" cannot work with "isolation": "process" \(Node's permission model refuses the inspector to a child process whatever the grants\): remove it, or run the plugin with "isolation": "thread"$/);
+  });
 });

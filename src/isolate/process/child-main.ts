@@ -18,6 +18,7 @@ import { preparePlugin } from '../inside/prepare-plugin';
 import { describeError } from '../../errors';
 import { errorData, errorFromData } from '../error-data';
 import type { IsolateSpec } from '../protocol';
+import { permissionRefusal } from './permission-refusal';
 import { buildRemoteScope, RemoteTasks } from './remote-scope';
 import { RpcCalls, type RpcMessage } from './rpc';
 
@@ -32,8 +33,11 @@ const calls = new RpcCalls({ send }, errorFromData);
 const tasks = new RemoteTasks();
 const aborts = new Map<number, AbortController>();
 let plugin: LocalPlugin | null = null;
+/** For the words of a permission refusal: the plugin and its config file. */
+let named: { plugin: string; file: string } | null = null;
 
 async function setup(spec: IsolateSpec): Promise<void> {
+  named = { plugin: spec.found.name, file: spec.settings.file };
   const logger = childLogger(spec.service.logLevel as LogLevel).child({ plugin: spec.found.name });
   routeConsoleToLog(logger);
   const stdio = keepPluginStdioWhole(logger);
@@ -107,7 +111,7 @@ process.on('message', (message: RpcMessage) => {
     case 'call':
       answer(message.id, message.method, message.args).then(
         (result) => send({ rpc: 'reply', id: message.id, result: result === undefined ? null : result }),
-        (err: unknown) => send({ rpc: 'reply', id: message.id, error: errorData(err) }),
+        (err: unknown) => send({ rpc: 'reply', id: message.id, error: errorData((named && permissionRefusal(err, named.plugin, named.file)) ?? err) }),
       );
       break;
     case 'reply':

@@ -156,14 +156,22 @@ export class ChildProcessPlugin implements PluginInstance {
     // Node 20's permission model mishandles such overlapping grants (denies, or aborts).
     const linked = given.filter((dir) => realPath(dir) !== dir);
     const links = linked.filter((dir) => !linked.some((other) => other !== dir && dir.startsWith(other + path.sep)));
+    // The grants mean what they mean in a thread: "fs" reads and writes anywhere (one grant of
+    // everything, not overlapping ones), "child_process" and "worker_threads" are let through.
+    const granted = new Set(spec.settings.capabilities);
+    const files = granted.has('fs')
+      ? ['--allow-fs-read=*', '--allow-fs-write=*']
+      : [...reads.map((dir) => `--allow-fs-read=${path.join(dir, '*')}`), ...links.map((link) => `--allow-fs-read=${link}`), `--allow-fs-write=${path.join(realPath(dataDir), '*')}`];
     const child = fork(CHILD_BOOT, [], {
       execArgv: [
         '--experimental-permission',
-        ...reads.map((dir) => `--allow-fs-read=${path.join(dir, '*')}`),
-        ...links.map((link) => `--allow-fs-read=${link}`),
-        `--allow-fs-write=${path.join(realPath(dataDir), '*')}`,
+        ...files,
+        ...(granted.has('child_process') ? ['--allow-child-process'] : []),
+        ...(granted.has('worker_threads') ? ['--allow-worker'] : []),
         `--max-old-space-size=${spec.settings.heapMb}`,
+        // (and the SecurityWarning of --allow-child-process: the docs say what that grant gives away)
         '--disable-warning=ExperimentalWarning',
+        '--disable-warning=SecurityWarning',
       ],
       env: isolateEnv(spec.settings.capabilities),
       serialization: 'advanced',
