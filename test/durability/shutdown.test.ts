@@ -52,4 +52,23 @@ describe('graceful shutdown on SIGTERM', function () {
     for (const seq of started) expect(finished.has(seq), `delivery of seq ${seq} was cut off`).to.equal(true);
     expect(records.some((r) => r.hook === 'close')).to.equal(true);
   });
+
+  it('closes a process-isolated plugin itself when the signal reaches the whole process group (systemd, Ctrl-C)', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const out = path.join(tempDir(), 'calls.jsonl');
+    writePlugin(pluginsDir, 'jailed', 'index.ts', recorderTs('jailed', { behaviour: 'await new Promise((r) => setTimeout(r, 200));' }));
+    const configDir = writeConfigDir({ pluginsDir, plugins: { jailed: { enabled: true, isolation: 'process', capabilities: ['fs'], out } } });
+    const dataDir = tempDir('livehook-data-');
+    const svc = await startChildService({ LIVEHOOK_CONFIG_DIR: configDir, LIVEHOOK_DATA_DIR: dataDir }, 20_000, { ownGroup: true });
+    for (let i = 0; i < 3; i++) expect((await post(svc.url, seed.replace('"tandy-test-rest"', JSON.stringify(`group-${i}`)))).status).to.equal(200);
+    expect(await svc.killGroup('SIGTERM')).to.equal(0);
+    const log = svc.stderr.join('') + svc.stdout.join('');
+    expect(log).not.to.match(/killed by SIGTERM|failed to close/);
+    // The service closed the plugin (its close hook ran in the child), having let it finish its deliveries.
+    const records = readRecords(out).filter((r) => r.plugin === 'jailed');
+    expect(records.some((r) => r.hook === 'close')).to.equal(true);
+    const started = records.filter((r) => r.hook === 'handle').map((r) => r.delivery.seq);
+    const finished = new Set(records.filter((r) => r.hook === 'done').map((r) => r.seq));
+    for (const seq of started) expect(finished.has(seq), `delivery of seq ${seq} was cut off`).to.equal(true);
+  });
 });

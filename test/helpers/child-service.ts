@@ -14,11 +14,14 @@ export interface ChildService {
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
   kill(signal: NodeJS.Signals): Promise<number | string>;
+  /** The signal to the service's whole process group (as systemd's KillMode=control-group and a terminal's Ctrl-C send it); needs `ownGroup`. */
+  killGroup(signal: NodeJS.Signals): Promise<number | string>;
 }
 
-export async function startChildService(env: Record<string, string>, timeoutMs = 20_000): Promise<ChildService> {
+export async function startChildService(env: Record<string, string>, timeoutMs = 20_000, options: { ownGroup?: boolean } = {}): Promise<ChildService> {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'src', 'bin', 'livehook.js'), 'serve'], {
     cwd: REPO_ROOT,
+    detached: options.ownGroup ?? false,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LIVEHOOK_TIMEZONE: 'UTC', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,6 +53,10 @@ export async function startChildService(env: Record<string, string>, timeoutMs =
     exited,
     kill: (signal) => {
       child.kill(signal);
+      return exited;
+    },
+    killGroup: (signal) => {
+      process.kill(-child.pid!, signal);
       return exited;
     },
   };

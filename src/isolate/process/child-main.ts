@@ -126,6 +126,10 @@ process.on('message', (message: RpcMessage) => {
 });
 // The isolate went away: nothing left to do here.
 process.on('disconnect', () => process.exit(0));
+// A stop signal sent to the service's whole process group (systemd's KillMode=control-group, Ctrl-C
+// in a terminal) reaches this process too: the service stops it in its turn, after its deliveries
+// and its close(), or it ends with the IPC channel when the service is gone.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => undefined);
 
 // An uncaught error or rejection ends this process, as it ends a thread isolate: told to the isolate
 // first, whose log line gives its words, rather than Node's report on the service's stderr (not JSON).
