@@ -6,7 +6,9 @@
  * Permanent: the server answered 5xx (RFC 5321: permanent negative reply),
  * e.g. 550 mailbox unavailable, 554 rejected as spam, 535 bad credentials.
  * 503 (bad sequence of commands) is the exception: a new connection may work.
- * Temporary: a 4xx reply, a refused or dropped connection, a time-out.
+ * Temporary: a 4xx reply, a refused or dropped connection, a time-out, and a
+ * TLS certificate not trusted (renewed, it works on the next attempt): that
+ * one says how an internal relay with a certificate of its own is let through.
  */
 import { PermanentError, describeError } from '../errors';
 
@@ -19,6 +21,20 @@ interface SmtpErrorFields {
   command?: string;
   permanent?: boolean;
 }
+
+/** What Node's TLS says of a certificate it does not trust (node:tls, OpenSSL's verify codes). */
+const UNTRUSTED_CERTIFICATE: ReadonlySet<string> = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 export function isPermanentReply(responseCode: number): boolean {
   return responseCode >= 500 && responseCode < 600 && responseCode !== 503;
@@ -42,6 +58,15 @@ export function smtpFailure(err: unknown, server: string): Error {
   }
 
   const errno = fields.originalCode ?? fields.code;
+  if (errno !== undefined && UNTRUSTED_CERTIFICATE.has(errno)) {
+    const failure = new Error(
+      `SMTP server ${server} did not take the mail (will be retried): the TLS certificate it presented is not trusted (${fields.response?.trim() ?? (err as Error).message}, ${errno}). ` +
+        'Renew or fix the server\'s certificate; for an internal relay with a certificate of its own, set "mail": { "host": …, "port": …, "tls": { "rejectUnauthorized": false } } in livehook.json',
+      { cause: err },
+    );
+    Object.assign(failure, { smtpServer: server, smtpCode: code ?? null, errno });
+    return failure;
+  }
   const why = (reply ?? describeError(err)) + (errno && !(reply ?? describeError(err)).includes(errno) ? ` (${errno})` : '');
   const failure = new Error(`SMTP server ${server} did not take the mail (temporary, will be retried): ${why}`, { cause: err });
   Object.assign(failure, { smtpServer: server, smtpCode: code ?? null, errno: errno ?? null });

@@ -157,6 +157,21 @@ describe('createMailer', () => {
       expect(mail.parsed.subject).to.equal('while down');
     });
 
+    it('says when the server\'s TLS certificate is not trusted, and how an internal relay is let through', async () => {
+      const server = await smtp({ starttls: true });
+      const { mailer: strict } = mailer({ smtpUrl: server.url, alertTo: ['ops@example.com'] });
+      const err = await rejectionOf(strict.send({ subject: 's', text: 't' }));
+      expect(err).not.to.be.instanceOf(PermanentError); // a certificate renewed meanwhile: the retry goes through
+      expect(err.message).to.equal(
+        `SMTP server 127.0.0.1:${server.port} did not take the mail (will be retried): the TLS certificate it presented is not trusted (certificate has expired, CERT_HAS_EXPIRED). ` +
+          'Renew or fix the server\'s certificate; for an internal relay with a certificate of its own, set "mail": { "host": …, "port": …, "tls": { "rejectUnauthorized": false } } in livehook.json',
+      );
+      const { mailer: relaxed } = mailer({ host: '127.0.0.1', port: server.port, tls: { rejectUnauthorized: false }, alertTo: ['ops@example.com'] });
+      await relaxed.send({ subject: 'over STARTTLS', text: 't' });
+      const [mail] = await server.waitForMessages(1);
+      expect(mail.parsed.subject).to.equal('over STARTTLS');
+    });
+
     it('throws a plain Error when the server never greets (time-out)', async () => {
       const sockets = new Set<net.Socket>();
       const silent = net.createServer((socket) => sockets.add(socket));

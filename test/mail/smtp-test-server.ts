@@ -25,6 +25,8 @@ export interface Refusal {
 export interface TestSmtpOptions {
   /** Require AUTH with exactly this user and password. */
   auth?: { user: string; pass: string };
+  /** Offer STARTTLS, with smtp-server's built-in certificate (expired, and no CA signed it). */
+  starttls?: boolean;
 }
 
 export class TestSmtpServer {
@@ -85,7 +87,7 @@ export class TestSmtpServer {
       logger: false,
       // No reverse DNS lookup of 127.0.0.1 per connection: tests must not depend on a resolver.
       disableReverseLookup: true,
-      disabledCommands: this.options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      disabledCommands: [...(this.options.starttls ? [] : ['STARTTLS']), ...(this.options.auth ? [] : ['AUTH'])],
       authOptional: !this.options.auth,
       allowInsecureAuth: true,
       onAuth: (auth, _session, callback) => {
