@@ -45,8 +45,9 @@ export async function listPlugins(argv: string[], io: CliIo): Promise<number> {
       }
       const { facts } = check;
       const commands = facts.commands === '*' ? 'every command' : facts.commands.join(', ');
-      const caps = facts.capabilities.length ? facts.capabilities.join(', ') : 'none';
-      println(io.stdout, `  ${plan.name} ${facts.version}  enabled  (commands: ${commands}; capabilities: ${caps}; isolation: ${plan.settings.isolation})`);
+      // What its config grants (a superset of what the manifest asks for, or the check above failed).
+      const granted = plan.settings.capabilities.length ? plan.settings.capabilities.join(', ') : 'nothing';
+      println(io.stdout, `  ${plan.name} ${facts.version}  enabled  (commands: ${commands}; granted: ${granted}; isolation: ${plan.settings.isolation})`);
       for (const status of statuses.filter((s) => s.plugin === plan.name && s.state !== 'running')) {
         if (status.state === 'failed') errors++;
         println(io.stdout, `    ${status.state} on ${status.instance} since ${new Date(status.since).toISOString()}${status.reason ? `: ${status.reason}` : ''}`);

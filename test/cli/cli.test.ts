@@ -15,7 +15,7 @@ describe('livehook command line', () => {
     fs.symlinkSync('/nonexistent/livehook-plugin', path.join(pluginsDir, 'dangling'));
     const configDir = writeConfigDir({ pluginsDir, plugins: { on: { enabled: true, capabilities: ['fs'], out: '/dev/null' }, off: { enabled: false }, greedy: { enabled: true, capabilities: ['fs'], out: '/dev/null' } } });
     const result = livehook(['plugins'], { LIVEHOOK_CONFIG_DIR: configDir });
-    expect(result.stdout).to.match(/on 0\.0\.1\s+enabled/);
+    expect(result.stdout).to.match(/on 0\.0\.1\s+enabled\s+\(commands: .*; granted: fs; isolation: thread\)/);
     expect(result.stdout).to.match(/off\s+disabled: "enabled" is false in .*off\.json/);
     expect(result.stdout).to.match(/unconfigured\s+disabled: no config file/);
     expect(result.stdout).to.match(/greedy\s+error: .*"mailer"/);
