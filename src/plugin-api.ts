@@ -5,7 +5,7 @@
 export { definePlugin, TOKENS, GRANTABLE, ALWAYS_GRANTED, MODULE_GRANTS } from './pipeline/plugin-contract';
 export type { PluginManifest, PluginHandler, Delivery, PluginContext, CheckContext, Capability, ModuleGrant, PluginRecords } from './pipeline/plugin-contract';
 export type { PluginRecord, CounterChange } from './store/store';
-export type { Mailer, MailMessage, MailResult, Scheduler, ScheduledRun, ScheduleOptions, Reports, ReportFiles, HttpClient } from './pipeline/capability-types';
+export type { Mailer, MailMessage, MailResult, Scheduler, ScheduledRun, ScheduleOptions, CaughtUpOptions, Reports, ReportFiles, HttpClient } from './pipeline/capability-types';
 export { isCommand } from './callbacks/event';
 export { acceptedEventTypes, mayArriveWithoutEventType } from './callbacks/schemas/event-types';
 // Small helpers the service and the bundled plugins share (a plugin imports only 'livehook').

@@ -6,6 +6,9 @@
  *   (a repeated callback overwrites its own record, so it is counted once).
  * - A daily cron job (option `schedule`) builds the previous day, in the
  *   service's time zone, and mails it when `mailTo` is set.
+ * - Before the daily build and the catch-up, the plugin waits until it has
+ *   handled the events stored so far (scheduler.caughtUp), so a report holds
+ *   every room acknowledged before it was built, whatever the backlog.
  * - At start, and after each daily run, days of the last `catchUpDays` that
  *   have rooms but no report (the service was down at the job's time) are
  *   built, and mailed likewise. With several instances on one database, each
@@ -40,8 +43,10 @@ import { reportTaskRefusal } from './report-task-guard';
 import { roomRecordOf, roomTime } from './room-record';
 import { RoomRetention } from './room-retention';
 
-/** Wait this long after start before catching up, so the backlog of stored events is handled first. */
+/** Wait this long after start before catching up (which then waits for the backlog of stored events, see caughtUp). */
 const CATCH_UP_DELAY_MS = 1_000;
+/** How long a build waits for the plugin to handle the events stored before it, before it builds without the rest. */
+const BACKLOG_WAIT_MS = 10 * 60_000;
 /** A late room's day whose build claim another build holds is tried again after 1 s, 2 s, 4 s... at most a minute (a dead holder's claim runs out within BUILD_CLAIM_TTL_MS). */
 const HELD_RETRY = { baseMs: 1_000, capMs: 60_000 };
 
@@ -200,6 +205,7 @@ export class StatsRollupHandler implements PluginHandler {
     if (this.stopping.signal.aborted) return; // a tick between close() and the scheduler's stop
     const day = addDays(this.calendar.dateOf(run.slot.getTime()), -1);
     try {
+      await this.caughtUp('schedule');
       const built = await this.build(day, 'schedule');
       await this.mail(built);
       // A slot lost to a shutdown mid-build (or claimed by a `livehook report`
@@ -230,6 +236,7 @@ export class StatsRollupHandler implements PluginHandler {
   }
 
   private async catchUpNow(): Promise<void> {
+    await this.caughtUp('catch-up');
     const today = this.calendar.dateOf(Date.now());
     const reported = new Set(await this.reports.list());
     const stale = new Set<string>();
@@ -323,6 +330,21 @@ export class StatsRollupHandler implements PluginHandler {
     }
     const outcome = await this.buildClaimed(day, 'late rooms', async () => (await this.records.get(STALE, day)) === null);
     return outcome === 'held';
+  }
+
+  /**
+   * Waits until this plugin has handled the events stored so far, so that a
+   * report built next holds every room acknowledged before it: after a
+   * restart, an outage, or the plugin switched off for a while, the backlog
+   * is handled at its own pace, and a report built meanwhile would be
+   * published (and mailed) short of rooms. After BACKLOG_WAIT_MS the build
+   * goes ahead, and says so; the rooms still to come rebuild the day as
+   * they are handled.
+   */
+  private async caughtUp(reason: BuildReason): Promise<void> {
+    if (await this.scheduler.caughtUp({ timeoutMs: BACKLOG_WAIT_MS, signal: this.stopping.signal })) return;
+    if (this.stopping.signal.aborted) return;
+    this.logger.warn({ reason }, `stats-rollup has not handled every stored event after ${BACKLOG_WAIT_MS / 60_000} minutes of waiting: building (${reason}) without the rest; the days they belong to are rebuilt as they are handled, but a report mailed now lacks them`);
   }
 
   /** Queues a build behind the running one. */

@@ -63,6 +63,23 @@ export interface Scheduler {
    * the store). Resolves true when this call ran it.
    */
   once(key: string, task: () => Promise<void> | void): Promise<boolean>;
+  /**
+   * Resolves true once this plugin has been offered every event stored
+   * before the call (its cursor in the log has passed the log's end as it
+   * was then), on whichever instance delivers to it; false when that has not
+   * happened within `timeoutMs` (default 10 minutes) or `signal` aborted.
+   * A job that sums up what the plugin stored (a daily report) waits for it
+   * first, so a backlog (after a restart, an outage, the plugin switched off
+   * for a while) is in the sum. Events whose delivery failed and waits for
+   * a retry count as offered.
+   */
+  caughtUp(options?: CaughtUpOptions): Promise<boolean>;
+}
+
+export interface CaughtUpOptions {
+  /** Give up (resolve false) after this long; default 600000 (10 minutes). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 export interface ReportFiles {

@@ -8,12 +8,14 @@
  * - A job that throws is logged with the plugin and job name; it never
  *   crashes the process and the next slot runs as usual.
  * - A slot whose previous run is still going is skipped (no overlap).
+ * - caughtUp() waits until the plugin has been offered the events stored so
+ *   far (its cursor, which every instance shares, passes the log's end).
  * - stop() stops every timer, so the process (and mocha) can exit.
  */
 import { createTask, validateDetailed, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { LivehookError, describeError } from '../errors';
-import type { ScheduleOptions, ScheduledRun, Scheduler } from '../pipeline/capability-types';
+import type { CaughtUpOptions, ScheduleOptions, ScheduledRun, Scheduler } from '../pipeline/capability-types';
 import type { Store } from '../store/store';
 import { isTimeZone } from '../util/time-zone';
 import { SlotClaims } from './slot-claims';
@@ -32,6 +34,23 @@ export interface CronSchedulerDeps {
 }
 
 type Task = (run: ScheduledRun) => Promise<void> | void;
+
+const DEFAULT_CAUGHT_UP_TIMEOUT_MS = 600_000;
+/** How often caughtUp() looks at the plugin's cursor (which delivery saves at most every cursorFlushMs). */
+const CAUGHT_UP_POLL_MS = 200;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 export class CronScheduler implements Scheduler {
   private readonly jobs = new Map<string, ScheduledTask>();
@@ -84,6 +103,18 @@ export class CronScheduler implements Scheduler {
       throw err;
     }
     return true;
+  }
+
+  async caughtUp(options: CaughtUpOptions = {}): Promise<boolean> {
+    const { timeoutMs = DEFAULT_CAUGHT_UP_TIMEOUT_MS, signal } = options;
+    const deadline = Date.now() + timeoutMs;
+    const end = await this.deps.store.latestSeq();
+    for (;;) {
+      // The plugin's cursor in the store: whichever instance holds its lease moves it.
+      if (((await this.deps.store.getCursor(this.deps.namespace)) ?? 0) >= end) return true;
+      if (this.stopped || signal?.aborted || Date.now() >= deadline) return false;
+      await pause(Math.min(CAUGHT_UP_POLL_MS, Math.max(0, deadline - Date.now())), signal);
+    }
   }
 
   /** Stops every job of this plugin. Runs in progress finish on their own (see idle()). */

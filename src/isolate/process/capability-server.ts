@@ -67,6 +67,10 @@ export class CapabilityServer {
           scheduler.schedule(job, expression, async (run) => void (await this.callChild('cron', [job, run.slot.getTime()])), options);
           return null;
         }
+        if (name === 'caughtUp') {
+          const [timeoutMs] = args as [number | null];
+          return scheduler.caughtUp(timeoutMs === null ? {} : { timeoutMs });
+        }
         if (name === 'once') {
           const [key, taskId] = args as [string, number];
           return scheduler.once(key, async () => void (await this.callChild('once', [taskId])));

@@ -6,7 +6,7 @@
  */
 import { container as rootContainer } from 'tsyringe';
 import type { Logger } from 'pino';
-import type { MailMessage, MailResult, Mailer, ReportFiles, Reports, ScheduleOptions, ScheduledRun, Scheduler } from '../../pipeline/capability-types';
+import type { CaughtUpOptions, MailMessage, MailResult, Mailer, ReportFiles, Reports, ScheduleOptions, ScheduledRun, Scheduler } from '../../pipeline/capability-types';
 import { TOKENS, type CheckContext, type PluginContext } from '../../pipeline/plugin-contract';
 import type { PluginRecord, PluginRecords } from '../../store/store';
 import type { PluginScope } from '../inside/plugin-scope';
@@ -101,6 +101,15 @@ function remoteScheduler(call: Call, tasks: RemoteTasks, logger: Logger): Schedu
       call('scheduler.schedule', [name, expression, options]).catch((err: unknown) => {
         logger.error({ hook: 'cron', err, job: name }, `cron job "${name}" could not be scheduled: ${(err as Error).message}`);
       });
+    },
+    async caughtUp(options: CaughtUpOptions = {}): Promise<boolean> {
+      // The signal cannot cross to the service's side: it stops the wait here, and the service's
+      // side ends at its time-out.
+      const { signal, timeoutMs } = options;
+      if (signal?.aborted) return false;
+      const waited = call('scheduler.caughtUp', [timeoutMs ?? null]) as Promise<boolean>;
+      if (!signal) return waited;
+      return Promise.race([waited, new Promise<boolean>((resolve) => signal.addEventListener('abort', () => resolve(false), { once: true }))]);
     },
     async once(key: string, task: () => Promise<void> | void): Promise<boolean> {
       const id = tasks.nextOnce++;

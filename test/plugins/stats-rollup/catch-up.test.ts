@@ -5,6 +5,7 @@
  * instance that claims it; the others skip it and say so.
  */
 import { expect } from 'chai';
+import { buildEvent } from '../../../src/callbacks/build-event';
 import { openStore } from '../../../src/store/open-store';
 import { waitFor } from '../../helpers/service';
 import { destroyRoom, removeDir, startRollup, tmp, type Rollup } from './harness';
@@ -134,5 +135,31 @@ describe('stats-rollup: the catch-up with several instances', function () {
     expect(a.report(stale).revision).to.include({ revised: true, roomsArrivedLater: 1 });
     // The two ran side by side: at least one day was claimed by one while the other was looking at it.
     expect([...missed, stale].flatMap((day) => [...skipLogs(a, day), ...skipLogs(b, day)]).length).to.be.at.least(1);
+  });
+
+  it('waits for the backlog of stored events before it builds: a report holds every room acknowledged before it', async () => {
+    const day = utcDay(-1);
+    // Three rooms of yesterday are in the log (acknowledged), and the plugin has handled one of them:
+    // after a restart, or with the plugin switched off for a while, the rest is a backlog.
+    const bodies = [0, 1, 2].map((i) => destroyRoom(Date.parse(`${day}T10:00:00Z`) + i * 60_000));
+    const log = await openStore({ dataDir });
+    for (const body of bodies) await log.append(buildEvent({ raw: JSON.stringify(body), query: { SdkAppid: '1400000001' }, receivedAt: Date.now() }));
+    const end = await log.latestSeq();
+    await log.setCursor('stats-rollup', 0);
+    await log.close();
+
+    const a = await start({ catchUpDays: 3 });
+    await a.deliver(bodies[0]);
+    // The catch-up starts a second after init: it must not build the day with one room of three.
+    await new Promise((r) => setTimeout(r, 1_800));
+    expect(a.report(day), 'built before the backlog was handled').to.equal(null);
+
+    await a.deliver(bodies[1]);
+    await a.deliver(bodies[2]);
+    await a.store.setCursor('stats-rollup', end); // as the delivery loop saves it
+    await waitFor(() => a.report(day) !== null, 10_000, 'the catch-up to build the day');
+    expect(a.report(day).rooms.destroyed).to.equal(3);
+    expect(a.report(day).revision).to.include({ revised: false, roomsArrivedLater: 0 });
+    expect(builtLogs(a, day, 'catch-up')).to.have.length(1);
   });
 });
