@@ -45,7 +45,7 @@ ${trendChart(trend)}
   .empty { color: #616e7c; }
   figure { margin: 0; padding: .75rem; border: 1px solid #e4e7eb; border-radius: 8px; overflow-x: auto; }
   figcaption { font-size: .8rem; color: #616e7c; margin-top: .25rem; }
-  .trend { display: block; width: 100%; height: auto; }
+  .trend { display: block; width: 100%; min-width: 40rem; height: auto; } /* narrower, the labels would shrink past reading: the figure scrolls */
   .trend .bar.destroyed { fill: #3b82c4; } .trend .bar.giftCoins { fill: #8e6ac8; }
   .trend polyline.share { fill: none; stroke: #e8833a; stroke-width: 2; } .trend circle.share { fill: #e8833a; }
   .trend .grid { stroke: #e4e7eb; } .trend .tick { font-size: 11px; fill: #616e7c; }

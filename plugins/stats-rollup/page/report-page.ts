@@ -108,10 +108,10 @@ function topTable(title: string, rooms: TopRoom[], by: StatName): string {
   const rows = rooms.map((room) => `<tr>
 <td class="n">${room.rank}</td>
 <td><span class="room">${esc(room.roomName ?? '(no name)')}</span><br><span class="id">${esc(room.roomId)}${room.owner ? ` · owner ${esc(room.owner)}` : ''}</span></td>
-<td class="n">${esc(room.closedAt.slice(11, 19))}${room.eventType === 'DestroyBySystem' ? '<br><span class="tag">by system</span>' : ''}</td>
-<td class="n ${by === 'TotalViewers' ? 'key-col' : ''}">${num(room.TotalViewers)}</td>
-<td class="n ${by === 'TotalGiftCoins' ? 'key-col' : ''}">${num(room.TotalGiftCoins)}</td>
-<td class="n">${num(room.TotalLikesReceived)}</td>
+<td class="n" data-label="Closed">${esc(room.closedAt.slice(11, 19))}${room.eventType === 'DestroyBySystem' ? '<br><span class="tag">by system</span>' : ''}</td>
+<td class="n ${by === 'TotalViewers' ? 'key-col' : ''}" data-label="Viewers">${num(room.TotalViewers)}</td>
+<td class="n ${by === 'TotalGiftCoins' ? 'key-col' : ''}" data-label="Gift coins">${num(room.TotalGiftCoins)}</td>
+<td class="n" data-label="Likes">${num(room.TotalLikesReceived)}</td>
 </tr>`).join('\n');
   return `<div class="top"><h2>${esc(title)}</h2>
 <table>
@@ -162,7 +162,8 @@ h3 { font-size: .8rem; font-weight: 600; text-transform: uppercase; letter-spaci
 .deltas .up { color: var(--up); } .deltas .down { color: var(--down); } .deltas .flat, .deltas .none { color: var(--muted); }
 figure { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin: 0; padding: .75rem; overflow-x: auto; }
 figcaption { font-size: .8rem; color: var(--muted); margin-top: .25rem; }
-.chart { display: block; width: 100%; height: auto; }
+/* Narrower than this the labels would shrink past reading: the figure scrolls sideways instead. */
+.chart { display: block; width: 100%; min-width: 40rem; height: auto; }
 .chart .bar.user, .key.user { fill: var(--user); background: var(--user); }
 .chart .bar.system, .key.system { fill: var(--system); background: var(--system); }
 .chart .grid { stroke: var(--line); } .chart .axis { stroke: #9aa5b1; }
@@ -179,4 +180,16 @@ th { font-size: .75rem; color: var(--muted); font-weight: 600; }
 .tag { font-size: .7rem; background: #fdecdf; color: #9a4a12; border-radius: 3px; padding: 0 .25rem; }
 footer { margin-top: 2rem; }
 a { color: #1f5fbf; }
+/* A phone: each top room is a block, its name across the width and its figures named below it. */
+@media (max-width: 40rem) {
+  body { padding: .75rem; }
+  .top table, .top tbody { display: block; }
+  .top thead { display: none; }
+  .top tr { display: grid; grid-template-columns: 1.75rem repeat(2, minmax(0, 1fr)); gap: .25rem .5rem; padding: .5rem; border-bottom: 1px solid var(--line); }
+  .top td { border: 0; padding: 0; }
+  .top td:first-child { grid-row: span 3; }
+  .top td:nth-child(2) { grid-column: 2 / -1; margin-bottom: .15rem; }
+  .top td[data-label] { text-align: left; white-space: normal; overflow-wrap: anywhere; }
+  .top td[data-label]::before { content: attr(data-label); display: block; font-size: .7rem; color: var(--muted); font-weight: 400; }
+}
 `;

@@ -45,6 +45,8 @@ describe('stats-rollup: the report page in Chromium', function () {
         }));
       }
     }
+    // The day's most watched room has a long name without a space, as real ones do.
+    await rollup.deliver(destroyRoom(localInstant(TZ, '2025-09-04T21:30:00.000'), { roomName: '【官方直播】夏日狂欢节超长房间名称没有空格LiveShowWithAVeryLongNameAndNoSpaces', statistic: { TotalViewers: 12_345_678, TotalGiftCoins: 987_654_321, TotalLikesReceived: 4_321_000 } }));
     await rollup.build('2025-09-03');
     await rollup.build('2025-09-04');
 
@@ -140,6 +142,30 @@ describe('stats-rollup: the report page in Chromium', function () {
     expect(colours.user).to.be.greaterThan(2000); // blue bars: rooms closed by their owner
     expect(colours.system).to.be.greaterThan(1000); // orange bars: rooms closed by the system
     console.log(`      screenshot: ${file}`);
+  });
+
+  it('reads on a phone: no sideways scrolling, a room column wide enough to read, chart labels of a readable size', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
+    for (const route of ['/reports/2025-09-04', '/reports']) {
+      await page.goto(`${url}${route}`);
+      expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth), `${route} scrolls sideways`).to.be.at.most(390);
+      // The SVG's 11 px labels, as drawn on the screen (a chart squeezed to the width shrinks them).
+      const ticks = await page.locator('svg .tick').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+      expect(ticks.length, route).to.be.greaterThan(0);
+      expect(Math.min(...ticks), `${route}: chart labels`).to.be.at.least(9);
+    }
+    await page.goto(`${url}/reports/2025-09-04`);
+    const names = await page.locator('.tops tbody td:nth-child(2)').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+    expect(Math.min(...names), 'the room column').to.be.at.least(200);
+    // Every figure of a row is still there, named.
+    const first = await page.locator('.tops table').first().locator('tbody tr').first().locator('td').evaluateAll((tds) =>
+      tds.map((td) => `${(globalThis as any).getComputedStyle(td, '::before').content.replace(/^none$/, '')} ${(td as any).innerText}`.trim()),
+    );
+    expect(first[1]).to.contain('LiveShowWithAVeryLongNameAndNoSpaces');
+    expect(first.slice(3)).to.deep.equal(['"Viewers" 12,345,678', '"Gift coins" 987,654,321', '"Likes" 4,321,000']);
+    await page.screenshot({ path: path.join(shots, 'report-2025-09-04-phone.png'), fullPage: true });
+    console.log(`      screenshot: ${path.join(shots, 'report-2025-09-04-phone.png')}`);
+    await page.close();
   });
 
   it('shows the list of days and an empty chart for a day without rooms', async () => {
