@@ -14,6 +14,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { LivehookError } from '../errors';
 import { PAGE_ROUTE } from '../http/error-page';
+import { shorten } from '../util/shorten';
 import type { Reports } from '../pipeline/capability-types';
 import { requireAdminToken } from './admin-auth';
 import { isReportDate } from './report-date';
@@ -58,7 +59,7 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
     const name = String(ctx.params.name);
     const m = REPORT_NAME.exec(name);
     if (!m || !isReportDate(m[1])) {
-      throw new LivehookError('BAD_DATE', `"${name}" is not a report name: use /reports/YYYY-MM-DD for the page or /reports/YYYY-MM-DD.json for the data`, { name });
+      throw new LivehookError('BAD_DATE', `"${shorten(name)}" is not a report name: use /reports/YYYY-MM-DD for the page or /reports/YYYY-MM-DD.json for the data`, { name: shorten(name) });
     }
     const [, date, ext = 'html'] = m;
     const content = ext === 'json' ? jsonText(await deps.reports.readJson(date)) : await deps.reports.readHtml(date);

@@ -105,6 +105,11 @@ describe('/reports routes', () => {
         expect(body.ErrorCode).to.equal(40006);
         expect(body.ErrorInfo).to.contain('use /reports/YYYY-MM-DD');
       }
+      // A long name is repeated only in part.
+      const long = await get(`/reports/${'A'.repeat(15_000)}`);
+      expect(long.status).to.equal(400);
+      expect(long.json().ErrorInfo).to.match(/^"A{100}… \(15000 characters in all\)" is not a report name/);
+      expect(long.text.length).to.be.below(600);
     });
 
     it('draws the trend of the last 30 days above the list: rooms closed, gift coins and share closed by the system, each day linked', async () => {

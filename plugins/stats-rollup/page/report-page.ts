@@ -39,7 +39,7 @@ export function reportPage(r: DailyReport, options: PageOptions = IN_BROWSER): s
   const cards = [
     card('Rooms closed', num(r.rooms.destroyed), deltas(r, 'destroyed')),
     card('Closed by the system', percent(r.rooms.closedBySystemShare), `<p class="note">${num(r.rooms.byEventType.DestroyBySystem ?? 0)} by the system, ${num(r.rooms.byEventType.DestroyByUser ?? 0)} by their owner</p>`),
-    card('Without statistics', num(r.rooms.withoutStatistic), `<p class="note">rooms whose callback carried no Statistic; not counted in the totals below</p>`),
+    card('Without statistics', num(r.rooms.withoutStatistic), `<p class="note">${r.rooms.withoutStatistic === 1 ? 'the room whose callback carried no Statistic; not counted' : 'rooms whose callback carried no Statistic; not counted'} in the totals below</p>`),
     ...STAT_NAMES.map((name) => card(LABELS[name], num(r.totals[name]), deltas(r, name))),
   ];
   return `<!doctype html>
