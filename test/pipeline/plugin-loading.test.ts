@@ -156,6 +156,14 @@ export default definePlugin({ name: 'bare', version: '1.0.0', commands: '*', han
     expect(result.stderr).not.to.match(/Caused by|Stack backtrace|_ZN/);
   });
 
+  it('says a plugin module has no default export, and what it does export', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'named', 'index.ts', `import { definePlugin } from 'livehook';\nclass H { handle(): void {} }\nexport const manifest = definePlugin({ name: 'named', version: '1.0.0', commands: '*', handler: H });\n`);
+    const result = await livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ pluginsDir, plugins: { named: { enabled: true } } }) });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain(`plugin "named": ${path.join(fs.realpathSync(pluginsDir), 'named', 'index.ts')} has no default export (it exports "manifest"): export the manifest as its default`);
+  });
+
   it('names the plugin file and the option when options fail the plugin schema', async () => {
     const pluginsDir = tempDir('livehook-plugins-');
     writePlugin(pluginsDir, 'strict', 'index.ts', recorderTs('strict'));

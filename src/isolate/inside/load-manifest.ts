@@ -24,6 +24,12 @@ const manifestSchema = Joi.object({
   check: Joi.function(),
 }).unknown(true);
 
+/** A module with named exports only (an ES module without \`export default\`), not a manifest itself. */
+function isWithoutDefault(mod: unknown): boolean {
+  if (typeof mod !== 'object' || mod === null || (mod as { default?: unknown }).default !== undefined) return false;
+  return !('name' in mod) && !('handler' in mod);
+}
+
 export function loadManifest(found: FoundPlugin): PluginManifest {
   let mod: unknown;
   try {
@@ -34,6 +40,14 @@ export function loadManifest(found: FoundPlugin): PluginManifest {
   }
   const exported = (mod as { default?: unknown }).default ?? mod;
   const { error, value } = manifestSchema.validate(exported, CONFIG_VALIDATION);
+  if (error && isWithoutDefault(mod)) {
+    const names = Object.keys(mod as object).filter((k) => k !== '__esModule');
+    throw new LivehookError(
+      'PLUGIN_INVALID',
+      `plugin "${found.name}": ${found.entry} has no default export${names.length > 0 ? ` (it exports ${names.map((n) => `"${n}"`).join(', ')})` : ''}: export the manifest as its default (\`export default definePlugin({ ... })\`, or \`module.exports = { ... }\` in plain JavaScript)`,
+      { plugin: found.name },
+    );
+  }
   if (error) {
     throw new LivehookError('PLUGIN_INVALID', `plugin "${found.name}": its default export is not a valid manifest: ${keyPathOf(error.details[0].path) || 'manifest'}: ${error.details[0].message}`, { plugin: found.name });
   }

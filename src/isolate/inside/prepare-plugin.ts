@@ -6,6 +6,7 @@
  * takes. Any problem is one LivehookError naming the plugin and the file.
  */
 import Joi from 'joi';
+import { nearestName } from '../../util/edit-distance';
 import type { PluginSettings } from '../../config/plugin-settings';
 import { CONFIG_VALIDATION, keyPathOf } from '../../config/validation-style';
 import { LivehookError, describeError } from '../../errors';
@@ -68,10 +69,24 @@ function validateOptions(manifest: PluginManifest, settings: PluginSettings): Re
   if (error) {
     const detail = error.details[0];
     const key = keyPathOf(detail.path);
-    const what = detail.type === 'object.unknown' ? `unknown option "${key}" (plugin "${manifest.name}" does not take it)` : `${key}: ${detail.message}`;
+    const what = detail.type === 'object.unknown' ? `unknown option "${key}" (plugin "${manifest.name}" does not take it${meantOption(schema, detail.path)})` : `${key}: ${detail.message}`;
     throw new LivehookError('CONFIG_INVALID', `invalid configuration: ${settings.file}: ${what}`, { plugin: manifest.name, file: settings.file, key });
   }
   return value as Record<string, unknown>;
+}
+
+/** "; did you mean "file"?" for an unknown option a letter or two off one the plugin takes, else "". */
+function meantOption(schema: Joi.ObjectSchema, keyPath: ReadonlyArray<string | number>): string {
+  const parent = keyPath.slice(0, -1);
+  let keys: string[];
+  try {
+    const described = (parent.length > 0 ? schema.extract(parent.map(String)) : schema).describe() as { keys?: Record<string, unknown> };
+    keys = Object.keys(described.keys ?? {});
+  } catch {
+    return ''; // a schema that cannot say its keys: no hint
+  }
+  const meant = nearestName(String(keyPath[keyPath.length - 1]), keys);
+  return meant === null ? '' : `; did you mean "${meant}"?`;
 }
 
 function checkGrants(manifest: PluginManifest, settings: PluginSettings): void {

@@ -352,7 +352,9 @@ describe('stats-rollup: the daily report', function () {
       [{ catchUpDays: -1 }, {}, 'stats-rollup.json: catchUpDays: must be greater than or equal to 0'],
       [{ catchUpDays: 30, keepDays: 10 }, {}, 'stats-rollup.json: keepDays: must be at least catchUpDays (30): the catch-up builds days from their rooms (got 10)'],
       [{ keepDays: 0 }, {}, 'stats-rollup.json: keepDays: must be greater than or equal to 1'],
-      [{ colour: 'blue' }, {}, 'unknown option "colour"'],
+      [{ colour: 'blue' }, {}, 'unknown option "colour" (plugin "stats-rollup" does not take it)'],
+      // A letter or two off an option it takes: named.
+      [{ keepDay: 30 }, {}, 'stats-rollup.json: unknown option "keepDay" (plugin "stats-rollup" does not take it; did you mean "keepDays"?)'],
     ] as const) {
       const err = await startRollup({ timezone: 'UTC', options, env }).then(
         async (r) => {
