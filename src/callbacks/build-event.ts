@@ -8,7 +8,8 @@ import type { CallbackEvent } from './event';
 import { eventId } from './event-id';
 import { JsonParseError, parseJsonLossless } from './lossless-json';
 import { queryValue } from './query';
-import { commandSpec } from './schemas';
+import { KNOWN_COMMANDS, commandSpec } from './schemas';
+import { shorten } from '../util/shorten';
 import { STRING_ID_FIELDS } from './schemas/fields';
 import { validateBody } from './validate-body';
 
@@ -44,6 +45,7 @@ export function buildEvent(input: BuildEventInput): CallbackEvent {
 
   const spec = commandSpec(command);
   if (spec) refuseNumericIds(command, numberPaths);
+  else refuseDisguisedCommand(command);
   const body = spec ? validateBody(command, spec.schema, parsed as Record<string, unknown>) : (parsed as Record<string, unknown>);
 
   const sdkAppId = queryValue(query, 'SdkAppid') || null;
@@ -123,6 +125,21 @@ function parseBody(raw: string, numberPaths?: Set<string>): unknown {
     const details = err instanceof JsonParseError && err.position !== undefined ? { position: err.position } : {};
     throw new LivehookError('BAD_JSON', err instanceof Error ? err.message : 'malformed JSON', details, { cause: err });
   }
+}
+
+/** Known commands by their lower-case form, trimmed: how a client's mistyped case or stray space is recognised. */
+const FOLDED_COMMANDS: ReadonlyMap<string, string> = new Map(KNOWN_COMMANDS.map((name) => [name.toLowerCase(), name]));
+
+/**
+ * A command livehook does not know is taken as written (Tencent adds
+ * commands). A known one in another case or with spaces around it is no new
+ * command, though, but a client's mistake that would skip the schema and
+ * reach no plugin that waits for it: refused, naming the command it is.
+ */
+function refuseDisguisedCommand(command: string): void {
+  const meant = FOLDED_COMMANDS.get(command.trim().toLowerCase());
+  if (meant === undefined) return;
+  throw new LivehookError('INVALID_BODY', `CallbackCommand: "${shorten(command)}" is not a command; did you mean "${meant}"? (commands are matched exactly: case and spaces count)`, { field: 'CallbackCommand' });
 }
 
 /** Top-level RoomId, else RoomInfo.RoomId (unknown commands may send a number: kept as its digits). */

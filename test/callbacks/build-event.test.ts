@@ -83,6 +83,17 @@ describe('buildEvent', () => {
       expect(event.raw).to.equal(raw);
     });
 
+    it('is refused when it is a known command in another case or with spaces around it, naming the command', () => {
+      for (const written of ['live.callbackafterdestroyroom', 'Live.CallbackAfterDestroyRoom ', ' LIVE.CALLBACKAFTERDESTROYROOM']) {
+        const err = rejection({ CallbackCommand: written, RoomId: 'r', EventTime: 1703589922780 });
+        expect(err.code, written).to.equal('INVALID_BODY');
+        expect(err.message).to.equal(`CallbackCommand: "${written}" is not a command; did you mean "Live.CallbackAfterDestroyRoom"? (commands are matched exactly: case and spaces count)`);
+        expect(err.details).to.deep.equal({ field: 'CallbackCommand' });
+      }
+      // A new command, however close to a known one, is taken as written.
+      expect(build({ CallbackCommand: 'Live.CallbackAfterDestroyRooms' }).known).to.equal(false);
+    });
+
     it('is not validated: odd field types do not reject it', () => {
       const event = build({ CallbackCommand: 'Room.CallbackAfterSomething', RoomInfo: { RoomId: 77 }, EventTime: 'soon', Operator_Account: { x: 1 } });
       expect(event.known).to.equal(false);
