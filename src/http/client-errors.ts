@@ -64,7 +64,7 @@ const PARSER_WORDS: Readonly<Record<string, string>> = {
   HPE_LF_EXPECTED: 'a line does not end with CRLF',
   HPE_CR_EXPECTED: 'a line does not end with CRLF',
   HPE_INVALID_CONTENT_LENGTH: 'Content-Length is not a number',
-  HPE_UNEXPECTED_CONTENT_LENGTH: 'Content-Length is sent twice, or with Transfer-Encoding',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'Content-Length is sent twice',
   HPE_INVALID_TRANSFER_ENCODING: 'Transfer-Encoding is not chunked, or not last',
   HPE_INVALID_CHUNK_SIZE: 'a chunk size is not a hexadecimal number',
 };
@@ -77,7 +77,9 @@ function refusalOf(err: Error & { code?: string }): LivehookError {
     refusal = new LivehookError('BODY_TIMEOUT', 'the request did not arrive in time: send its headers and body at once');
   } else {
     const lengthHint = /CONTENT_LENGTH|CHUNK/.test(err.code ?? '') ? ': check Content-Length or the chunks against the body sent' : '';
-    const what = PARSER_WORDS[err.code ?? ''];
+    // The parser files "both framing headers" under either header's code: its own reason tells.
+    const both = /can't be present with/.test(String((err as { reason?: unknown }).reason));
+    const what = both ? 'Content-Length and Transfer-Encoding are both sent: send one of them' : PARSER_WORDS[err.code ?? ''];
     refusal = new LivehookError('BAD_REQUEST', `the HTTP request is malformed${what ? `: ${what}` : ''} (${err.code ?? err.message})${lengthHint}`);
   }
   return refusal;

@@ -78,6 +78,20 @@ describe('stalled and malformed requests', () => {
     expect(svc.logs.filter((l) => l.level === 50 && String(l.msg).includes('inside livehook'))).to.deep.equal([]);
   });
 
+  it('says which framing is wrong: both Content-Length and Transfer-Encoding, Content-Length twice, a length that is no number', async () => {
+    const cases: Array<[string, string]> = [
+      ['Transfer-Encoding: chunked\r\nContent-Length: 3', 'Content-Length and Transfer-Encoding are both sent: send one of them'],
+      ['Content-Length: 3\r\nTransfer-Encoding: chunked', 'Content-Length and Transfer-Encoding are both sent: send one of them'],
+      ['Content-Length: 3\r\nContent-Length: 4', 'Content-Length is sent twice'],
+      ['Content-Length: x3', 'Content-Length is not a number'],
+    ];
+    for (const [headers, words] of cases) {
+      const { text } = await raw(svc, `POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: x\r\n${headers}\r\n\r\n0\r\n\r\n`);
+      expect(text, headers).to.match(/^HTTP\/1\.1 400/);
+      expect(jsonOf(text).ErrorInfo, headers).to.contain(`the HTTP request is malformed: ${words} (HPE_`);
+    }
+  });
+
   it('refuses a body that is not valid UTF-8 when no charset is declared, instead of storing U+FFFD', async () => {
     const gbk = Buffer.concat([Buffer.from('{"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"'), Buffer.from([0xd6, 0xb1, 0xb2, 0xa5]), Buffer.from('"}')]);
     const { text } = await raw(svc, `POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${gbk.length}\r\nConnection: close\r\n\r\n`, gbk);
