@@ -56,6 +56,7 @@ export class EmailAlertHandler implements PluginHandler {
       timeZone: context.timezone,
       to: options.to,
       retryBaseMs: this.tickMs,
+      roomsPerMail: options.storm.roomsPerDigestMail,
     });
   }
 

@@ -1,6 +1,8 @@
 /**
- * The storm digest: one mail for every room held back during one window,
- * each listed with what a single alert would have said in brief.
+ * The storm digest: the mail for every room held back during one window,
+ * each listed with what a single alert would have said in brief. A storm
+ * larger than one mail should carry (storm.roomsPerDigestMail) is sent as
+ * several mails, "part 1 of 3" and so on, numbered on across the parts.
  */
 import { formatClock, formatEventTime } from './format-time';
 import type { RoomFacts } from './room-facts';
@@ -17,22 +19,44 @@ export interface DigestWindow {
   maxAlerts: number;
 }
 
-export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone: string): RenderedMail {
+/** Which part of a digest a mail is: its rooms are `first`+1 … of `total` in all. */
+export interface DigestPart {
+  index: number;
+  count: number;
+  /** How many rooms the parts before this one list. */
+  first: number;
+  /** The rooms of the whole digest. */
+  total: number;
+}
+
+/** The digest's rooms in mails of at most `perMail` rooms each. */
+export function renderDigestParts(window: DigestWindow, rooms: RoomFacts[], timeZone: string, perMail: number): RenderedMail[] {
+  const count = Math.max(1, Math.ceil(rooms.length / perMail));
+  return Array.from({ length: count }, (_, index) =>
+    renderDigest(window, rooms.slice(index * perMail, (index + 1) * perMail), timeZone, { index, count, first: index * perMail, total: rooms.length }),
+  );
+}
+
+export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone: string, part?: DigestPart): RenderedMail {
   const span = `${formatClock(window.start, timeZone)}–${formatClock(window.end, timeZone)} (${timeZone})`;
-  const count = `${rooms.length} more room${rooms.length === 1 ? '' : 's'}`;
-  const subject = `[livehook] Alert storm: ${count} dissolved between ${span}`;
+  const total = part?.total ?? rooms.length;
+  const first = part?.first ?? 0;
+  const count = `${total} more room${total === 1 ? '' : 's'}`;
+  const split = part && part.count > 1 ? { subject: ` (part ${part.index + 1} of ${part.count})`, intro: ` This is part ${part.index + 1} of ${part.count}: rooms ${first + 1} to ${first + rooms.length}.` } : { subject: '', intro: '' };
+  const subject = `[livehook] Alert storm: ${count} dissolved between ${span}${split.subject}`;
   const intro =
     `More than ${window.maxAlerts} room alert${window.maxAlerts === 1 ? '' : 's'} came in between ${span}. ` +
-    `Each room past that limit is listed here instead of in a mail of its own.`;
+    `Each room past that limit is listed here instead of in a mail of its own.${split.intro}`;
 
   // Room names and accounts come from app users: each on one line (oneLine).
   const line = (room: RoomFacts, i: number): string =>
     oneLine(
-      `${i + 1}. "${room.roomName ?? '(no name)'}" (${room.roomId ?? '(unknown)'}), owner ${room.owner ?? '(unknown)'}, ` +
+      `${first + i + 1}. "${room.roomName ?? '(no name)'}" (${room.roomId ?? '(unknown)'}), owner ${room.owner ?? '(unknown)'}, ` +
         `${reasonOf(room.eventType)} at ${formatEventTime(room.eventTime, timeZone)}, operator ${room.operator ?? '(unknown)'}; ` +
         `${statisticsSummary(room.statistic)}`,
     );
-  const text = `${intro}\n\n${rooms.map(line).join('\n')}\n\n--\nSent by livehook email-alert (storm digest, ${rooms.length} room${rooms.length === 1 ? '' : 's'}).\n`;
+  const signature = `storm digest, ${total} room${total === 1 ? '' : 's'}${split.subject}`;
+  const text = `${intro}\n\n${rooms.map(line).join('\n')}\n\n--\nSent by livehook email-alert (${signature}).\n`;
 
   const cell = (value: string): string => `<td style="padding:2px 10px 2px 0;vertical-align:top">${escapeHtml(value)}</td>`;
   const rows = rooms
@@ -52,7 +76,7 @@ export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone:
 <tr>${head}</tr>
 ${rows}
 </table>
-<p style="color:#888;font-size:12px">Sent by livehook email-alert (storm digest, ${rooms.length} room${rooms.length === 1 ? '' : 's'}).</p>
+<p style="color:#888;font-size:12px">Sent by livehook email-alert (${escapeHtml(signature)}).</p>
 </body></html>
 `;
   return { subject, text, html };

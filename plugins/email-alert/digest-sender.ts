@@ -4,7 +4,7 @@
  * again with a growing pause, so no held room is ever dropped.
  */
 import { retryDelay, type Logger, type Mailer, type Serial } from 'livehook';
-import { renderDigest } from './digest-mail';
+import { renderDigestParts } from './digest-mail';
 import { stableMessageId } from './message-id';
 import type { PendingDigest, StormLedger } from './storm-ledger';
 
@@ -21,6 +21,8 @@ export interface DigestSenderDeps {
   to: string[] | undefined;
   /** First pause after a failed digest (it doubles up to 5 minutes), and how long after its window a digest waits. */
   retryBaseMs: number;
+  /** The most rooms one digest mail lists (storm.roomsPerDigestMail); a larger storm goes in parts. */
+  roomsPerMail: number;
 }
 
 export class DigestSender {
@@ -64,14 +66,21 @@ export class DigestSender {
         await ledger.digestSent(digest, rooms, null, now); // a crash left the window marked but empty
         return;
       }
-      const mail = renderDigest({ ...digest, maxAlerts: ledger.limits.maxAlerts }, rooms, this.deps.timeZone);
-      const messageId = stableMessageId('digest', `${this.deps.pluginName}:${digest.start}`, mailer.from);
-      const result = await mailer.send({ to: this.deps.to, ...mail, messageId });
+      // A storm past what one mail should carry goes in parts, each with its own stable Message-ID:
+      // a failure part way sends them all again, and mail clients show a part sent twice as one.
+      const mails = renderDigestParts({ ...digest, maxAlerts: ledger.limits.maxAlerts }, rooms, this.deps.timeZone, this.deps.roomsPerMail);
+      const results = [];
+      for (const [index, mail] of mails.entries()) {
+        const key = `${this.deps.pluginName}:${digest.start}${index === 0 ? '' : `:part${index + 1}`}`;
+        results.push(await mailer.send({ to: this.deps.to, ...mail, messageId: stableMessageId('digest', key, mailer.from) }));
+      }
+      const [result] = results;
       await ledger.digestSent(digest, rooms, result.messageId, Date.now());
       this.failures.delete(digest.start);
+      const parts = mails.length > 1 ? ` in ${mails.length} mails` : '';
       logger.info(
-        { windowStart: new Date(digest.start).toISOString(), rooms: rooms.map((r) => r.roomId), messageId: result.messageId, transport: result.transport, file: result.file },
-        `storm digest for ${rooms.length} room(s) ${result.transport === 'outbox' ? `written to ${result.file}` : 'sent'}`,
+        { windowStart: new Date(digest.start).toISOString(), rooms: rooms.map((r) => r.roomId), messageIds: results.map((r) => r.messageId), transport: result.transport, files: results.map((r) => r.file) },
+        `storm digest for ${rooms.length} room(s) ${result.transport === 'outbox' ? `written to ${results.map((r) => r.file).join(', ')}` : 'sent'}${parts}`,
       );
     } catch (err) {
       // Should even this fail, the claim runs out after SENDING_CLAIM_MS and any instance tries again.

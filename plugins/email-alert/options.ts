@@ -23,6 +23,8 @@ export interface AlertOptions {
     maxAlerts: number;
     /** Window length. A window opens with the first alert after the previous one closed. */
     windowMinutes: number;
+    /** The most rooms one digest mail lists; a larger storm's digest goes in several mails. */
+    roomsPerDigestMail: number;
   };
   /** Alert and digest records of this many past days are kept (they stop a redelivered event being mailed twice). */
   keepDays: number;
@@ -66,6 +68,8 @@ export const optionsSchema = Joi.object<AlertOptions>({
   storm: Joi.object({
     maxAlerts: Joi.number().integer().min(0).default(10),
     windowMinutes: Joi.number().positive().max(24 * 60).default(5),
+    // About 800 bytes a room: 1,000 rooms make a mail of under 1 MB, well within what SMTP servers take.
+    roomsPerDigestMail: Joi.number().integer().min(1).max(10_000).default(1000),
   }).default(),
   keepDays: Joi.number().integer().min(1).max(36_500).default(90),
 });

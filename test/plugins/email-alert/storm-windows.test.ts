@@ -32,7 +32,7 @@ describe('email-alert storm windows, on a fake clock', function () {
     alert = null;
   });
 
-  async function start(storm: { maxAlerts: number; windowMinutes: number }): Promise<PluginInThread> {
+  async function start(storm: { maxAlerts: number; windowMinutes: number; roomsPerDigestMail?: number }): Promise<PluginInThread> {
     clock = fakeClock({ date: true, now: Date.parse('2026-03-01T10:00:00Z') });
     alert = await startPluginInThread('email-alert', { config: { ...repoPluginConfig(), storm }, timezone: 'Asia/Shanghai', env: { LIVEHOOK_ALERT_TO: ALERT_TO } });
     return alert;
@@ -76,6 +76,27 @@ describe('email-alert storm windows, on a fake clock', function () {
     expect(digest.messageId).to.match(/^<digest\.[0-9a-f]{32}@localhost>$/);
 
     // Sent once: later ticks send nothing more.
+    clock!.tick(5 * MINUTE);
+    await realSleep(300);
+    expect(await mails(a)).to.have.length(3);
+  });
+
+  it('sends a storm larger than one mail should carry as several, each part numbered, every room listed once', async () => {
+    const a = await start({ maxAlerts: 0, windowMinutes: 1, roomsPerDigestMail: 2 });
+    const ids = ['p1', 'p2', 'p3', 'p4', 'p5'];
+    for (const id of ids) {
+      await a.deliver(systemDestroy(id));
+      clock!.tick(10);
+    }
+    clock!.tick(70_000);
+    await waitFor(async () => (await mails(a)).length === 3, 5000, 'the digest in three parts');
+    const parts = (await mails(a)).sort((x, y) => (x.subject ?? '').localeCompare(y.subject ?? ''));
+    expect(parts.map((m) => m.subject)).to.deep.equal([1, 2, 3].map((n) => `[livehook] Alert storm: 5 more rooms dissolved between 18:00:00–18:01:00 (Asia/Shanghai) (part ${n} of 3)`));
+    expect(parts.map((m) => roomIdsIn(m.text ?? ''))).to.deep.equal([['p1', 'p2'], ['p3', 'p4'], ['p5']]);
+    expect(parts[1].text).to.contain('This is part 2 of 3: rooms 3 to 4.').and.contain('\n3. "Room p3"');
+    expect(new Set(parts.map((m) => m.messageId)).size, 'a Message-ID of its own per part').to.equal(3);
+
+    // Sent once, all parts.
     clock!.tick(5 * MINUTE);
     await realSleep(300);
     expect(await mails(a)).to.have.length(3);
