@@ -235,7 +235,8 @@ export class DeliveryLoop {
       this.passFailures.succeeded();
     } catch (err) {
       // The store failed (disk full, database gone): keep the cursor where it was and try again later.
-      this.passFailures.failed({ hook: 'handle', err }, 'plugin delivery pass failed; will retry');
+      // No handler ran (hook "handle" lines carry the event): the pass's own reads and writes failed.
+      this.passFailures.failed({ stage: 'delivery pass', err }, 'plugin delivery pass failed (reading the log or saving the cursor); will retry');
     } finally {
       if (renewal) clearInterval(renewal);
     }
