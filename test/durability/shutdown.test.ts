@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { openStore } from '../../src/store/open-store';
 import { createLogger } from '../../src/log/logger';
 import { startChildService } from '../helpers/child-service';
-import { fixture, post, tempDir, writeConfigDir } from '../helpers/service';
+import { fixture, post, tempDir, waitFor, writeConfigDir } from '../helpers/service';
 import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
 
 const seed = fixture('destroy-room.seed-example.json');
@@ -22,7 +22,7 @@ describe('graceful shutdown on SIGTERM', function () {
     const outcomes: Array<{ room: string; status: number | 'error' }> = [];
     const requests = Array.from({ length: 40 }, async (_, i) => {
       const room = `term-${i}`;
-      await new Promise((r) => setTimeout(r, i * 5)); // spread over ~200 ms, across the signal
+      await new Promise((r) => setTimeout(r, i * 10)); // spread over ~400 ms, across the signal
       try {
         const res = await post(svc.url, seed.replace('"tandy-test-rest"', JSON.stringify(room)));
         outcomes.push({ room, status: res.status });
@@ -30,7 +30,8 @@ describe('graceful shutdown on SIGTERM', function () {
         outcomes.push({ room, status: 'error' }); // refused after the listener closed: never acknowledged
       }
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // The signal comes once a delivery is running (the plugin's isolate may take a moment to start).
+    await waitFor(() => readRecords(out).some((r) => r.hook === 'handle'), 10_000, 'a delivery to start');
     const exit = svc.kill('SIGTERM');
     await Promise.all(requests);
     expect(await exit).to.equal(0);

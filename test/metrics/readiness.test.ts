@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { expect } from 'chai';
-import { fixture, startTestService, type TestService } from '../helpers/service';
+import { startTestService, type TestService } from '../helpers/service';
 import { parseSamples, valueOf } from './prom-text';
 
 /** A raw HTTP/1.1 connection, to send a request in pieces and pipeline another behind it. */
@@ -22,7 +22,7 @@ function answers(raw: string): Array<{ status: number; body: unknown }> {
     const body = raw.slice(re.lastIndex, re.lastIndex + length);
     if (body.length < length) break;
     re.lastIndex += length;
-    out.push({ status: Number(match[1]), body: JSON.parse(body) });
+    out.push({ status: Number(match[1]), body: /^[[{]/.test(body) ? JSON.parse(body) : body });
   }
   return out;
 }
@@ -65,24 +65,25 @@ describe('/healthz and /readyz', () => {
   });
 
   it('/readyz is 503 "shutting down" while the service stops, /healthz 200 until it is gone', async () => {
-    svc = await startTestService({ onlyPlugins: ['logging'] });
-    const body = fixture('destroy-room.seed-example.json');
-    // A callback in flight (half its body sent) keeps the server answering on this connection while it stops.
+    svc = await startTestService({ onlyPlugins: ['logging'], env: { LIVEHOOK_ADMIN_TOKEN: 'readiness-token' } });
+    // A sign-in in flight (half its form sent) keeps the server answering on this connection while it stops.
+    // (Not a callback: one answered while stopping says Connection: close, and what follows it is not read.)
+    const body = 'token=readiness-token';
     const conn = await rawConnection(svc.service.port);
-    conn.socket.write(`POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: livehook\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
+    conn.socket.write(`POST /login HTTP/1.1\r\nHost: livehook\r\nAccept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 6)}`);
     await new Promise((r) => setTimeout(r, 50));
     const stopping = svc.stop();
     await new Promise((r) => setTimeout(r, 50));
-    // The rest of the callback, then two probes pipelined behind it on the same connection.
-    conn.socket.write(`${body.slice(20)}GET /readyz HTTP/1.1\r\nHost: livehook\r\n\r\nGET /healthz HTTP/1.1\r\nHost: livehook\r\n\r\n`);
+    // The rest of the form, then two probes pipelined behind it on the same connection.
+    conn.socket.write(`${body.slice(6)}GET /readyz HTTP/1.1\r\nHost: livehook\r\n\r\nGET /healthz HTTP/1.1\r\nHost: livehook\r\n\r\n`);
     const deadline = Date.now() + 5000;
     while (answers(conn.received()).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     conn.socket.destroy();
     await stopping;
     svc = null;
 
-    const [callback, ready, health] = answers(conn.received());
-    expect(callback.status, 'the callback that was already in flight').to.equal(200);
+    const [signIn, ready, health] = answers(conn.received());
+    expect(signIn.status, 'the sign-in that was already in flight').to.equal(303);
     expect(ready).to.deep.equal({ status: 503, body: { status: 'not ready', reason: 'shutting down' } });
     expect(health).to.deep.equal({ status: 200, body: { status: 'ok' } });
   });

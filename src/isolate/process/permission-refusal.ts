@@ -6,6 +6,7 @@
  */
 import { LivehookError } from '../../errors';
 import type { ModuleGrant } from '../../pipeline/plugin-contract';
+import { readSafely } from '../inside/plain-failure';
 
 interface Refused {
   what: (resource: string) => string;
@@ -22,8 +23,12 @@ const REFUSED: Readonly<Record<string, Refused>> = {
   Inspector: { what: () => 'use the inspector', grant: null, why: 'Node\'s permission model refuses it to a child process whatever the grants: run the plugin with "isolation": "thread" and the "inspector" grant' },
 };
 
-/** The permission model's refusal told in words, or null for any other error. */
+/** The permission model's refusal told in words, or null for any other error (a thrown value that traps its reads included). */
 export function permissionRefusal(err: unknown, plugin: string, file: string): LivehookError | null {
+  return readSafely(() => refusalOf(err, plugin, file), null);
+}
+
+function refusalOf(err: unknown, plugin: string, file: string): LivehookError | null {
   const e = err as { code?: unknown; permission?: unknown; resource?: unknown } | null;
   if (!(err instanceof Error) || e === null) return null;
   if (e.code === 'ERR_DLOPEN_DISABLED') {
