@@ -5,9 +5,11 @@
  * writes somewhere else (a test's collector, a pretty printer on a
  * terminal), the isolate sends its lines, in batches, to be written there.
  */
-import { Writable } from 'node:stream';
+import fs from 'node:fs';
 import pino, { type Logger } from 'pino';
+import { LogBudget, PLUGIN_LOG_LIMITS, type LogLimits } from '../log/log-budget';
 import { createLogger, type LogLevel } from '../log/logger';
+import { formatBytes } from '../store/disk-full';
 
 /** Where the service's logger writes: 'stderr' when an isolate can write there itself. */
 export function logDestinationOf(logger: Logger): 'stderr' | 'parent' {
@@ -21,9 +23,44 @@ export function writeIsolateLines(logger: Logger, lines: readonly string[]): voi
   for (const line of lines) stream.write(line);
 }
 
-/** The isolate's logger: to fd 2, or batched to `send` (flushed each loop turn, and by flush()). */
-export function isolateLogger(level: LogLevel, to: 'stderr' | 'parent', send: (lines: string[]) => void): { logger: Logger; flush(): void } {
-  if (to === 'stderr') return { logger: createLogger(level), flush: () => undefined };
+/**
+ * The isolate's logger: to fd 2, or batched to `send` (flushed each loop
+ * turn, and by flush()); within the plugin's log budget either way
+ * (src/log/log-budget.ts), whose summary of dropped lines is written past it.
+ */
+export function isolateLogger(level: LogLevel, to: 'stderr' | 'parent', send: (lines: string[]) => void, plugin: string, limits: LogLimits = PLUGIN_LOG_LIMITS): { logger: Logger; flush(): void } {
+  const { write, flush } = to === 'stderr' ? stderrLines() : batchedLines(send);
+  const summary = createLogger('warn', { write } as unknown as NodeJS.WritableStream).child({ plugin });
+  const budget = new LogBudget(limits, write, (dropped, { lines, bytes }) =>
+    summary.warn({ droppedLines: dropped.lines, droppedBytes: dropped.bytes }, `plugin "${plugin}" logged more than ${lines} lines or ${formatBytes(bytes)} within a second: ${dropped.lines} lines (${formatBytes(dropped.bytes)}) were dropped`),
+  );
+  const logger = createLogger(level, { write: (line: string) => budget.offer(line) } as unknown as NodeJS.WritableStream);
+  return {
+    logger,
+    flush: () => {
+      budget.report();
+      flush();
+    },
+  };
+}
+
+/** Straight to fd 2, synchronously: a line about a crash must not be lost with the isolate. */
+function stderrLines(): { write(line: string): void; flush(): void } {
+  return { write: (line) => writeAll(2, line), flush: () => undefined };
+}
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; ) {
+    try {
+      at += fs.writeSync(fd, bytes, at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return; // stderr gone: nothing to tell
+    }
+  }
+}
+
+function batchedLines(send: (lines: string[]) => void): { write(line: string): void; flush(): void } {
   let pending: string[] = [];
   let scheduled = false;
   const flush = (): void => {
@@ -33,16 +70,12 @@ export function isolateLogger(level: LogLevel, to: 'stderr' | 'parent', send: (l
     pending = [];
     send(lines);
   };
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      const text = chunk.toString();
-      pending.push(text.endsWith('\n') ? text : `${text}\n`);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-      done();
-    },
-  });
-  return { logger: createLogger(level, sink), flush };
+  const write = (text: string): void => {
+    pending.push(text.endsWith('\n') ? text : `${text}\n`);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+  return { write, flush };
 }

@@ -43,7 +43,7 @@ const post = (message: FromIsolate): void => port.postMessage(message);
 
 const board = IsolateBoard.from(spec.board);
 const head = LogHead.from(spec.head);
-const { logger: rootLogger, flush: flushLogs } = isolateLogger(spec.service.logLevel as LogLevel, spec.logTo, (lines) => post({ type: 'log', lines }));
+const { logger: rootLogger, flush: flushLogs } = isolateLogger(spec.service.logLevel as LogLevel, spec.logTo, (lines) => post({ type: 'log', lines }), spec.found.name);
 const logger = rootLogger.child({ plugin: spec.found.name });
 routeConsoleToLog(logger);
 const stdio = keepPluginStdioWhole(logger);
