@@ -48,8 +48,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
       { file: configDir },
     );
   }
-  const serviceRaw = fs.existsSync(serviceFile) ? readJsonObject(serviceFile) : {};
-  const rawPlugins = readPluginFiles(path.join(configDir, PLUGINS_SUBDIR));
+  // Every file is read and checked before a refusal, which then names each problem (one a line):
+  // an operator fixes them in one go instead of one per try.
+  const problems = new ConfigProblems();
+  const serviceRaw = (fs.existsSync(serviceFile) ? problems.collect(() => readJsonObject(serviceFile)) : undefined) ?? {};
+  const rawPlugins = readPluginFiles(path.join(configDir, PLUGINS_SUBDIR), problems);
 
   // Env overrides go into the raw objects, remembering which key came from which variable.
   const envOrigins = new Map<string, string>();
@@ -68,17 +71,39 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
   }
 
-  const service = validate(serviceConfigSchema, serviceRaw, relative(serviceFile), (p) => envOrigins.get(`service:${p}`)) as ServiceConfig;
-  service.dataDir = path.resolve(service.dataDir);
-  service.plugins.dir = path.resolve(service.plugins.dir);
-
+  const service = problems.collect(() => validate(serviceConfigSchema, serviceRaw, relative(serviceFile), (p) => envOrigins.get(`service:${p}`)) as ServiceConfig);
   const plugins = new Map<string, PluginSettings>();
   for (const [name, { file, raw }] of rawPlugins) {
-    const validated = validate(pluginFileSchema, raw, relative(file), (p) => envOrigins.get(`${name}:${p}`)) as Record<string, unknown>;
-    plugins.set(name, splitPluginFile(name, relative(file), validated));
+    const validated = problems.collect(() => validate(pluginFileSchema, raw, relative(file), (p) => envOrigins.get(`${name}:${p}`)) as Record<string, unknown>);
+    if (validated) plugins.set(name, splitPluginFile(name, relative(file), validated));
   }
+  problems.throwIfAny();
+  service!.dataDir = path.resolve(service!.dataDir);
+  service!.plugins.dir = path.resolve(service!.plugins.dir);
   const envUsed = [...(env.LIVEHOOK_CONFIG_DIR && !options.configDir ? ['LIVEHOOK_CONFIG_DIR'] : []), ...new Set(envOrigins.values())];
-  return { configDir, service, plugins, envUsed };
+  return { configDir, service: service!, plugins, envUsed };
+}
+
+/** The config's problems, gathered file by file. */
+class ConfigProblems {
+  private readonly found: LivehookError[] = [];
+
+  /** The step's result, or undefined when it found a problem in the config (kept for throwIfAny). */
+  collect<T>(step: () => T): T | undefined {
+    try {
+      return step();
+    } catch (err) {
+      if (!(err instanceof LivehookError) || err.code !== 'CONFIG_INVALID') throw err;
+      this.found.push(err);
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.found.length === 0) return;
+    if (this.found.length === 1) throw this.found[0];
+    throw new LivehookError('CONFIG_INVALID', this.found.map((e) => e.message).join('\n'), { problems: this.found.map((e) => e.details) });
+  }
 }
 
 function parseEnv(override: EnvOverride, value: string): unknown {
@@ -89,13 +114,14 @@ function parseEnv(override: EnvOverride, value: string): unknown {
   }
 }
 
-function readPluginFiles(dir: string): Map<string, { file: string; raw: Record<string, unknown> }> {
+function readPluginFiles(dir: string, problems: ConfigProblems): Map<string, { file: string; raw: Record<string, unknown> }> {
   const found = new Map<string, { file: string; raw: Record<string, unknown> }>();
   if (!fs.existsSync(dir)) return found;
   for (const entry of fs.readdirSync(dir).sort()) {
     if (!entry.endsWith('.json')) continue;
     const file = path.join(dir, entry);
-    found.set(entry.slice(0, -'.json'.length), { file, raw: readJsonObject(file, 'write {"enabled": true} to run the plugin with its defaults (with "capabilities": [...] when it asks for some: its README lists them), or {"enabled": false}') });
+    const raw = problems.collect(() => readJsonObject(file, 'write {"enabled": true} to run the plugin with its defaults (with "capabilities": [...] when it asks for some: its README lists them), or {"enabled": false}'));
+    if (raw) found.set(entry.slice(0, -'.json'.length), { file, raw });
   }
   return found;
 }

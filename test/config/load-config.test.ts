@@ -132,6 +132,16 @@ describe('config loading', () => {
     expect(loadError(configDirWith({}, { logging: '[]' }))).to.contain('logging.json').and.to.contain('JSON object');
   });
 
+  it('names every file with a problem at once, one a line, not only the first', () => {
+    const message = loadError(configDirWith({ port: 'eighty' }, { logging: '{"enabled": true,', 'stats-rollup': { enabled: 'yes' } }));
+    const lines = message.split('\n');
+    expect(lines, message).to.have.length(3);
+    // (files that cannot be read as JSON first, then the values of the others)
+    expect(lines[0]).to.match(/^invalid configuration: .*logging\.json: is not valid JSON/);
+    expect(lines[1]).to.match(/^invalid configuration: .*livehook\.json: port: must be a number$/);
+    expect(lines[2]).to.match(/^invalid configuration: .*stats-rollup\.json: enabled: must be a boolean$/);
+  });
+
   it('names a plugin file whose reserved keys are wrong', () => {
     expect(loadError(configDirWith({}, { logging: { enabled: 'yes please' } }))).to.contain('logging.json').and.to.contain('enabled');
     expect(loadError(configDirWith({}, { logging: { stdout: true } }))).to.contain('logging.json').and.to.contain('enabled').and.to.contain('required');
