@@ -53,8 +53,9 @@ export const ALWAYS_GRANTED = ['logger', 'options', 'context'] as const;
  *   env             the service's environment variables (without it: PATH, HOME, TZ, LANG, NODE_ENV)
  *   inspector       node:inspector: a debugger session, on the service's main thread too (thread
  *                   isolation only: Node's permission model refuses it to a child process)
+ *   addons          native addons of its own (.node files, process.dlopen)
  */
-export const MODULE_GRANTS = ['fs', 'net', 'child_process', 'worker_threads', 'env', 'inspector'] as const;
+export const MODULE_GRANTS = ['fs', 'net', 'child_process', 'worker_threads', 'env', 'inspector', 'addons'] as const;
 export type ModuleGrant = (typeof MODULE_GRANTS)[number];
 
 /** What a handler is told about the delivery it is running. */

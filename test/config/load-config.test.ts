@@ -145,7 +145,7 @@ describe('config loading', () => {
   it('names a plugin file whose reserved keys are wrong', () => {
     expect(loadError(configDirWith({}, { logging: { enabled: 'yes please' } }))).to.contain('logging.json').and.to.contain('enabled');
     expect(loadError(configDirWith({}, { logging: { stdout: true } }))).to.contain('logging.json').and.to.contain('enabled').and.to.contain('required');
-    expect(loadError(configDirWith({}, { logging: { enabled: true, capabilities: ['fs', 'htp'] } }))).to.match(/logging\.json: capabilities\[1\]: "htp" is not a capability: grant some of mailer, .*http, fs, net, child_process, worker_threads, env, inspector$/);
+    expect(loadError(configDirWith({}, { logging: { enabled: true, capabilities: ['fs', 'htp'] } }))).to.match(/logging\.json: capabilities\[1\]: "htp" is not a capability: grant some of mailer, .*http, fs, net, child_process, worker_threads, env, inspector, addons$/);
     // A time-out past what a timer can wait would fire after 1 ms: every delivery would time out.
     expect(loadError(configDirWith({}, { logging: { enabled: true, timeoutMs: 2_147_483_648 } }))).to.match(/logging\.json: timeoutMs: must be at most 2147483647 ms \(about 24\.8 days, the longest a Node\.js timer waits\), not 2147483648$/);
     expect(loadError(configDirWith({}, { logging: { enabled: true, retry: { capMs: 3e9 } } }))).to.match(/logging\.json: retry\.capMs: must be at most 2147483647 ms/);

@@ -203,6 +203,8 @@ class Handler {
       binding: () => process.binding('spawn_sync'),
       inspector: () => new (require('node:inspector').Session)().connectToMainThread(),
       inspectorBinding: () => process.binding('inspector'),
+      addonOfItsOwn: () => require('./fake.node'),
+      addonByDlopen: () => process.dlopen({ exports: {} }, ${JSON.stringify(path.resolve(__dirname, '../../node_modules/better-sqlite3/build/Release/better_sqlite3.node'))}),
       loadWithoutParent: () => require('node:module')._load('child_process', null, false).execSync('true'),
       requireAsService: () => require('node:module').createRequire(${JSON.stringify(path.resolve(__dirname, '../../src/service.ts'))})('child_process').execSync('true'),
       requireAsPackage: () => require('node:module').createRequire(${JSON.stringify(path.resolve(__dirname, '../../node_modules/joi/package.json'))})('child_process').execSync('true'),
@@ -239,6 +241,7 @@ injectable()(Handler);
 module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.object({}), handler: Handler };
 `,
     );
+    fs.writeFileSync(path.join(pluginsDir, 'sly', 'fake.node'), 'not really an addon');
     const svc = await start({ sly: { enabled: true } });
     expect((await svc.post(room('sly-1'))).status).to.equal(200);
     const file = path.join(svc.dataDir, 'plugins', 'sly', 'results.json');
@@ -258,6 +261,8 @@ module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.ob
     expect(results.serviceDescriptorStream).to.match(/^plugin "sly" may not write to file descriptor \d+ \(fs\.createWriteStream\): it did not open it/);
     expect(results.binding).to.match(/^plugin "sly" may not load "process\.binding\('spawn_sync'\)": add "child_process"/);
     expect(results.inspector).to.match(/^plugin "sly" may not load "node:inspector": add "inspector" to "capabilities"/);
+    expect(results.addonOfItsOwn).to.match(/^plugin "sly" may not load ".*\/sly\/fake\.node": add "addons" to "capabilities"/);
+    expect(results.addonByDlopen).to.match(/^plugin "sly" may not load "process\.dlopen": add "addons" to "capabilities"/);
     expect(results.inspectorBinding).to.match(/^plugin "sly" may not load "process\.binding\('inspector'\)": add "inspector"/);
     for (const route of ['loadWithoutParent', 'requireAsService', 'requireAsPackage', 'moduleAsService']) {
       expect(results[route], route).to.match(/^plugin "sly" may not load "child_process": add "child_process" to "capabilities"/);

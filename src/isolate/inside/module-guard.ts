@@ -8,6 +8,8 @@
  *   worker_threads                               grant "worker_threads"
  *   inspector                                    grant "inspector" (a session on
  *                                                the service's main thread runs any code there)
+ *   native addons (its own .node files,          grant "addons" (native code is beyond
+ *   process.dlopen)                              any guard in JavaScript)
  *   fs writes outside <data dir>/plugins/<name>  grant "fs"
  *   reading /proc/<pid>/environ                 grant "env" (process.env is emptied too)
  *
@@ -162,6 +164,16 @@ export function installModuleGuard(settings: GuardSettings): void {
     }
     return loadJs(module, filename);
   };
+
+  if (!granted.has('addons')) {
+    // Node's own .node loader, with the dlopen kept here: the service's addons (SQLite) still load.
+    const dlopen = process.dlopen.bind(process);
+    extensions['.node'] = function guardedNode(module: NodeJS.Module, filename: string): void {
+      if (isPluginFile(filename)) refuse(filename, 'addons');
+      dlopen(module, path.toNamespacedPath(filename));
+    };
+    process.dlopen = () => refuse('process.dlopen', 'addons');
+  }
 
   if (!granted.has('net')) {
     // The global fetch reaches outside without a require; the "http" capability

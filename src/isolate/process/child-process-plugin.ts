@@ -168,6 +168,7 @@ export class ChildProcessPlugin implements PluginInstance {
         ...files,
         ...(granted.has('child_process') ? ['--allow-child-process'] : []),
         ...(granted.has('worker_threads') ? ['--allow-worker'] : []),
+        ...(granted.has('addons') ? ['--allow-addons'] : []),
         `--max-old-space-size=${spec.settings.heapMb}`,
         // (and the SecurityWarning of --allow-child-process: the docs say what that grant gives away)
         '--disable-warning=ExperimentalWarning',

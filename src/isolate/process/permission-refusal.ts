@@ -32,7 +32,7 @@ function refusalOf(err: unknown, plugin: string, file: string): LivehookError | 
   const e = err as { code?: unknown; permission?: unknown; resource?: unknown } | null;
   if (!(err instanceof Error) || e === null) return null;
   if (e.code === 'ERR_DLOPEN_DISABLED') {
-    return new LivehookError('PLUGIN_CAPABILITY_DENIED', `plugin "${plugin}" may not load a native addon: Node's permission model refuses addons under "isolation": "process"; run it with "isolation": "thread" (in ${file})`, { plugin }, { cause: err });
+    return new LivehookError('PLUGIN_CAPABILITY_DENIED', `plugin "${plugin}" may not load a native addon: Node's permission model refuses addons under "isolation": "process"; add "addons" to "capabilities" in ${file} to allow it`, { plugin, grant: 'addons' }, { cause: err });
   }
   if (e.code !== 'ERR_ACCESS_DENIED') return null;
   const permission = typeof e.permission === 'string' ? e.permission : '';
