@@ -4,7 +4,7 @@
  * larger than one mail should carry (storm.roomsPerDigestMail) is sent as
  * several mails, "part 1 of 3" and so on, numbered on across the parts.
  */
-import { formatClock, formatEventTime } from './format-time';
+import { formatClock, formatEventTime, lateNote } from './format-time';
 import type { RoomFacts } from './room-facts';
 import { reasonOf } from './room-facts';
 import { statisticsSummary } from './statistics';
@@ -52,7 +52,7 @@ export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone:
   const line = (room: RoomFacts, i: number): string =>
     oneLine(
       `${first + i + 1}. "${room.roomName ?? '(no name)'}" (${room.roomId ?? '(unknown)'}), owner ${room.owner ?? '(unknown)'}, ` +
-        `${reasonOf(room.eventType)} at ${formatEventTime(room.eventTime, timeZone)}, operator ${room.operator ?? '(unknown)'}; ` +
+        `${reasonOf(room.eventType)} at ${formatEventTime(room.eventTime, timeZone)}${lateNote(room.eventTime, room.receivedAt)}, operator ${room.operator ?? '(unknown)'}; ` +
         `${statisticsSummary(room.statistic)}`,
     );
   const signature = `storm digest, ${total} room${total === 1 ? '' : 's'}${split.subject}`;
@@ -63,7 +63,7 @@ export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone:
     .map(
       (room) =>
         `<tr>${cell(room.roomName ?? '(no name)')}${cell(room.roomId ?? '(unknown)')}${cell(room.owner ?? '(unknown)')}${cell(room.operator ?? '(unknown)')}` +
-        `${cell(reasonOf(room.eventType))}${cell(formatEventTime(room.eventTime, timeZone))}${cell(statisticsSummary(room.statistic))}</tr>`,
+        `${cell(reasonOf(room.eventType))}${cell(formatEventTime(room.eventTime, timeZone) + lateNote(room.eventTime, room.receivedAt))}${cell(statisticsSummary(room.statistic))}</tr>`,
     )
     .join('\n');
   const head = ['Room name', 'Room id', 'Owner', 'Operator', 'Reason', 'Event time', 'Statistics']

@@ -24,3 +24,20 @@ export function formatEventTime(ms: number | null, timeZone: string): string {
 export function formatClock(ms: number, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
 }
+
+/** Past this, a callback is news of the past: the mail says how late it came. */
+const LATE_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * ", received 452 days after" for a callback that came long after its event
+ * (a resend, a replay of dead deliveries, a backlog), so an operator does not
+ * take an old room for a new incident; "" otherwise.
+ */
+export function lateNote(eventTime: number | null, receivedAt: number | undefined): string {
+  if (eventTime === null || receivedAt === undefined || !Number.isFinite(eventTime)) return '';
+  const late = receivedAt - eventTime;
+  if (!(late > LATE_AFTER_MS)) return '';
+  const hours = Math.floor(late / (60 * 60 * 1000));
+  const span = hours < 48 ? `${hours} hours` : `${Math.floor(hours / 24)} days`;
+  return `, received ${span} later`;
+}

@@ -15,6 +15,8 @@ export interface RoomFacts {
   eventType: string | null;
   /** ms since the epoch. */
   eventTime: number | null;
+  /** When livehook received the callback (absent from records kept by an older version). */
+  receivedAt?: number;
   sdkAppId: string | null;
   /** Exactly what Tencent sent, or null when it sent no Statistic block (not zeros). */
   statistic: Record<string, unknown> | null;
@@ -34,6 +36,7 @@ export function roomFacts(event: CallbackEvent): RoomFacts {
     operator: event.operator,
     eventType: event.eventType,
     eventTime: event.eventTime,
+    receivedAt: event.receivedAt,
     sdkAppId: event.sdkAppId,
     statistic,
   };

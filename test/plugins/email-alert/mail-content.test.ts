@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatEventTime } from '../../../plugins/email-alert/format-time';
+import { formatEventTime, lateNote } from '../../../plugins/email-alert/format-time';
 import { stableMessageId } from '../../../plugins/email-alert/message-id';
 import { NO_STATISTICS, statisticsHtml, statisticsText } from '../../../plugins/email-alert/statistics';
 import { fillHtml, fillText, unknownPlaceholders, type TemplateValues } from '../../../plugins/email-alert/template';
@@ -45,6 +45,18 @@ describe('email-alert mail content', () => {
     expect(formatEventTime(Date.UTC(2025, 6, 15, 12, 0, 0), 'America/New_York')).to.equal('2025-07-15 08:00:00 (America/New_York, UTC-04:00)');
     expect(formatEventTime(Date.UTC(2025, 6, 15, 0, 30, 0), 'UTC')).to.equal('2025-07-15 00:30:00 (UTC, UTC+00:00)');
     expect(formatEventTime(null, 'UTC')).to.equal('not given');
+  });
+
+  it('says how late a callback came when it came more than an hour after its event, and nothing otherwise', () => {
+    const at = Date.UTC(2025, 6, 15, 12, 0, 0);
+    const hour = 3_600_000;
+    expect(lateNote(at, at + 5_000)).to.equal('');
+    expect(lateNote(at, at + hour)).to.equal('');
+    expect(lateNote(at, at + 3 * hour + 5)).to.equal(', received 3 hours later');
+    expect(lateNote(at, at + 452 * 24 * hour)).to.equal(', received 452 days later');
+    expect(lateNote(null, at)).to.equal('');
+    expect(lateNote(at, undefined)).to.equal(''); // a record kept before receivedAt was
+    expect(lateNote(at + hour * 5, at)).to.equal(''); // a clock ahead of ours is not lateness
   });
 
   it('derives the Message-ID from the event key alone, on the sender\'s domain', () => {
