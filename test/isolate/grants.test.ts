@@ -208,6 +208,13 @@ class Handler {
       loadWithoutParent: () => require('node:module')._load('child_process', null, false).execSync('true'),
       requireAsService: () => require('node:module').createRequire(${JSON.stringify(path.resolve(__dirname, '../../src/service.ts'))})('child_process').execSync('true'),
       requireAsPackage: () => require('node:module').createRequire(${JSON.stringify(path.resolve(__dirname, '../../node_modules/joi/package.json'))})('child_process').execSync('true'),
+      getBuiltinModule: () => process.getBuiltinModule('child_process').execSync('true'),
+      getBuiltinFs: () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(escaped)}, 'escaped'),
+      internalKill: () => process._kill(process.pid, 0),
+      httpInternals: () => require('_http_client'),
+      nameLookups: () => require('node:dns'),
+      loadWithBareParent: () => require('node:module')._load('child_process', {}, false).execSync('true'),
+      moduleWithoutFile: () => new (require('node:module'))(${JSON.stringify(path.resolve(__dirname, '../../src/service.ts'))}).require('child_process').execSync('true'),
       moduleAsService: () => {
         const Module = require('node:module');
         const fake = new Module(${JSON.stringify(path.resolve(__dirname, '../../src/fake.js'))});
@@ -264,7 +271,11 @@ module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.ob
     expect(results.addonOfItsOwn).to.match(/^plugin "sly" may not load ".*\/sly\/fake\.node": add "addons" to "capabilities"/);
     expect(results.addonByDlopen).to.match(/^plugin "sly" may not load "process\.dlopen": add "addons" to "capabilities"/);
     expect(results.inspectorBinding).to.match(/^plugin "sly" may not load "process\.binding\('inspector'\)": add "inspector"/);
-    for (const route of ['loadWithoutParent', 'requireAsService', 'requireAsPackage', 'moduleAsService']) {
+    expect(results.getBuiltinFs).to.contain(`plugin "sly" may not write ${escaped} (fs.writeFileSync)`);
+    expect(results.internalKill).to.match(/^plugin "sly" may not load "process\._kill": add "child_process"/);
+    expect(results.httpInternals).to.match(/^plugin "sly" may not load "_http_client": add "net"/);
+    expect(results.nameLookups).to.match(/^plugin "sly" may not load "node:dns": add "net"/);
+    for (const route of ['loadWithoutParent', 'loadWithBareParent', 'moduleWithoutFile', 'getBuiltinModule', 'requireAsService', 'requireAsPackage', 'moduleAsService']) {
       expect(results[route], route).to.match(/^plugin "sly" may not load "child_process": add "child_process" to "capabilities"/);
     }
     for (const route of ['chmodReadDescriptor', 'chmodReadHandle', 'chmodReadStream']) {

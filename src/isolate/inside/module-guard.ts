@@ -44,6 +44,19 @@ const GUARDED: Readonly<Record<string, ModuleGrant>> = {
   worker_threads: 'worker_threads',
   inspector: 'inspector',
   'inspector/promises': 'inspector',
+  // Node's internal halves of http and tls, and name lookups, reach the network as well.
+  _http_agent: 'net',
+  _http_client: 'net',
+  _http_common: 'net',
+  _http_incoming: 'net',
+  _http_outgoing: 'net',
+  _http_server: 'net',
+  _tls_common: 'net',
+  _tls_wrap: 'net',
+  dns: 'net',
+  'dns/promises': 'net',
+  // WASI hands a WebAssembly module the folders it is given, to write as it likes.
+  wasi: 'fs',
 };
 
 const FS_MODULES = new Set(['fs', 'fs/promises']);
@@ -101,10 +114,11 @@ export function installModuleGuard(settings: GuardSettings): void {
   /** A file of the plugin's folder, or a module its code loaded first. */
   const isPluginFile = (file: string): boolean => !isHost(file) && (file.startsWith(pluginDir) || owned.has(file));
   const isPluginCode = (parent: NodeJS.Module | null | undefined): boolean => {
-    // Node's own loads (the entry point) come without a parent; so does Module._load called by hand.
+    // Node's own loads (the entry point) come without a parent; so does Module._load called by hand,
+    // and a module object without a file name is no module of the service's either.
     if (!parent) return true;
     const file = parent.filename;
-    if (!file) return false;
+    if (!file) return true;
     if (isPluginFile(file)) return true;
     // A module the loader did not make for that file: module.createRequire(path), new Module(path).
     // Made for the service's own path, it would pass for the service; for any other path it is the
@@ -121,26 +135,27 @@ export function installModuleGuard(settings: GuardSettings): void {
     );
   };
 
-  const load = internals._load;
-  internals._load = function guardedLoad(this: unknown, request: string, parent: NodeJS.Module | undefined, isMain: boolean): unknown {
-    if (!isPluginCode(parent)) return load.call(this, request, parent, isMain);
-    if (!parent) {
-      // Nothing to own without a parent: only the refusals apply.
-      const grant = GUARDED[request.startsWith('node:') ? request.slice(5) : request];
-      if (grant !== undefined && !granted.has(grant)) refuse(request, grant);
-      return load.call(this, request, parent, isMain);
-    }
+  /** A built-in module as the plugin's code gets it: refused without its grant, fs guarded; else undefined (not one of those). */
+  const guardedBuiltin = (request: string, loadIt: () => unknown): unknown => {
     const bare = request.startsWith('node:') ? request.slice(5) : request;
     const grant = GUARDED[bare];
     if (grant !== undefined && !granted.has(grant)) refuse(request, grant);
-    if (FS_MODULES.has(bare) && !(fsRules.writeAnywhere && fsRules.readEnviron)) {
-      let wrapped = wrappedFs.get(bare);
-      if (wrapped === undefined) {
-        wrapped = guardedFs(load.call(this, request, parent, isMain) as object, fsRules);
-        wrappedFs.set(bare, wrapped);
-      }
-      return wrapped;
+    if (!FS_MODULES.has(bare) || (fsRules.writeAnywhere && fsRules.readEnviron)) return undefined;
+    let wrapped = wrappedFs.get(bare);
+    if (wrapped === undefined) {
+      wrapped = guardedFs(loadIt() as object, fsRules);
+      wrappedFs.set(bare, wrapped);
     }
+    return wrapped;
+  };
+
+  const load = internals._load;
+  internals._load = function guardedLoad(this: unknown, request: string, parent: NodeJS.Module | undefined, isMain: boolean): unknown {
+    if (!isPluginCode(parent)) return load.call(this, request, parent, isMain);
+    const builtin = guardedBuiltin(request, () => load.call(this, request, parent, isMain));
+    if (builtin !== undefined) return builtin;
+    // Nothing to own without a parent (or its file name).
+    if (!parent?.filename) return load.call(this, request, parent, isMain);
     if (!Module.isBuiltin(request)) {
       // A module first loaded by the plugin's code is the plugin's code too.
       try {
@@ -199,9 +214,20 @@ export function installModuleGuard(settings: GuardSettings): void {
   }
   if (report && !granted.has('fs')) report.writeReport = (() => refuse('process.report.writeReport', 'fs')) as typeof report.writeReport;
 
+  // process.getBuiltinModule (Node 20.16+) hands out built-ins past the loader: held to the same rules.
+  const withGetBuiltin = process as unknown as { getBuiltinModule?: (id: string) => unknown };
+  const getBuiltin = withGetBuiltin.getBuiltinModule?.bind(process);
+  if (getBuiltin) {
+    withGetBuiltin.getBuiltinModule = (id: string): unknown => {
+      const builtin = guardedBuiltin(String(id), () => getBuiltin(id));
+      return builtin !== undefined ? builtin : getBuiltin(id);
+    };
+  }
+
   if (!granted.has('child_process')) {
-    // process.kill(process.pid) would take the whole service down; abort() too.
+    // process.kill(process.pid) would take the whole service down; its internal twin _kill and abort() too.
     process.kill = () => refuse('process.kill', 'child_process');
+    (process as unknown as { _kill: unknown })._kill = () => refuse('process._kill', 'child_process');
     process.abort = () => refuse('process.abort', 'child_process');
   }
 }
