@@ -9,6 +9,7 @@ import { eventId } from './event-id';
 import { JsonParseError, parseJsonLossless } from './lossless-json';
 import { queryValue } from './query';
 import { KNOWN_COMMANDS, commandSpec } from './schemas';
+import { nearestName } from '../util/edit-distance';
 import { shorten } from '../util/shorten';
 import { STRING_ID_FIELDS } from './schemas/fields';
 import { validateBody } from './validate-body';
@@ -134,12 +135,21 @@ const FOLDED_COMMANDS: ReadonlyMap<string, string> = new Map(KNOWN_COMMANDS.map(
  * A command livehook does not know is taken as written (Tencent adds
  * commands). A known one in another case or with spaces around it is no new
  * command, though, but a client's mistake that would skip the schema and
- * reach no plugin that waits for it: refused, naming the command it is.
+ * reach no plugin that waits for it: refused, naming the command it is. So
+ * is one holding a character outside printable ASCII (a zero-width space, a
+ * NUL, a full-width or dotless letter) that is a letter or two off a known
+ * one: Tencent's commands are plain ASCII.
  */
 function refuseDisguisedCommand(command: string): void {
-  const meant = FOLDED_COMMANDS.get(command.trim().toLowerCase());
-  if (meant === undefined) return;
-  throw new LivehookError('INVALID_BODY', `CallbackCommand: "${shorten(command)}" is not a command; did you mean "${meant}"? (commands are matched exactly: case and spaces count)`, { field: 'CallbackCommand' });
+  const folded = command.normalize('NFKC').trim().toLowerCase();
+  const meant = FOLDED_COMMANDS.get(folded) ?? (/[^\x21-\x7e]/.test(command) ? nearestName(folded, KNOWN_COMMANDS) : undefined);
+  if (meant == null) return;
+  throw new LivehookError('INVALID_BODY', `CallbackCommand: "${shorten(visible(command))}" is not a command; did you mean "${meant}"? (commands are matched exactly: case, spaces and look-alike characters count)`, { field: 'CallbackCommand' });
+}
+
+/** Every character outside printable ASCII as \uXXXX, so the answer shows what was sent. */
+function visible(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Top-level RoomId, else RoomInfo.RoomId (unknown commands may send a number: kept as its digits). */

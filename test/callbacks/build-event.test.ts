@@ -87,8 +87,18 @@ describe('buildEvent', () => {
       for (const written of ['live.callbackafterdestroyroom', 'Live.CallbackAfterDestroyRoom ', ' LIVE.CALLBACKAFTERDESTROYROOM']) {
         const err = rejection({ CallbackCommand: written, RoomId: 'r', EventTime: 1703589922780 });
         expect(err.code, written).to.equal('INVALID_BODY');
-        expect(err.message).to.equal(`CallbackCommand: "${written}" is not a command; did you mean "Live.CallbackAfterDestroyRoom"? (commands are matched exactly: case and spaces count)`);
+        expect(err.message).to.equal(`CallbackCommand: "${written}" is not a command; did you mean "Live.CallbackAfterDestroyRoom"? (commands are matched exactly: case, spaces and look-alike characters count)`);
         expect(err.details).to.deep.equal({ field: 'CallbackCommand' });
+      }
+      // Characters no command has, near a known one: a zero-width space, a NUL, a full-width L, a dotless i.
+      for (const [written, shown] of [
+        ['Live.CallbackAfterDestroyRoom\u200b', 'Live.CallbackAfterDestroyRoom\\u200b'],
+        ['Live.CallbackAfterDestroyRoom\u0000', 'Live.CallbackAfterDestroyRoom\\u0000'],
+        ['\uff2cive.CallbackAfterDestroyRoom', '\\uff2cive.CallbackAfterDestroyRoom'],
+        ['L\u0131ve.CallbackAfterDestroyRoom', 'L\\u0131ve.CallbackAfterDestroyRoom'],
+      ]) {
+        const err = rejection({ CallbackCommand: written, RoomId: 'r', EventTime: 1703589922780 });
+        expect(err.message, shown).to.equal(`CallbackCommand: "${shown}" is not a command; did you mean "Live.CallbackAfterDestroyRoom"? (commands are matched exactly: case, spaces and look-alike characters count)`);
       }
       // A new command, however close to a known one, is taken as written.
       expect(build({ CallbackCommand: 'Live.CallbackAfterDestroyRooms' }).known).to.equal(false);
