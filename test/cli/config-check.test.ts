@@ -54,6 +54,11 @@ describe('livehook config check refuses what serve would refuse', function () {
     const check = (options: Record<string, unknown>) =>
       livehookInProcess(['config', 'check'], { LIVEHOOK_CONFIG_DIR: writeConfigDir({ plugins: { 'email-alert': alertConfig(options) } }) });
 
+    // A nested option a letter off: named with its path.
+    const nested = await check({ storm: { maxAlert: 3 } });
+    expect(nested.code).to.equal(1);
+    expect(nested.stderr).to.contain('unknown option "storm.maxAlert" (plugin "email-alert" does not take it; did you mean "storm.maxAlerts"?)');
+
     const misspelt = await check({ eventTypes: ['DestroyedBySystem'] });
     expect(misspelt.code, misspelt.stderr).to.equal(1);
     expect(misspelt.stderr).to.contain(

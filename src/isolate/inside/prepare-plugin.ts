@@ -7,7 +7,7 @@
  */
 import Joi from 'joi';
 import { nearestName } from '../../util/edit-distance';
-import type { PluginSettings } from '../../config/plugin-settings';
+import { pluginFileSchema, type PluginSettings } from '../../config/plugin-settings';
 import { CONFIG_VALIDATION, keyPathOf } from '../../config/validation-style';
 import { LivehookError, describeError } from '../../errors';
 import type { FoundPlugin } from '../../pipeline/discover-plugins';
@@ -75,18 +75,24 @@ function validateOptions(manifest: PluginManifest, settings: PluginSettings): Re
   return value as Record<string, unknown>;
 }
 
-/** "; did you mean "file"?" for an unknown option a letter or two off one the plugin takes, else "". */
+/** The keys every plugin file may hold (enabled, capabilities, timeoutMs...), read by the host. */
+const RESERVED_KEYS = Object.keys((pluginFileSchema.describe() as { keys?: Record<string, unknown> }).keys ?? {});
+
+/**
+ * "; did you mean "file"?" for an unknown option a letter or two off one the
+ * plugin takes, or off a key every plugin file may hold ("isolaton"), else "".
+ */
 function meantOption(schema: Joi.ObjectSchema, keyPath: ReadonlyArray<string | number>): string {
-  const parent = keyPath.slice(0, -1);
+  const parent = keyPath.slice(0, -1).map(String);
   let keys: string[];
   try {
-    const described = (parent.length > 0 ? schema.extract(parent.map(String)) : schema).describe() as { keys?: Record<string, unknown> };
+    const described = (parent.length > 0 ? schema.extract(parent) : schema).describe() as { keys?: Record<string, unknown> };
     keys = Object.keys(described.keys ?? {});
   } catch {
     return ''; // a schema that cannot say its keys: no hint
   }
-  const meant = nearestName(String(keyPath[keyPath.length - 1]), keys);
-  return meant === null ? '' : `; did you mean "${meant}"?`;
+  const meant = nearestName(String(keyPath[keyPath.length - 1]), parent.length > 0 ? keys : [...keys, ...RESERVED_KEYS]);
+  return meant === null ? '' : `; did you mean "${[...parent, meant].join('.')}"?`;
 }
 
 function checkGrants(manifest: PluginManifest, settings: PluginSettings): void {

@@ -355,6 +355,8 @@ describe('stats-rollup: the daily report', function () {
       [{ colour: 'blue' }, {}, 'unknown option "colour" (plugin "stats-rollup" does not take it)'],
       // A letter or two off an option it takes: named.
       [{ keepDay: 30 }, {}, 'stats-rollup.json: unknown option "keepDay" (plugin "stats-rollup" does not take it; did you mean "keepDays"?)'],
+      // A key every plugin file may hold, misspelt, is named too.
+      [{ isolaton: 'process' }, {}, 'stats-rollup.json: unknown option "isolaton" (plugin "stats-rollup" does not take it; did you mean "isolation"?)'],
     ] as const) {
       const err = await startRollup({ timezone: 'UTC', options, env }).then(
         async (r) => {
