@@ -28,14 +28,19 @@ export function missingSqliteFile(config: LoadedConfig): string | null {
   return fs.existsSync(file) && fs.statSync(file).size > 0 ? null : file;
 }
 
+/** Throws where no service has run with this data dir (see missingSqliteFile). */
+export function refuseMissingStore(config: LoadedConfig): void {
+  const missing = missingSqliteFile(config);
+  if (missing) throw new LivehookError('NOT_FOUND', `no store at ${missing}: no service has run with this data dir; give the service's LIVEHOOK_DATA_DIR (or DATABASE_URL)`);
+}
+
 /**
  * Runs `use` on the store a service filled, closed afterwards. No store there
  * is refused, not created: it is the operator's mistake (another shell's
  * environment), which an empty answer ("0 requeued") would hide.
  */
 export async function withServiceStore<T>(config: LoadedConfig, io: CliIo, use: (store: Store) => Promise<T>): Promise<T> {
-  const missing = missingSqliteFile(config);
-  if (missing) throw new LivehookError('NOT_FOUND', `no store at ${missing}: no service has run with this data dir; give the service's LIVEHOOK_DATA_DIR (or DATABASE_URL)`);
+  refuseMissingStore(config);
   const store = await openConfiguredStore(config, createLogger('warn', io.stderr));
   try {
     return await use(store);

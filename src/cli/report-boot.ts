@@ -14,7 +14,7 @@ import { LogHead } from '../isolate/shared-state';
 import { createLogger } from '../log/logger';
 import { planPlugins } from '../pipeline/plan-plugins';
 import { loadCliConfig } from './cli-config';
-import { openConfiguredStore } from './configured-store';
+import { openConfiguredStore, refuseMissingStore } from './configured-store';
 import type { CliIo } from './io';
 import { runReportCommand } from './report';
 
@@ -30,6 +30,8 @@ export function reportCommand(argv: string[], io: CliIo): Promise<number> {
       throw new LivehookError('USAGE', `plugin "${PLUGIN}" is not enabled${plan ? ` (${plan.reason})` : ''}, so no report can be built (see \`livehook plugins\`)`);
     }
     const logger = createLogger(config.service.log.level === 'info' ? 'warn' : config.service.log.level, io.stderr);
+    // Another shell's environment would build empty reports in a new, empty store.
+    refuseMissingStore(config);
     const store = await openConfiguredStore(config, logger);
     const isolate = new PluginIsolate(plan, 'task', {
       service: config.service,

@@ -120,6 +120,14 @@ describe('livehook report refuses what it should not build', function () {
     }
   });
 
+  it('a data dir where no service has run (another shell\'s environment): nothing is created there', async () => {
+    const elsewhere = path.join(tempDir(), 'data');
+    const result = await livehookInProcess(['report', '--date', day], { ...env, LIVEHOOK_DATA_DIR: elsewhere });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain(`no store at ${path.join(elsewhere, 'livehook.db')}: no service has run with this data dir; give the service's LIVEHOOK_DATA_DIR (or DATABASE_URL)`);
+    expect(fs.existsSync(elsewhere)).to.equal(false);
+  });
+
   it('a --timezone that is not a zone, before starting anything', async () => {
     const result = await livehookInProcess(['report', '--date', day, '--timezone', 'Mars/Olympus'], { LIVEHOOK_CONFIG_DIR: '/nonexistent', LIVEHOOK_DATA_DIR: tempDir() });
     expect(result.code).to.equal(2);
