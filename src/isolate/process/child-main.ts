@@ -137,7 +137,8 @@ const crash = (err: unknown): void => {
   const exit = (): never => process.exit(1);
   setTimeout(exit, 1000).unref();
   try {
-    process.send!({ rpc: 'crashed', reason: describeError(err) } satisfies RpcMessage, exit);
+    const words = (named && permissionRefusal(err, named.plugin, named.file)) ?? err;
+    process.send!({ rpc: 'crashed', reason: describeError(words) } satisfies RpcMessage, exit);
   } catch {
     exit();
   }
