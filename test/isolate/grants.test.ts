@@ -224,6 +224,22 @@ class Handler {
       },
       chmodReadDescriptor: () => fs.fchmodSync(fs.openSync(${JSON.stringify(outside)}, 'r'), 0o777),
       chmodReadHandle: async () => (await fs.promises.open(${JSON.stringify(outside)}, 'r')).chmod(0o777),
+      chmodReadHandleProto: async () => {
+        const mine = await fs.promises.open(path.join(this.dataDir, 'mine.txt'), 'w');
+        const handle = await fs.promises.open(${JSON.stringify(outside)}, 'r');
+        try {
+          await Object.getPrototypeOf(mine).chmod.call(handle, 0o777);
+        } finally {
+          await mine.close();
+        }
+      },
+      readHandleStillReads: async () => {
+        const handle = await fs.promises.open(${JSON.stringify(outside)}, 'r');
+        const text = await handle.readFile('utf8');
+        await handle.close();
+        if (text !== 'keep me') throw new Error('read ' + text);
+        throw new Error('read it');
+      },
       chmodReadStream: () => new Promise((resolve, reject) => {
         const stream = fs.createReadStream(${JSON.stringify(outside)});
         stream.once('open', (fd) => { try { fs.fchmodSync(fd, 0o777); resolve(); } catch (err) { reject(err); } finally { stream.destroy(); } });
@@ -281,6 +297,8 @@ module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.ob
     for (const route of ['chmodReadDescriptor', 'chmodReadHandle', 'chmodReadStream']) {
       expect(results[route], route).to.match(/^plugin "sly" may not (write to file descriptor \d+ \(fs\.fchmodSync\)|change .*outside\.txt \(FileHandle\.chmod\)): /);
     }
+    expect(results.chmodReadHandleProto).not.to.equal('allowed');
+    expect(results.readHandleStillReads).to.equal('read it');
     expect(fs.statSync(outside).mode & 0o777).to.equal(outsideMode);
     expect(results.report).to.equal('no environment in the report');
     expect(results.writeReport).to.match(/^plugin "sly" may not load "process\.report\.writeReport": add "fs"/);

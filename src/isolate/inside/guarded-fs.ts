@@ -115,9 +115,6 @@ export function guardedFs(real: object, rules: FsRules): object {
    * fchown and futimes work on it all the same.
    */
   const ours = new Set<number>([0, 1, 2]);
-  const own = (fd: unknown): void => {
-    if (typeof fd === 'number') ours.add(fd);
-  };
   const checkFd = (fn: string, fd: unknown): void => {
     if (rules.writeAnywhere || typeof fd !== 'number' || ours.has(fd)) return;
     throw new LivehookError(
@@ -127,47 +124,86 @@ export function guardedFs(real: object, rules: FsRules): object {
     );
   };
   /** Remembers the descriptor a call opened on a file under the data dir, whichever way it hands it back. */
+  // A descriptor number is used again once closed: what it is now decides, not what it was.
+  const mark = (fd: unknown, inside: boolean): void => {
+    if (typeof fd !== 'number') return;
+    if (inside) ours.add(fd);
+    else if (fd > 2) ours.delete(fd);
+  };
+  const disown = (fd: unknown): void => {
+    if (typeof fd === 'number' && fd > 2) ours.delete(fd);
+  };
   const keepFd = (base: string, args: unknown[], result: unknown): unknown => {
+    if (base === 'close') {
+      disown(args[0]);
+      return result;
+    }
     const inside = rules.writeAnywhere || isInside(args[0]);
     if (base === 'open') {
       if (!(result instanceof Promise)) {
-        if (inside) own(result);
+        mark(result, inside);
         return result;
       }
       // fs.promises.open: a FileHandle, whose own chmod, write... bypass the descriptor check.
-      return result.then((handle: FileHandle) => (inside ? (own(handle.fd), handle) : readOnlyHandle(handle, pathOf(args[0]) ?? String(args[0]))));
+      return result.then((handle: FileHandle) => {
+        mark(handle.fd, inside);
+        if (!inside) return readOnlyHandle(handle, pathOf(args[0]) ?? String(args[0]));
+        const close = handle.close.bind(handle);
+        const fd = handle.fd;
+        handle.close = () => (disown(fd), close());
+        return handle;
+      });
     }
-    if (inside && result && typeof (result as { once?: unknown }).once === 'function') {
-      (result as { once(event: string, listener: (fd: number) => void): void }).once('open', own);
+    if (result && typeof (result as { once?: unknown }).once === 'function') {
+      const stream = result as { once(event: string, listener: (fd: number) => void): void; fd?: unknown };
+      stream.once('open', (fd) => {
+        mark(fd, inside);
+        if (inside) stream.once('close', () => disown(fd));
+      });
     }
     return result;
   };
   const keepFdInCallback = (base: string, args: unknown[]): unknown[] => {
     const last = args.length - 1;
-    if (base !== 'open' || typeof args[last] !== 'function' || !(rules.writeAnywhere || isInside(args[0]))) return args;
+    if (base !== 'open' || typeof args[last] !== 'function') return args;
+    const inside = rules.writeAnywhere || isInside(args[0]);
     const callback = args[last] as (err: unknown, fd?: number) => void;
-    return [...args.slice(0, last), (err: unknown, fd?: number) => (own(fd), callback(err, fd))];
+    return [...args.slice(0, last), (err: unknown, fd?: number) => (mark(fd, inside), callback(err, fd))];
   };
-  /** A FileHandle on a file outside the data dir: it reads; what would change the file is refused. */
-  const readOnlyHandle = (handle: FileHandle, file: string): FileHandle =>
-    new Proxy(handle, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target) as unknown;
-        if (typeof value !== 'function') return value;
-        if (typeof property === 'string' && HANDLE_WRITES.has(property)) {
-          return () => {
-            const refusal = new LivehookError(
-              'PLUGIN_CAPABILITY_DENIED',
-              `plugin "${rules.plugin}" may not change ${file} (FileHandle.${property}): it opened it to read, outside its data dir ${allowed}; add "fs" to "capabilities" in ${rules.file} to allow it`,
-              { plugin: rules.plugin, module: 'fs', grant: 'fs', path: file },
-            );
-            if (property === 'createWriteStream') throw refusal;
-            return Promise.reject(refusal);
-          };
-        }
-        return (value as (...a: unknown[]) => unknown).bind(target);
-      },
-    });
+  /**
+   * A FileHandle on a file outside the data dir: a plain object with its
+   * reading methods, bound to the real handle, which it never hands out
+   * (called on the real one, FileHandle.prototype.chmod would change the
+   * file; a stream made from it carries it as its fd).
+   */
+  const readOnlyHandle = (handle: FileHandle, file: string): FileHandle => {
+    const refused = (method: string) => () => {
+      const refusal = new LivehookError(
+        'PLUGIN_CAPABILITY_DENIED',
+        HANDLE_WRITES.has(method)
+          ? `plugin "${rules.plugin}" may not change ${file} (FileHandle.${method}): it opened it to read, outside its data dir ${allowed}; add "fs" to "capabilities" in ${rules.file} to allow it`
+          : `plugin "${rules.plugin}" may not use FileHandle.${method} on ${file}, which it opened outside its data dir: read it with fs.createReadStream(path) or fs.readFile instead, or add "fs" to "capabilities" in ${rules.file}`,
+        { plugin: rules.plugin, module: 'fs', grant: 'fs', path: file },
+      );
+      if (method === 'createWriteStream' || method === 'createReadStream' || method === 'readLines' || method === 'readableWebStream') throw refusal;
+      return Promise.reject(refusal);
+    };
+    const bound = (method: keyof FileHandle) => (handle[method] as (...a: unknown[]) => unknown).bind(handle);
+    const readOnly: Record<string | symbol, unknown> = {
+      read: bound('read'),
+      readv: bound('readv'),
+      readFile: bound('readFile'),
+      stat: bound('stat'),
+      close: bound('close'),
+      sync: bound('sync'),
+      datasync: bound('datasync'),
+    };
+    Object.defineProperty(readOnly, 'fd', { get: () => handle.fd, enumerable: true });
+    const dispose = (handle as unknown as Record<symbol, unknown>)[Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')];
+    if (typeof dispose === 'function') readOnly[Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')] = dispose.bind(handle);
+    for (const method of [...HANDLE_WRITES, 'createReadStream', 'readLines', 'readableWebStream']) readOnly[method] = refused(method);
+    return readOnly as unknown as FileHandle;
+  };
 
   const wrap = (target: Record<string, unknown>, name: string, value: unknown): unknown => {
     if (typeof value !== 'function') return value;
@@ -175,7 +211,7 @@ export function guardedFs(real: object, rules: FsRules): object {
     const writePositions = base === 'open' || base === 'WriteStream' ? [0] : WRITES[base];
     const readPositions = base === 'ReadStream' ? [0] : READS[base];
     const fdWrite = FD_WRITES.has(base);
-    if (!writePositions && !readPositions && !fdWrite) return value;
+    if (!writePositions && !readPositions && !fdWrite && base !== 'close') return value;
     const guard = (args: unknown[]): void => {
       if (fdWrite) checkFd(name, args[0]);
       // createWriteStream(null, { fd }): the descriptor, not the path, is where it writes.
