@@ -20,6 +20,7 @@ import { DecisionMaker } from './decide/decision-maker';
 import { deferContinue } from './http/expect-continue';
 import { TIMEOUT_CHECK_MS, answerClientErrors } from './http/client-errors';
 import { listenError } from './http/listen-error';
+import { stopServer } from './http/stop-server';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
 import { logMailSetup } from './mail/mail-setup';
@@ -216,18 +217,4 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
     await closeAll();
     throw err;
   }
-}
-
-/** Stop accepting connections, let in-flight requests finish, close idle keep-alives. */
-function stopServer(server: http.Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const idle = setInterval(() => server.closeIdleConnections(), 25);
-    const hard = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearInterval(idle);
-      clearTimeout(hard);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

@@ -48,7 +48,33 @@ describe('stopping: answers on kept-alive connections', function () {
     await store.close();
     expect(rooms).to.deep.equal(['kept-alive-1', 'kept-alive-2']);
   });
+
+  it('answers a request sent on an idle kept-alive connection while it stops (503, Connection: close) instead of resetting it', async () => {
+    const svc = await startTestService({ onlyPlugins: [] });
+    const port = Number(new URL(svc.url).port);
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    let reset = false;
+    socket.setEncoding('latin1').on('data', (d: string) => (received += d));
+    socket.on('error', () => (reset = true));
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const request = (body: string) =>
+      socket.write(`POST /callback?SdkAppid=1400000001 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    request(seed.replace('"tandy-test-rest"', '"idle-1"'));
+    await waitUntil(() => received.includes('{"ActionStatus":"OK"'));
+    received = '';
+    // The connection is idle when the stop begins; the client sends on it a moment later.
+    const stopping = svc.stop();
+    await new Promise((r) => setTimeout(r, 150));
+    request(seed.replace('"tandy-test-rest"', '"idle-2"'));
+    await waitUntil(() => received.includes('{"ActionStatus"') || reset);
+    expect(reset, 'the connection was reset').to.equal(false);
+    expect(received).to.match(/^HTTP\/1\.1 503 /).and.match(/\r\nconnection: close\r\n/i).and.contain('"ErrorCode":50302');
+    await stopping;
+    socket.destroy();
+  });
 });
+
 
 async function waitUntil(done: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
