@@ -27,11 +27,10 @@ interface Holder {
 export function lockDataDir(dataDir: string): DataDirLock {
   const file = path.join(dataDir, LOCK_FILE);
   const me: Holder = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 4; attempt++) {
     if (createWithContent(file, me)) {
-      // Two starters that both found a stale lock can both remove it; the second
-      // removes the first one's new lock. Looking again a moment later, the loser
-      // sees the winner's name and refuses, like any second service.
+      // Looking again a moment later: should another starter have taken the lock over
+      // meanwhile after all, the loser sees the winner's name and refuses.
       if (attempt > 0) sleepSync(CONFIRM_MS);
       const holder = readHolder(file);
       if (holder && sameHolder(holder, me)) return { release: () => releaseIfOurs(file) };
@@ -40,12 +39,42 @@ export function lockDataDir(dataDir: string): DataDirLock {
     }
     const holder = readHolder(file);
     if (holder && isAlive(holder)) throw heldBy(holder, dataDir, file);
-    fs.rmSync(file, { force: true }); // stale: its process is gone
+    takeAwayStale(file, holder);
   }
   throw new LivehookError('CONFIG_INVALID', `could not take the lock ${file}: another process keeps creating it`, { file });
 }
 
 const CONFIRM_MS = 100;
+
+/**
+ * Moves a lock judged stale out of the way. Removing it by name could remove
+ * a fresh lock another starter made since this one looked (two starters on a
+ * busy machine, both finding the dead one's lock): the file is moved aside
+ * instead, which only one starter can do to a given file, and a lock that
+ * turns out not to be the one judged is put back.
+ */
+function takeAwayStale(file: string, judged: Holder | null): void {
+  const aside = `${file}.stale.${process.pid}.${Date.now()}`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // another starter moved it first
+    throw err;
+  }
+  try {
+    const moved = readHolder(aside);
+    const same = judged === null ? moved === null : moved !== null && sameHolder(moved, judged);
+    if (!same) {
+      try {
+        fs.linkSync(aside, file); // another starter's fresh lock: back where it was
+      } catch {
+        // a third lock took its place meanwhile: that one's holder is told apart when looked at next
+      }
+    }
+  } finally {
+    fs.rmSync(aside, { force: true });
+  }
+}
 
 /**
  * Creates the lock file with its content in one step (written aside, then
