@@ -1,6 +1,9 @@
 /**
  * A supervisor can rely on the stop: after SIGTERM the process is gone
- * within delivery.shutdownGraceMs plus a second, whatever a plugin does.
+ * within delivery.shutdownGraceMs plus the two seconds operating.md
+ * promises (ending the isolates, closing the store), whatever a plugin
+ * does. Alone on an idle machine it takes the grace plus about half a
+ * second; the suite's other files running beside it took it past one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +15,7 @@ import { readRecords, recorderTs, writePlugin } from '../helpers/plugin-files';
 describe('durability: the stop keeps its deadline', function () {
   this.timeout(60_000);
 
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) it(`exits within the grace plus one second of ${signal} while a plugin with a 60 s time-out hangs, ignoring its abort signal`, async () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) it(`exits within the grace plus two seconds of ${signal} while a plugin with a 60 s time-out hangs, ignoring its abort signal`, async () => {
     const pluginsDir = tempDir('livehook-plugins-');
     const outDir = tempDir('livehook-out-');
     const dataDir = tempDir('livehook-data-');
@@ -30,7 +33,7 @@ describe('durability: the stop keeps its deadline', function () {
       const code = await service.kill(signal);
       const took = Date.now() - signalled;
       expect(code).to.equal(0);
-      expect(took, `gone ${took} ms after ${signal}`).to.be.below(graceMs + 1000);
+      expect(took, `gone ${took} ms after ${signal}`).to.be.below(graceMs + 2000);
       // The hung delivery spent no attempt: it runs again at the next start.
       expect(service.stderr.join('')).to.not.match(/delivery is dead/);
     } finally {
