@@ -20,7 +20,7 @@ import { DecisionMaker } from './decide/decision-maker';
 import { deferContinue } from './http/expect-continue';
 import { TIMEOUT_CHECK_MS, answerClientErrors } from './http/client-errors';
 import { listenError } from './http/listen-error';
-import { stopServer } from './http/stop-server';
+import { responseClosingWhen, stopServer } from './http/stop-server';
 import { healthRouter } from './http/health-routes';
 import { openAccessWarnings } from './http/open-access';
 import { logMailSetup } from './mail/mail-setup';
@@ -174,7 +174,8 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
 
     const handler = app.callback();
     // requireHostHeader: Node answered a request without Host with a bare 400 and no words; livehook does not need it.
-    const server = http.createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS, requireHostHeader: false }, handler);
+    // Once stopping, every answer closes its connection (./http/stop-server.ts).
+    const server = http.createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS, requireHostHeader: false, ServerResponse: responseClosingWhen(() => !accepting) }, handler);
     deferContinue(server, handler); // the 100 goes out only once /callback has checked the caller
     answerClientErrors(server, service.http.bodyTimeoutMs);
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle time-outs

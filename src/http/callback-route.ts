@@ -33,16 +33,6 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
   const budget = new BodyBudget(deps.maxBodyBytesInFlight);
 
   router.post('/callback', async (ctx: Context) => {
-    try {
-      await acceptCallback(ctx);
-    } finally {
-      // Stopping: the client is told to open its next connection elsewhere (or to this
-      // service once it is back) rather than send on this one as it closes.
-      if (!deps.isAccepting()) ctx.set('Connection', 'close');
-    }
-  });
-
-  const acceptCallback = async (ctx: Context): Promise<void> => {
     // A before-callback's budget runs from here: reading the body is part of Tencent's 2 s.
     const arrivedAt = Date.now();
     let query: Record<string, string>;
@@ -66,7 +56,7 @@ export function callbackRouter(deps: CallbackRouteDeps): Router {
     const { decision } = await deps.ingest.accept(raw, query, arrivedAt);
     if (decision) sendDecision(ctx, decision);
     else sendOk(ctx);
-  };
+  });
 
   router.all('/callback', (ctx: Context) => {
     ctx.set('Allow', 'POST');
