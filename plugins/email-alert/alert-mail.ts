@@ -1,4 +1,4 @@
-import { formatEventTime, lateNote } from './format-time';
+import { eventTimeText } from './format-time';
 import type { RoomFacts } from './room-facts';
 import { reasonOf } from './room-facts';
 import { statisticsHtml, statisticsText } from './statistics';
@@ -25,7 +25,7 @@ export function templateValues(room: RoomFacts, timeZone: string): TemplateValue
     operator: room.operator ?? '(unknown)',
     eventType: room.eventType ?? '(none)',
     reason: reasonOf(room.eventType),
-    eventTime: formatEventTime(room.eventTime, timeZone) + lateNote(room.eventTime, room.receivedAt),
+    eventTime: eventTimeText(room, timeZone),
     timezone: timeZone,
     sdkAppId: room.sdkAppId ?? '(not given)',
     command: room.command,

@@ -4,7 +4,7 @@
  * larger than one mail should carry (storm.roomsPerDigestMail) is sent as
  * several mails, "part 1 of 3" and so on, numbered on across the parts.
  */
-import { formatClock, formatEventTime, lateNote } from './format-time';
+import { eventTimeText, formatClock } from './format-time';
 import type { RoomFacts } from './room-facts';
 import { reasonOf } from './room-facts';
 import { statisticsSummary } from './statistics';
@@ -37,12 +37,11 @@ export function renderDigestParts(window: DigestWindow, rooms: RoomFacts[], time
   );
 }
 
-export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone: string, part?: DigestPart): RenderedMail {
+function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone: string, part: DigestPart): RenderedMail {
   const span = `${formatClock(window.start, timeZone)}–${formatClock(window.end, timeZone)} (${timeZone})`;
-  const total = part?.total ?? rooms.length;
-  const first = part?.first ?? 0;
+  const { total, first } = part;
   const count = `${total} more room${total === 1 ? '' : 's'}`;
-  const split = part && part.count > 1 ? { subject: ` (part ${part.index + 1} of ${part.count})`, intro: ` This is part ${part.index + 1} of ${part.count}: rooms ${first + 1} to ${first + rooms.length}.` } : { subject: '', intro: '' };
+  const split = part.count > 1 ? { subject: ` (part ${part.index + 1} of ${part.count})`, intro: ` This is part ${part.index + 1} of ${part.count}: rooms ${first + 1} to ${first + rooms.length}.` } : { subject: '', intro: '' };
   const subject = `[livehook] Alert storm: ${count} dissolved between ${span}${split.subject}`;
   const intro =
     `More than ${window.maxAlerts} room alert${window.maxAlerts === 1 ? '' : 's'} came in between ${span}. ` +
@@ -52,7 +51,7 @@ export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone:
   const line = (room: RoomFacts, i: number): string =>
     oneLine(
       `${first + i + 1}. "${room.roomName ?? '(no name)'}" (${room.roomId ?? '(unknown)'}), owner ${room.owner ?? '(unknown)'}, ` +
-        `${reasonOf(room.eventType)} at ${formatEventTime(room.eventTime, timeZone)}${lateNote(room.eventTime, room.receivedAt)}, operator ${room.operator ?? '(unknown)'}; ` +
+        `${reasonOf(room.eventType)} at ${eventTimeText(room, timeZone)}, operator ${room.operator ?? '(unknown)'}; ` +
         `${statisticsSummary(room.statistic)}`,
     );
   const signature = `storm digest, ${total} room${total === 1 ? '' : 's'}${split.subject}`;
@@ -63,7 +62,7 @@ export function renderDigest(window: DigestWindow, rooms: RoomFacts[], timeZone:
     .map(
       (room) =>
         `<tr>${cell(room.roomName ?? '(no name)')}${cell(room.roomId ?? '(unknown)')}${cell(room.owner ?? '(unknown)')}${cell(room.operator ?? '(unknown)')}` +
-        `${cell(reasonOf(room.eventType))}${cell(formatEventTime(room.eventTime, timeZone) + lateNote(room.eventTime, room.receivedAt))}${cell(statisticsSummary(room.statistic))}</tr>`,
+        `${cell(reasonOf(room.eventType))}${cell(eventTimeText(room, timeZone))}${cell(statisticsSummary(room.statistic))}</tr>`,
     )
     .join('\n');
   const head = ['Room name', 'Room id', 'Owner', 'Operator', 'Reason', 'Event time', 'Statistics']

@@ -25,6 +25,11 @@ export function formatClock(ms: number, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
 }
 
+/** A room's event time as a mail shows it: formatEventTime, and how late its callback came when that is news (lateNote). */
+export function eventTimeText(room: { eventTime: number | null; receivedAt?: number }, timeZone: string): string {
+  return formatEventTime(room.eventTime, timeZone) + lateNote(room.eventTime, room.receivedAt);
+}
+
 /** Past this, a callback is news of the past: the mail says how late it came. */
 const LATE_AFTER_MS = 60 * 60 * 1000;
 

@@ -78,10 +78,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     if (validated) plugins.set(name, splitPluginFile(name, relative(file), validated));
   }
   problems.throwIfAny();
-  service!.dataDir = path.resolve(service!.dataDir);
-  service!.plugins.dir = path.resolve(service!.plugins.dir);
+  const checked = service as ServiceConfig; // (had it failed, throwIfAny threw)
+  checked.dataDir = path.resolve(checked.dataDir);
+  checked.plugins.dir = path.resolve(checked.plugins.dir);
   const envUsed = [...(env.LIVEHOOK_CONFIG_DIR && !options.configDir ? ['LIVEHOOK_CONFIG_DIR'] : []), ...new Set(envOrigins.values())];
-  return { configDir, service: service!, plugins, envUsed };
+  return { configDir, service: checked, plugins, envUsed };
 }
 
 /** The config's problems, gathered file by file. */

@@ -5,7 +5,6 @@
  * writes somewhere else (a test's collector, a pretty printer on a
  * terminal), the isolate sends its lines, in batches, to be written there.
  */
-import fs from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { LogBudget, PLUGIN_LOG_LIMITS, type LogLimits } from '../log/log-budget';
 import { createLogger, type LogLevel } from '../log/logger';
@@ -44,20 +43,10 @@ export function isolateLogger(level: LogLevel, to: 'stderr' | 'parent', send: (l
   };
 }
 
-/** Straight to fd 2, synchronously: a line about a crash must not be lost with the isolate. */
+/** Straight to fd 2, synchronously (as the service's own logger writes): a line about a crash must not be lost with the isolate. */
 function stderrLines(): { write(line: string): void; flush(): void } {
-  return { write: (line) => writeAll(2, line), flush: () => undefined };
-}
-
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  for (let at = 0; at < bytes.length; ) {
-    try {
-      at += fs.writeSync(fd, bytes, at);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return; // stderr gone: nothing to tell
-    }
-  }
+  const destination = pino.destination({ fd: 2, sync: true });
+  return { write: (line) => destination.write(line), flush: () => undefined };
 }
 
 function batchedLines(send: (lines: string[]) => void): { write(line: string): void; flush(): void } {

@@ -12,6 +12,7 @@
  *   far (its cursor, which every instance shares, passes the log's end).
  * - stop() stops every timer, so the process (and mocha) can exit.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createTask, validateDetailed, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { LivehookError, describeError } from '../errors';
@@ -38,19 +39,6 @@ type Task = (run: ScheduledRun) => Promise<void> | void;
 const DEFAULT_CAUGHT_UP_TIMEOUT_MS = 600_000;
 /** How often caughtUp() looks at the plugin's cursor (which delivery saves at most every cursorFlushMs). */
 const CAUGHT_UP_POLL_MS = 200;
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class CronScheduler implements Scheduler {
   private readonly jobs = new Map<string, ScheduledTask>();
@@ -113,7 +101,8 @@ export class CronScheduler implements Scheduler {
       // The plugin's cursor in the store: whichever instance holds its lease moves it.
       if (((await this.deps.store.getCursor(this.deps.namespace)) ?? 0) >= end) return true;
       if (this.stopped || signal?.aborted || Date.now() >= deadline) return false;
-      await pause(Math.min(CAUGHT_UP_POLL_MS, Math.max(0, deadline - Date.now())), signal);
+      // (an abort ends the wait at once; the loop then says false)
+      await sleep(Math.min(CAUGHT_UP_POLL_MS, Math.max(0, deadline - Date.now())), undefined, { signal }).catch(() => undefined);
     }
   }
 

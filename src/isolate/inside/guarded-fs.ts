@@ -64,6 +64,8 @@ const FD_WRITES = new Set(['write', 'writev', 'ftruncate', 'fchmod', 'fchown', '
 
 /** FileHandle methods that change the file (a handle opened to read can chmod, chown and utimes it). */
 const HANDLE_WRITES: ReadonlySet<string> = new Set(['write', 'writev', 'writeFile', 'appendFile', 'truncate', 'chmod', 'chown', 'utimes', 'createWriteStream']);
+/** FileHandle methods that return a stream (synchronously), which would carry the real handle as its fd. */
+const HANDLE_STREAMS: ReadonlySet<string> = new Set(['createWriteStream', 'createReadStream', 'readLines', 'readableWebStream']);
 
 /** Flags of open() that write. */
 const WRITE_FLAGS = /[wa+]/;
@@ -185,7 +187,7 @@ export function guardedFs(real: object, rules: FsRules): object {
           : `plugin "${rules.plugin}" may not use FileHandle.${method} on ${file}, which it opened outside its data dir: read it with fs.createReadStream(path) or fs.readFile instead, or add "fs" to "capabilities" in ${rules.file}`,
         { plugin: rules.plugin, module: 'fs', grant: 'fs', path: file },
       );
-      if (method === 'createWriteStream' || method === 'createReadStream' || method === 'readLines' || method === 'readableWebStream') throw refusal;
+      if (HANDLE_STREAMS.has(method)) throw refusal;
       return Promise.reject(refusal);
     };
     const bound = (method: keyof FileHandle) => (handle[method] as (...a: unknown[]) => unknown).bind(handle);
@@ -201,7 +203,7 @@ export function guardedFs(real: object, rules: FsRules): object {
     Object.defineProperty(readOnly, 'fd', { get: () => handle.fd, enumerable: true });
     const dispose = (handle as unknown as Record<symbol, unknown>)[Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')];
     if (typeof dispose === 'function') readOnly[Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')] = dispose.bind(handle);
-    for (const method of [...HANDLE_WRITES, 'createReadStream', 'readLines', 'readableWebStream']) readOnly[method] = refused(method);
+    for (const method of new Set([...HANDLE_WRITES, ...HANDLE_STREAMS])) readOnly[method] = refused(method);
     return readOnly as unknown as FileHandle;
   };
 

@@ -4,7 +4,9 @@
  * built-in modules that reach outside unless its config grants them:
  *
  *   child_process, cluster                      grant "child_process"
- *   net, tls, http, https, http2, dgram          grant "net" (the global fetch too)
+ *   net, tls, http, https, http2, dgram, dns,    grant "net" (the global fetch too)
+ *   Node's internal _http_* and _tls_*
+ *   wasi                                         grant "fs"
  *   worker_threads                               grant "worker_threads"
  *   inspector                                    grant "inspector" (a session on
  *                                                the service's main thread runs any code there)
