@@ -3,7 +3,7 @@
  * top lists. Memory stays flat however many rooms the day had, and nothing
  * depends on the order the store returns them in.
  */
-import { STAT_NAMES, type Stats, type StoredRoom } from './room-record';
+import { STAT_NAMES, cameInAt, type Stats, type StoredRoom } from './room-record';
 import { TopList } from './top-list';
 
 export interface HourCount {
@@ -22,7 +22,7 @@ export interface DayTally {
   perHour: HourCount[];
   topByViewers: TopList;
   topByGiftCoins: TopList;
-  /** Rooms whose callback arrived after `receivedAfter` (late for an already published report). */
+  /** Rooms received, or recorded by the plugin, after `receivedAfter` (late for an already published report). */
   arrivedLater: number;
 }
 
@@ -30,7 +30,7 @@ export interface TallyOptions {
   /** The 25 instants where the local hours begin (ZoneCalendar.hourStarts). */
   hourStarts: readonly number[];
   topRooms: number;
-  /** Count rooms received after this instant as late; null: count none. */
+  /** Count rooms that came in (received or recorded) after this instant as late; null: count none. */
   receivedAfter: number | null;
   /** Checked every few thousand rooms: a build stops promptly when the service does. */
   signal?: AbortSignal;
@@ -71,7 +71,7 @@ export async function tallyDay(rooms: AsyncIterable<StoredRoom>, options: TallyO
     } else {
       tally.withoutStatistic++;
     }
-    if (receivedAfter !== null && r.receivedAt > receivedAfter) tally.arrivedLater++;
+    if (receivedAfter !== null && cameInAt(r) > receivedAfter) tally.arrivedLater++;
 
     if (signal && tally.destroyed % 8192 === 0) signal.throwIfAborted();
   }

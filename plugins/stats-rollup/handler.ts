@@ -110,7 +110,7 @@ export class StatsRollupHandler implements PluginHandler {
       at = roomTime(event);
       // The record's key is the event's idempotency key, which starts with its
       // EventTime: rooms are appended at the end of the table, not scattered.
-      isNew = await this.records.put(ROOMS, delivery.idempotencyKey, at, roomRecordOf(event));
+      isNew = await this.records.put(ROOMS, delivery.idempotencyKey, at, roomRecordOf(event, Date.now()));
     } else {
       const gift = giftRecordOf(event);
       if (gift === null) return;

@@ -23,9 +23,21 @@ export interface RoomRecord {
   statistic: Stats | null;
   /** When livehook received the callback: tells a late room from an on-time one. */
   receivedAt: number;
+  /**
+   * When this plugin recorded the room. Later than receivedAt when the plugin
+   * was behind (switched off, failing, restarting): a room received before
+   * the day's report but recorded after it came late to that report all the
+   * same. Absent in records written before this field existed.
+   */
+  recordedAt?: number;
 }
 
-export function roomRecordOf(event: EventOf<'Live.CallbackAfterDestroyRoom'>): RoomRecord {
+/** When the room reached the plugin's records: the later of receipt and recording. */
+export function cameInAt(record: RoomRecord): number {
+  return Math.max(record.receivedAt, record.recordedAt ?? record.receivedAt);
+}
+
+export function roomRecordOf(event: EventOf<'Live.CallbackAfterDestroyRoom'>, recordedAt: number): RoomRecord {
   const body = event.body;
   return {
     roomId: event.roomId ?? body.RoomId,
@@ -34,6 +46,7 @@ export function roomRecordOf(event: EventOf<'Live.CallbackAfterDestroyRoom'>): R
     eventType: event.eventType ?? body.EventType,
     statistic: body.Statistic ? statsOf(body.Statistic) : null,
     receivedAt: event.receivedAt,
+    recordedAt,
   };
 }
 

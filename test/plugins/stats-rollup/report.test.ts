@@ -315,6 +315,25 @@ describe('stats-rollup: the daily report', function () {
     expect(builds()).to.have.length(1);
   });
 
+  it('counts as late a room received before the report but recorded after it (the plugin was behind)', async () => {
+    clock = fakeClock();
+    rollup = await startRollup({ timezone: 'UTC', options: { reviseDelayMs: 500 } });
+    await rollup.deliver(destroyRoom(Date.parse('2025-09-04T09:00:00Z')));
+    // Tencent's callback came in an hour before the build; the plugin only gets to it now.
+    const receivedEarlier = Date.now() - 3_600_000;
+    await rollup.build('2025-09-04');
+    const before = rollup.report('2025-09-04');
+    clock.tick(1);
+    await rollup.deliver(destroyRoom(Date.parse('2025-09-04T22:00:00Z')), { receivedAt: receivedEarlier });
+    clock.tick(500);
+    await waitFor(() => rollup!.logs.some((l) => l.msg === 'report of 2025-09-04 built (late rooms)'), 5000, 'the late-rooms rebuild');
+
+    const after = rollup.report('2025-09-04');
+    expect(after.rooms.destroyed).to.equal(2);
+    expect(after.revision).to.deep.equal({ firstGeneratedAt: before.generatedAt, revised: true, roomsArrivedLater: 1 });
+    expect(rollup.html('2025-09-04')).to.contain('Revised: 1 room arrived after this report was first published');
+  });
+
   it('does not rebuild a day that has no report yet', async () => {
     rollup = await startRollup({ timezone: 'UTC', options: { reviseDelayMs: 0 } });
     await rollup.deliver(destroyRoom(Date.parse('2025-09-04T09:00:00Z')));
