@@ -151,7 +151,7 @@ async function startWith(config: LoadedConfig, options: ServiceOptions): Promise
     if (options.watchConfig !== false) reloader.start();
     closers.push(() => reloader.stop());
 
-    const coreScheduler = new CronScheduler({ store, owner: instanceId, namespace: 'livehook', timezone: service.timezone, logger, onRunDone: metrics.onCronRunDone });
+    const coreScheduler = new CronScheduler({ store, owner: instanceId, namespace: 'livehook', timezone: service.timezone, logger, onRunDone: metrics.onCronRunDone, holdMs: service.delivery.leaseMs });
     closers.push(() => coreScheduler.stop());
     scheduleRetention({ scheduler: coreScheduler, store, schedule: service.retention.schedule, days: service.retention.days, pluginNames: () => isolates.pluginNames(), logger });
 

@@ -53,8 +53,10 @@ export interface ScheduledRun {
 
 /**
  * Cron jobs for plugins (node-cron; a seconds field is allowed). With several
- * instances on one database each slot runs once, on whichever fires first.
- * All jobs are stopped when the service closes.
+ * instances on one database each slot runs once, on whichever fires first;
+ * should that instance die mid-run, another runs the slot again once the
+ * dead one's claim runs out (delivery.leaseMs), so a job should be safe to
+ * run twice. All jobs are stopped when the service closes.
  */
 export interface Scheduler {
   schedule(name: string, expression: string, task: (run: ScheduledRun) => Promise<void> | void, options?: ScheduleOptions): void;

@@ -23,6 +23,8 @@ describe('CronScheduler', function () {
   let logs: Array<Record<string, unknown>>;
   const schedulers: CronScheduler[] = [];
   let clock: FakeClock | null = null;
+  /** What an instance logs for a slot another one claimed first (running it, or done with it). */
+  const FOUND_CLAIMED = ['slot claimed by another instance', 'slot already run by another instance'];
   /** Half a second before a whole second: the first tick(500) reaches the next slot. */
   const START = Date.parse('2025-09-04T10:00:00.500Z');
 
@@ -32,8 +34,8 @@ describe('CronScheduler', function () {
       done();
     },
   }));
-  const make = (owner: string, namespace = 'demo', timezone = 'UTC') => {
-    const s = new CronScheduler({ store, owner, namespace, timezone, logger: logger() });
+  const make = (owner: string, namespace = 'demo', timezone = 'UTC', holdMs?: number) => {
+    const s = new CronScheduler({ store, owner, namespace, timezone, logger: logger(), holdMs });
     schedulers.push(s);
     return s;
   };
@@ -105,8 +107,8 @@ describe('CronScheduler', function () {
         ran.push({ owner, slot: run.slot.getTime() });
       });
     }
-    // Both fire every slot at the same moment; each slot is run by one and found claimed by the other.
-    const skipped = () => logs.filter((l) => l.msg === 'slot already run by another instance').length;
+    // Both fire every slot at the same moment; each slot is run by one and found claimed (or run) by the other.
+    const skipped = () => logs.filter((l) => FOUND_CLAIMED.includes(String(l.msg))).length;
     for (let slot = 1; slot <= 3; slot++) {
       clock.tick(slot === 1 ? 500 : 1000);
       await waitFor(() => ran.length === slot && skipped() === slot, 5000, `slot ${slot} to be run by one and skipped by the other`);
@@ -119,7 +121,30 @@ describe('CronScheduler', function () {
     expect(slots.length).to.be.at.least(3);
     expect(new Set(slots).size).to.equal(slots.length); // no slot twice
     // Both fired every slot; the loser said so in its log.
-    expect(logs.filter((l) => l.msg === 'slot already run by another instance').length).to.equal(slots.length);
+    expect(logs.filter((l) => FOUND_CLAIMED.includes(String(l.msg))).length).to.equal(slots.length);
+  });
+
+  it('runs a slot whose claimant died mid-run once its claim runs out (real time)', async () => {
+    const ran: number[] = [];
+    make('survivor', 'demo', 'UTC', 400).schedule('daily', '* * * * * *', (run) => {
+      ran.push(run.slot.getTime());
+    });
+    // An instance that claimed the next three slots and died: its claims are never renewed nor
+    // marked done. (A slot this one claims first is simply its own.)
+    const next = Math.ceil((Date.now() + 50) / 1000) * 1000;
+    const dead = [next, next + 1000, next + 2000];
+    const records = store.records('scheduler/demo');
+    const claimedByDead: number[] = [];
+    for (const slot of dead) {
+      if (await records.claim('cron-slots', `daily@${new Date(slot).toISOString()}`, slot, 'dead-instance', slot + 1500 - Date.now())) claimedByDead.push(slot);
+    }
+    expect(claimedByDead.length, 'slots the dead instance held').to.be.at.least(2);
+    await waitFor(() => dead.every((slot) => ran.includes(slot)), 10_000, 'the three slots to run here');
+    expect(ran.filter((slot) => dead.includes(slot))).to.have.members(dead); // each once
+    const takenOver = logs.filter((l) => String(l.msg).includes('stopped before its run ended')).map((l) => Date.parse(String(l.slot)));
+    expect(takenOver.sort()).to.deep.equal(claimedByDead);
+    // Each marked done by the instance that ran it: no one runs them again.
+    for (const slot of dead) expect((await records.get<{ owner: string }>('cron-done', `daily@${new Date(slot).toISOString()}`))?.value.owner).to.equal('survivor');
   });
 
   it('keeps the same job name of two plugins apart', async () => {

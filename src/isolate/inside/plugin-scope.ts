@@ -106,7 +106,7 @@ export function buildPluginScope(spec: IsolateSpec, prepared: PreparedPlugin, st
           scope.register(TOKENS.scheduler, { useValue: inertCapability(name, 'scheduler') });
           break;
         }
-        const scheduler = new CronScheduler({ store, owner: spec.instanceId, namespace: name, timezone: spec.service.timezone, logger, onRunDone: (_plugin, job, at) => observers.cronRunDone(job, at) });
+        const scheduler = new CronScheduler({ store, owner: spec.instanceId, namespace: name, timezone: spec.service.timezone, logger, onRunDone: (_plugin, job, at) => observers.cronRunDone(job, at), holdMs: spec.service.delivery.leaseMs });
         scope.register(TOKENS.scheduler, { useValue: scheduler });
         disposers.push(() => scheduler.stop());
         break;
