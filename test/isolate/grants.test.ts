@@ -246,6 +246,23 @@ class Handler {
       }),
       report: () => { if (process.report.getReport().environmentVariables !== undefined) return; throw new Error('no environment in the report'); },
       writeReport: () => process.report.writeReport(${JSON.stringify(escaped)}),
+      closeStderr: () => fs.closeSync(2),
+      closeServiceDescriptor: () => {
+        const fd = fs.readdirSync('/proc/self/fd').map(Number).find((n) => { try { return fs.readlinkSync('/proc/self/fd/' + n).endsWith('livehook.db'); } catch { return false; } });
+        fs.close(fd, () => undefined);
+      },
+      closeItsOwn: () => {
+        fs.closeSync(fs.openSync(path.join(this.dataDir, 'own.txt'), 'w'));
+        fs.closeSync(fs.openSync(${JSON.stringify(outside)}, 'r'));
+      },
+      oldReadStreamName: () => new fs.FileReadStream('/proc/self/environ'),
+      oldWriteStreamName: () => new fs.FileWriteStream(${JSON.stringify(escaped)}),
+      escapedUrl: () => fs.readFileSync(new URL('file:///proc/self/%65nviron')),
+      escapedUrlThroughLink: () => {
+        fs.symlinkSync(${JSON.stringify(outDir)}, path.join(this.dataDir, 'L'));
+        fs.writeFileSync(new URL('file://' + this.dataDir + '/%4C/escaped.txt'), 'escaped');
+      },
+      nodeTest: () => require('node:test').run({ files: [] }),
     };
     const results = {};
     for (const [name, attempt] of Object.entries(tries)) {
@@ -302,8 +319,18 @@ module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.ob
     expect(fs.statSync(outside).mode & 0o777).to.equal(outsideMode);
     expect(results.report).to.equal('no environment in the report');
     expect(results.writeReport).to.match(/^plugin "sly" may not load "process\.report\.writeReport": add "fs"/);
+    expect(results.closeStderr).to.match(/^plugin "sly" may not close file descriptor 2 \(fs\.closeSync\): it did not open it/);
+    expect(results.closeServiceDescriptor).to.match(/^plugin "sly" may not close file descriptor \d+ \(fs\.close\): it did not open it/);
+    expect(results.closeItsOwn).to.equal('allowed');
+    expect(results.oldReadStreamName).to.match(/^plugin "sly" may not read \/proc\/\d+\/environ \(fs\.FileReadStream\)/);
+    expect(results.oldWriteStreamName).to.contain(`plugin "sly" may not write ${escaped} (fs.FileWriteStream)`);
+    expect(results.escapedUrl).to.match(/^plugin "sly" may not read \/proc\/\d+\/environ \(fs\.readFileSync\)/);
+    expect(results.escapedUrlThroughLink).to.contain(`plugin "sly" may not write ${escaped} (fs.writeFileSync)`);
+    expect(results.nodeTest).to.match(/^plugin "sly" may not load "node:test": add "child_process" to "capabilities"/);
     expect(fs.readFileSync(outside, 'utf8')).to.equal('keep me');
     expect(fs.existsSync(escaped)).to.equal(false);
+    // The service took a callback after all of it: its stderr and database are still open.
+    expect((await svc.post(room('sly-2'))).status).to.equal(200);
   });
 
   it('hides the service\'s environment (its secrets) unless granted "env"', async () => {

@@ -2,13 +2,16 @@
  * The `fs` a plugin gets: the real module, except that, without the "fs"
  * grant, every call that writes (creates, changes, moves or deletes a file or
  * folder, opens one to write, a WriteStream) must stay inside the plugin's
- * data dir, a symbolic link there included; and without the "env" grant it
- * cannot read a process's environment from /proc (the service's tokens are
- * there). Other reads are untouched.
+ * data dir, a symbolic link there included, and it closes only descriptors
+ * it opened (closing the service's stderr or database file would take the
+ * service down); and without the "env" grant it cannot read a process's
+ * environment from /proc (the service's tokens are there). Other reads are
+ * untouched.
  */
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LivehookError } from '../../errors';
 import { stdioCall, streamFd } from './stdio-fd-writes';
 
@@ -78,7 +81,7 @@ export function guardedFs(real: object, rules: FsRules): object {
   const allowed = realPathOfParent(path.resolve(rules.dataDir));
   const pathOf = (target: unknown): string | null => {
     if (typeof target === 'number') return null; // a file descriptor: see checkFd
-    const file = target instanceof URL ? target.pathname : Buffer.isBuffer(target) ? target.toString() : typeof target === 'string' ? target : null;
+    const file = target instanceof URL ? urlPath(target) : Buffer.isBuffer(target) ? target.toString() : typeof target === 'string' ? target : null;
     return file === null ? null : realPathOfParent(followLink(path.resolve(file))); // null: not a path, fs itself refuses it
   };
   const checkWrite = (fn: string, target: unknown): void => {
@@ -117,6 +120,16 @@ export function guardedFs(real: object, rules: FsRules): object {
    * fchown and futimes work on it all the same.
    */
   const ours = new Set<number>([0, 1, 2]);
+  /** Every descriptor opened through this guard, to read or to write: the only ones a plugin without "fs" may close. */
+  const opened = new Set<number>();
+  const checkClose = (fn: string, fd: unknown): void => {
+    if (rules.writeAnywhere || typeof fd !== 'number' || opened.has(fd)) return;
+    throw new LivehookError(
+      'PLUGIN_CAPABILITY_DENIED',
+      `plugin "${rules.plugin}" may not close file descriptor ${fd} (fs.${fn}): it did not open it (the service's output, its database or a connection would be gone); add "fs" to "capabilities" in ${rules.file} to allow it`,
+      { plugin: rules.plugin, module: 'fs', grant: 'fs' },
+    );
+  };
   const checkFd = (fn: string, fd: unknown): void => {
     if (rules.writeAnywhere || typeof fd !== 'number' || ours.has(fd)) return;
     throw new LivehookError(
@@ -129,11 +142,14 @@ export function guardedFs(real: object, rules: FsRules): object {
   // A descriptor number is used again once closed: what it is now decides, not what it was.
   const mark = (fd: unknown, inside: boolean): void => {
     if (typeof fd !== 'number') return;
+    opened.add(fd);
     if (inside) ours.add(fd);
     else if (fd > 2) ours.delete(fd);
   };
   const disown = (fd: unknown): void => {
-    if (typeof fd === 'number' && fd > 2) ours.delete(fd);
+    if (typeof fd !== 'number') return;
+    opened.delete(fd);
+    if (fd > 2) ours.delete(fd);
   };
   const keepFd = (base: string, args: unknown[], result: unknown): unknown => {
     if (base === 'close') {
@@ -209,12 +225,14 @@ export function guardedFs(real: object, rules: FsRules): object {
 
   const wrap = (target: Record<string, unknown>, name: string, value: unknown): unknown => {
     if (typeof value !== 'function') return value;
-    const base = name.replace(/Sync$/, '');
+    // FileReadStream and FileWriteStream: older names of the same classes.
+    const base = name.replace(/Sync$/, '').replace(/^File(Read|Write)Stream$/, '$1Stream');
     const writePositions = base === 'open' || base === 'WriteStream' ? [0] : WRITES[base];
     const readPositions = base === 'ReadStream' ? [0] : READS[base];
     const fdWrite = FD_WRITES.has(base);
     if (!writePositions && !readPositions && !fdWrite && base !== 'close') return value;
     const guard = (args: unknown[]): void => {
+      if (base === 'close') checkClose(name, args[0]);
       if (fdWrite) checkFd(name, args[0]);
       // createWriteStream(null, { fd }): the descriptor, not the path, is where it writes.
       const optionsFd = streamFd(base, args);
@@ -249,6 +267,15 @@ export function guardedFs(real: object, rules: FsRules): object {
       },
     });
   return proxy(real as Record<string, unknown>);
+}
+
+/** The file a file: URL names, its %-escapes decoded as fs decodes them; null for another kind of URL (fs refuses it). */
+function urlPath(url: URL): string | null {
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return null;
+  }
 }
 
 /** Where a symbolic link at `file` leads, a dangling one too (realpath cannot follow those), else `file`. */

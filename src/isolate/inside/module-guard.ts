@@ -3,7 +3,8 @@
  * folder, and every module it is the first to load) cannot load the
  * built-in modules that reach outside unless its config grants them:
  *
- *   child_process, cluster                      grant "child_process"
+ *   child_process, cluster, node:test           grant "child_process" (node:test's
+ *                                                run() starts processes)
  *   net, tls, http, https, http2, dgram, dns,    grant "net" (the global fetch too)
  *   Node's internal _http_* and _tls_*
  *   wasi                                         grant "fs"
@@ -59,6 +60,12 @@ const GUARDED: Readonly<Record<string, ModuleGrant>> = {
   'dns/promises': 'net',
   // WASI hands a WebAssembly module the folders it is given, to write as it likes.
   wasi: 'fs',
+};
+
+/** Built-ins loaded only by their node: name (a bare "test" is a package of that name). */
+const GUARDED_PREFIXED: Readonly<Record<string, ModuleGrant>> = {
+  test: 'child_process',
+  'test/reporters': 'child_process',
 };
 
 const FS_MODULES = new Set(['fs', 'fs/promises']);
@@ -139,8 +146,9 @@ export function installModuleGuard(settings: GuardSettings): void {
 
   /** A built-in module as the plugin's code gets it: refused without its grant, fs guarded; else undefined (not one of those). */
   const guardedBuiltin = (request: string, loadIt: () => unknown): unknown => {
-    const bare = request.startsWith('node:') ? request.slice(5) : request;
-    const grant = GUARDED[bare];
+    const prefixed = request.startsWith('node:');
+    const bare = prefixed ? request.slice(5) : request;
+    const grant = GUARDED[bare] ?? (prefixed ? GUARDED_PREFIXED[bare] : undefined);
     if (grant !== undefined && !granted.has(grant)) refuse(request, grant);
     if (!FS_MODULES.has(bare) || (fsRules.writeAnywhere && fsRules.readEnviron)) return undefined;
     let wrapped = wrappedFs.get(bare);
