@@ -27,15 +27,19 @@ export interface PluginSettings {
   isolation: 'thread' | 'process';
   /** The isolate's heap limit (MB): past it the isolate ends, not the service. */
   heapMb: number;
+  /** How long its isolate may take to start (load, open its store, init), ms: past it the isolate ends and is started again with backoff. */
+  startTimeoutMs: number;
   /** Where a plugin that has no cursor yet starts reading the log: its end (only new events) or its beginning. */
   startFrom: 'end' | 'beginning';
   options: Record<string, unknown>;
 }
 
-export const RESERVED_KEYS = ['enabled', 'capabilities', 'timeoutMs', 'retry', 'concurrency', 'isolation', 'heapMb', 'startFrom'] as const;
+export const RESERVED_KEYS = ['enabled', 'capabilities', 'timeoutMs', 'retry', 'concurrency', 'isolation', 'heapMb', 'startTimeoutMs', 'startFrom'] as const;
 
 /** An isolate's heap limit unless its config says otherwise. */
 export const DEFAULT_HEAP_MB = 128;
+/** How long an isolate may take to start unless its config says otherwise (module loading on a busy machine is slow). */
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 export const pluginFileSchema = Joi.object({
   enabled: Joi.boolean().required(),
@@ -53,6 +57,7 @@ export const pluginFileSchema = Joi.object({
   }),
   isolation: Joi.string().valid('thread', 'process').default('thread'),
   heapMb: Joi.number().integer().min(16).max(16_384).default(DEFAULT_HEAP_MB),
+  startTimeoutMs: timerMs(1000).default(DEFAULT_START_TIMEOUT_MS),
   startFrom: Joi.string().valid('end', 'beginning').default('end'),
 })
   .unknown(true)
@@ -77,6 +82,7 @@ export function splitPluginFile(name: string, file: string, validated: Record<st
     concurrency: validated.concurrency as number | undefined,
     isolation: validated.isolation as PluginSettings['isolation'],
     heapMb: validated.heapMb as number,
+    startTimeoutMs: validated.startTimeoutMs as number,
     startFrom: validated.startFrom as PluginSettings['startFrom'],
     options,
   };

@@ -160,7 +160,7 @@ export class PluginIsolate {
   watch(now: number): void {
     if (!this.worker || this.stopping || this.killedBecause) return;
     const stalled = now - this.board.heartbeat;
-    this.killedBecause = stallVerdict(stalled, this.booting, this.timeoutMs);
+    this.killedBecause = stallVerdict(stalled, this.booting, this.timeoutMs, this.plan.settings.startTimeoutMs);
     if (!this.killedBecause) return;
     this.logger.error({ hook: this.booting ? 'init' : 'handle', stalledMs: stalled }, `plugin "${this.name}": ${this.killedBecause}; terminating its isolate`);
     void this.worker.terminate();
@@ -185,16 +185,35 @@ export class PluginIsolate {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let ready = false;
+      // An init that awaits what never comes keeps the loop turning, past the watchdog: it gets
+      // as long as a blocked one would, then its isolate ends and it is started again with backoff.
+      let startLimit: NodeJS.Timeout | undefined;
+      const limitStart = (): void => {
+        const limitMs = this.plan.settings.startTimeoutMs;
+        startLimit = setTimeout(() => {
+          if (settled || this.killedBecause) return;
+          this.killedBecause = `it did not finish starting within ${limitMs} ms ("startTimeoutMs" in ${this.plan.settings.file}; an init that never settles?)`;
+          this.logger.error({ hook: 'init' }, `plugin "${this.name}": ${this.killedBecause}; terminating its isolate`);
+          void worker.terminate();
+        }, limitMs);
+        startLimit.unref();
+      };
+      if (initAfter === undefined) limitStart();
       worker.on('message', (message: FromIsolate) => {
         if (message.type === 'loaded') {
-          void initAfter?.finally(() => this.send({ type: 'init' }));
+          void initAfter?.finally(() => {
+            this.send({ type: 'init' });
+            limitStart();
+          });
         } else if (message.type === 'ready' && !settled) {
+          clearTimeout(startLimit);
           settled = true;
           ready = true;
           this.booting = false;
           this.facts = message.facts;
           resolve();
         } else if (message.type === 'failed' && !settled) {
+          clearTimeout(startLimit);
           settled = true;
           this.booting = false;
           reject(errorFromData(message.error));
@@ -206,6 +225,7 @@ export class PluginIsolate {
         this.lastError = err;
       });
       worker.on('exit', (code) => {
+        clearTimeout(startLimit);
         this.worker = null;
         this.deps.head.countOut(this.board);
         this.booting = false;

@@ -8,8 +8,6 @@ import { describeError } from '../errors';
 
 /** The event loop may stall this much past the plugin's time-out (GC, a big batch, a busy machine) before the watchdog acts. */
 const WATCHDOG_SLACK_MS = 1000;
-/** While an isolate boots (loading modules, opening its store, init), its loop may be busy much longer. */
-const BOOT_LIMIT_MS = 60_000;
 /**
  * A stop asked with grace G: the isolate lets its deliveries run G - STOP_WRAP_UP_MS, then aborts
  * them, saves its cursor and closes its plugin and store; at G + STOP_SLACK_MS it is terminated,
@@ -18,9 +16,13 @@ const BOOT_LIMIT_MS = 60_000;
 const STOP_WRAP_UP_MS = 300;
 const STOP_SLACK_MS = 250;
 
-/** Why a worker whose heart has not beaten for `stalledMs` must go, or null while it may live. */
-export function stallVerdict(stalledMs: number, booting: boolean, timeoutMs: number): string | null {
-  const limit = booting ? Math.max(BOOT_LIMIT_MS, timeoutMs) : timeoutMs + Math.max(WATCHDOG_SLACK_MS, timeoutMs / 2);
+/**
+ * Why a worker whose heart has not beaten for `stalledMs` must go, or null while it may live.
+ * While it boots (loading modules, opening its store, init) its loop may be busy as long as
+ * it may take to start (the plugin's startTimeoutMs).
+ */
+export function stallVerdict(stalledMs: number, booting: boolean, timeoutMs: number, startTimeoutMs: number): string | null {
+  const limit = booting ? startTimeoutMs : timeoutMs + Math.max(WATCHDOG_SLACK_MS, timeoutMs / 2);
   if (stalledMs <= limit) return null;
   return booting
     ? `its event loop was blocked for more than ${limit} ms while it started (init never returned?)`

@@ -26,6 +26,9 @@ injectable()(Handler);
 module.exports = { name: 'flaky', version: '1.0.0', commands: '*', capabilities: ['fs'], options: Joi.object({ gate: Joi.string(), out: Joi.string() }), handler: Handler };
 `;
 
+/** Its init awaits, while the file `gate` exists, what never comes (a server that never answers); records the rooms it is handed. */
+const HANGING = FLAKY.replace("if (fs.existsSync(this.options.gate)) throw new Error('upstream refused the connection');", 'if (fs.existsSync(this.options.gate)) return new Promise(() => {});').replace("name: 'flaky'", "name: 'hanging'");
+
 describe('a plugin that fails in init at start', function () {
   this.timeout(60_000);
 
@@ -52,6 +55,32 @@ describe('a plugin that fails in init at start', function () {
       await svc.waitForIdle(20_000);
       expect(fs.readFileSync(out, 'utf8').split('\n')).to.include('while-down');
       expect((await svc.get('/readyz')).status).to.equal(200);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('is ended past its startTimeoutMs when its init never settles: the service starts, and the plugin is started again with backoff', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const work = tempDir('livehook-hanging-');
+    const gate = path.join(work, 'upstream-silent');
+    const out = path.join(work, 'rooms.txt');
+    fs.writeFileSync(gate, '');
+    writePlugin(pluginsDir, 'hanging', 'index.js', HANGING);
+    const started = Date.now();
+    const svc = await startTestService({ pluginsDir, plugins: { hanging: { enabled: true, capabilities: ['fs'], gate, out, startTimeoutMs: 1500 } } });
+    try {
+      expect(Date.now() - started, 'the start took').to.be.below(30_000);
+      const ready = await svc.get('/readyz');
+      expect(ready.status).to.equal(503);
+      expect(ready.body.reason).to.match(/plugin failed: hanging .*did not finish starting within 1500 ms \("startTimeoutMs" in .*hanging\.json; an init that never settles\?\)/);
+      const body = { CallbackCommand: 'Live.CallbackAfterDestroyRoom', RoomId: 'while-hung', EventType: 'DestroyByUser', EventTime: Date.now() };
+      expect((await svc.post(body)).status).to.equal(200);
+
+      fs.rmSync(gate);
+      await waitFor(() => svc.service.isolates.get('hanging')!.state === 'running', 30_000, 'the plugin to start again');
+      await svc.waitForIdle(20_000);
+      expect(fs.readFileSync(out, 'utf8').split('\n')).to.include('while-hung');
     } finally {
       await svc.stop();
     }
