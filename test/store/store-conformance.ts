@@ -494,6 +494,10 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         await expectRejection(r.put('c', 'k', 1, undefined), 'PERMANENT_FAILURE');
         await expectRejection(r.put('c', 'k', 1, { n: 1n }), 'PERMANENT_FAILURE');
         expect(await r.get('c', 'k')).to.equal(null);
+        // A value past 16 MiB of JSON: the writer the callbacks share would be held for seconds.
+        const big = await expectRejection(r.put('c', 'big', 1, 'x'.repeat(16 * 1024 * 1024)), 'PERMANENT_FAILURE');
+        expect(big.message).to.contain('the value is 16777218 bytes of JSON, more than a record holds (16777216, 16 MiB): split it over several records');
+        expect(await r.put('c', 'big', 1, 'x'.repeat(16 * 1024 * 1024 - 2))).to.equal(true);
       });
 
       it('adds to counters from 0, all or none: past any max, nothing changes and the values are told as they stand', async function () {

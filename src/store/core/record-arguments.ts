@@ -7,6 +7,13 @@
 import { PermanentError, describeError } from '../../errors';
 import { escapeNul } from '../nul';
 
+/**
+ * The largest value a record holds, as JSON: plugin records are written by
+ * the same writer as the callbacks, and one 150 MB value held it (and the
+ * answers to Tencent) for seconds. A plugin with more to keep splits it.
+ */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
 export class RecordArguments {
   constructor(
     private readonly plugin: string,
@@ -41,6 +48,10 @@ export class RecordArguments {
       this.refuse(collection, key, `the value is not plain JSON (${describeError(err)})`);
     }
     if (text === undefined) this.refuse(collection, key, 'the value is not plain JSON (undefined or a function)');
+    // Characters first: no byte count of a string far too long.
+    if (text.length > MAX_RECORD_BYTES || Buffer.byteLength(text) > MAX_RECORD_BYTES) {
+      this.refuse(collection, key, `the value is ${Buffer.byteLength(text)} bytes of JSON, more than a record holds (${MAX_RECORD_BYTES}, 16 MiB): split it over several records`);
+    }
     return text;
   }
 
