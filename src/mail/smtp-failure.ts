@@ -60,7 +60,7 @@ export function smtpFailure(err: unknown, server: string): Error {
   const errno = fields.originalCode ?? fields.code;
   if (errno !== undefined && UNTRUSTED_CERTIFICATE.has(errno)) {
     const failure = new Error(
-      `SMTP server ${server} did not take the mail (will be retried): the TLS certificate it presented is not trusted (${fields.response?.trim() ?? (err as Error).message}, ${errno}). ` +
+      `SMTP server ${server} did not take the mail: the TLS certificate it presented is not trusted (${fields.response?.trim() ?? (err as Error).message}, ${errno}). ` +
         'Renew or fix the server\'s certificate; for an internal relay with a certificate of its own, set "mail": { "host": …, "port": …, "tls": { "rejectUnauthorized": false } } in livehook.json',
       { cause: err },
     );
@@ -68,7 +68,7 @@ export function smtpFailure(err: unknown, server: string): Error {
     return failure;
   }
   const why = (reply ?? describeError(err)) + (errno && !(reply ?? describeError(err)).includes(errno) ? ` (${errno})` : '');
-  const failure = new Error(`SMTP server ${server} did not take the mail (temporary, will be retried): ${why}`, { cause: err });
+  const failure = new Error(`SMTP server ${server} did not take the mail (a temporary failure, which the delivery retries while it has attempts left): ${why}`, { cause: err });
   Object.assign(failure, { smtpServer: server, smtpCode: code ?? null, errno: errno ?? null });
   return failure;
 }

@@ -134,7 +134,7 @@ describe('createMailer', () => {
       const err = await rejectionOf(m.send({ subject: 's', text: 't' }));
 
       expect(err).not.to.be.instanceOf(PermanentError);
-      expect(err.message).to.contain('temporary, will be retried');
+      expect(err.message).to.contain('(a temporary failure, which the delivery retries while it has attempts left)');
       expect(err.message).to.contain('451 4.7.1 Greylisted, try again later');
 
       server.refusal = null; // the next attempt goes through
@@ -163,7 +163,7 @@ describe('createMailer', () => {
       const err = await rejectionOf(strict.send({ subject: 's', text: 't' }));
       expect(err).not.to.be.instanceOf(PermanentError); // a certificate renewed meanwhile: the retry goes through
       expect(err.message).to.equal(
-        `SMTP server 127.0.0.1:${server.port} did not take the mail (will be retried): the TLS certificate it presented is not trusted (certificate has expired, CERT_HAS_EXPIRED). ` +
+        `SMTP server 127.0.0.1:${server.port} did not take the mail: the TLS certificate it presented is not trusted (certificate has expired, CERT_HAS_EXPIRED). ` +
           'Renew or fix the server\'s certificate; for an internal relay with a certificate of its own, set "mail": { "host": …, "port": …, "tls": { "rejectUnauthorized": false } } in livehook.json',
       );
       const { mailer: relaxed } = mailer({ host: '127.0.0.1', port: server.port, tls: { rejectUnauthorized: false }, alertTo: ['ops@example.com'] });
