@@ -12,6 +12,7 @@ import { ENV_OVERRIDES, setPath, type EnvOverride } from './env-overrides';
 import { pluginFileSchema, splitPluginFile, type PluginSettings } from './plugin-settings';
 import { serviceConfigSchema, type ServiceConfig } from './service-config';
 import { duplicateKeyProblem, explainJsonError } from './json-error';
+import { meantKey } from './meant-key';
 import { CONFIG_VALIDATION, keyPathOf } from './validation-style';
 
 export interface LoadedConfig {
@@ -71,11 +72,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
   }
 
-  const service = problems.collect(() => validate(serviceConfigSchema, serviceRaw, relative(serviceFile), (p) => envOrigins.get(`service:${p}`)) as ServiceConfig);
+  const service = problems.collect(() => validate(serviceConfigSchema, serviceRaw, shownPath(serviceFile), (p) => envOrigins.get(`service:${p}`)) as ServiceConfig);
   const plugins = new Map<string, PluginSettings>();
   for (const [name, { file, raw }] of rawPlugins) {
-    const validated = problems.collect(() => validate(pluginFileSchema, raw, relative(file), (p) => envOrigins.get(`${name}:${p}`)) as Record<string, unknown>);
-    if (validated) plugins.set(name, splitPluginFile(name, relative(file), validated));
+    const validated = problems.collect(() => validate(pluginFileSchema, raw, shownPath(file), (p) => envOrigins.get(`${name}:${p}`)) as Record<string, unknown>);
+    if (validated) plugins.set(name, splitPluginFile(name, shownPath(file), validated));
   }
   problems.throwIfAny();
   const checked = service as ServiceConfig; // (had it failed, throwIfAny threw)
@@ -133,19 +134,19 @@ function readJsonObject(file: string, emptyFix?: string): Record<string, unknown
     // An editor's byte order mark is not content: JSON.parse would refuse it as an invisible token.
     text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
-    throw configError(`${relative(file)}: cannot be read (${(err as Error).message})`, { file });
+    throw configError(`${shownPath(file)}: cannot be read (${(err as Error).message})`, { file });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw configError(`${relative(file)}: is not valid JSON: ${explainJsonError(text, err as Error, emptyFix)}`, { file });
+    throw configError(`${shownPath(file)}: is not valid JSON: ${explainJsonError(text, err as Error, emptyFix)}`, { file });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw configError(`${relative(file)}: must hold a JSON object ({ ... })`, { file });
+    throw configError(`${shownPath(file)}: must hold a JSON object ({ ... })`, { file });
   }
   const duplicate = duplicateKeyProblem(text);
-  if (duplicate !== null) throw configError(`${relative(file)}: ${duplicate}`, { file });
+  if (duplicate !== null) throw configError(`${shownPath(file)}: ${duplicate}`, { file });
   return value as Record<string, unknown>;
 }
 
@@ -157,7 +158,7 @@ export function validate(schema: Joi.Schema, value: unknown, file: string, envVa
   const key = keyPathOf(detail.path);
   const fromEnv = envVariableFor(key) ?? envVariableFor(detail.path.slice(0, -1).join('.'));
   const where = fromEnv ? `${file} (value from environment variable ${fromEnv})` : file;
-  const what = detail.type === 'object.unknown' ? `unknown key "${key}"` : detail.message;
+  const what = detail.type === 'object.unknown' ? `unknown key "${key}"${meantKey(schema, detail.path)}` : detail.message;
   throw configError(`${where}: ${key ? `${key}: ` : ''}${what}`, { file, key, env: fromEnv });
 }
 
@@ -165,7 +166,8 @@ function configError(message: string, details: Record<string, unknown>): Livehoo
   return new LivehookError('CONFIG_INVALID', `invalid configuration: ${message}`, details);
 }
 
-function relative(file: string): string {
+/** A path as messages show it: from the working folder when under it, else whole. */
+export function shownPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel.startsWith('..') ? file : rel;
 }

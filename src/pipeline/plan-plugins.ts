@@ -5,7 +5,7 @@
  * src/isolate/). Used at start, on reload, and by `livehook plugins`.
  */
 import path from 'node:path';
-import { SERVICE_FILE, type LoadedConfig } from '../config/load-config';
+import { SERVICE_FILE, shownPath, type LoadedConfig } from '../config/load-config';
 import type { PluginSettings } from '../config/plugin-settings';
 import { LivehookError } from '../errors';
 import { discoverPlugins, type FoundPlugin } from './discover-plugins';
@@ -63,10 +63,10 @@ function orderMistakes(config: LoadedConfig, plans: readonly PluginPlan[]): Plug
     if (names.includes(name)) continue;
     const meant = nearestName(name, names);
     if (meant !== null) {
-      const error = new LivehookError('CONFIG_INVALID', `invalid configuration: ${path.join(config.configDir, SERVICE_FILE)}: plugins.order names "${name}", which is no plugin; did you mean "${meant}"?`, { key: 'plugins.order' });
+      const error = new LivehookError('CONFIG_INVALID', `invalid configuration: ${shownPath(path.join(config.configDir, SERVICE_FILE))}: plugins.order names "${name}", which is no plugin; did you mean "${meant}"?`, { key: 'plugins.order' });
       out.push({ name, state: 'error', reason: error.message, error });
     } else {
-      out.push({ name, state: 'skipped', reason: `plugins.order in ${path.join(config.configDir, SERVICE_FILE)} names "${name}", which is no plugin in ${config.service.plugins.dir}: ignored` });
+      out.push({ name, state: 'skipped', reason: `plugins.order in ${shownPath(path.join(config.configDir, SERVICE_FILE))} names "${name}", which is no plugin in ${config.service.plugins.dir}: ignored` });
     }
   }
   return out;

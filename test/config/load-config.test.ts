@@ -90,7 +90,10 @@ describe('config loading', () => {
   });
 
   it('names an unknown key', () => {
-    expect(loadError(configDirWith({ prot: 8080 }))).to.contain('livehook.json').and.to.contain('unknown key "prot"');
+    expect(loadError(configDirWith({ prot: 8080 }))).to.contain('livehook.json').and.to.contain('unknown key "prot"; did you mean "port"?');
+    expect(loadError(configDirWith({ retension: { days: 30 } }))).to.match(/livehook\.json: retension: unknown key "retension"; did you mean "retention"\?$/);
+    expect(loadError(configDirWith({ http: { bodyLimitByte: 1000 } }))).to.match(/livehook\.json: http\.bodyLimitByte: unknown key "http\.bodyLimitByte"; did you mean "http\.bodyLimitBytes"\?$/);
+    expect(loadError(configDirWith({ zebra: 1 }))).to.match(/unknown key "zebra"$/);
   });
 
   it('refuses a token with white space or a control character at either end, saying which', () => {

@@ -6,7 +6,7 @@
  * takes. Any problem is one LivehookError naming the plugin and the file.
  */
 import Joi from 'joi';
-import { nearestName } from '../../util/edit-distance';
+import { meantKey } from '../../config/meant-key';
 import { pluginFileSchema, type PluginSettings } from '../../config/plugin-settings';
 import { CONFIG_VALIDATION, keyPathOf } from '../../config/validation-style';
 import { LivehookError, describeError } from '../../errors';
@@ -69,7 +69,7 @@ function validateOptions(manifest: PluginManifest, settings: PluginSettings): Re
   if (error) {
     const detail = error.details[0];
     const key = keyPathOf(detail.path);
-    const what = detail.type === 'object.unknown' ? `unknown option "${key}" (plugin "${manifest.name}" does not take it${meantOption(schema, detail.path)})` : `${key}: ${detail.message}`;
+    const what = detail.type === 'object.unknown' ? `unknown option "${key}" (plugin "${manifest.name}" does not take it${meantKey(schema, detail.path, RESERVED_KEYS)})` : `${key}: ${detail.message}`;
     throw new LivehookError('CONFIG_INVALID', `invalid configuration: ${settings.file}: ${what}`, { plugin: manifest.name, file: settings.file, key });
   }
   return value as Record<string, unknown>;
@@ -77,23 +77,6 @@ function validateOptions(manifest: PluginManifest, settings: PluginSettings): Re
 
 /** The keys every plugin file may hold (enabled, capabilities, timeoutMs...), read by the host. */
 const RESERVED_KEYS = Object.keys((pluginFileSchema.describe() as { keys?: Record<string, unknown> }).keys ?? {});
-
-/**
- * "; did you mean "file"?" for an unknown option a letter or two off one the
- * plugin takes, or off a key every plugin file may hold ("isolaton"), else "".
- */
-function meantOption(schema: Joi.ObjectSchema, keyPath: ReadonlyArray<string | number>): string {
-  const parent = keyPath.slice(0, -1).map(String);
-  let keys: string[];
-  try {
-    const described = (parent.length > 0 ? schema.extract(parent) : schema).describe() as { keys?: Record<string, unknown> };
-    keys = Object.keys(described.keys ?? {});
-  } catch {
-    return ''; // a schema that cannot say its keys: no hint
-  }
-  const meant = nearestName(String(keyPath[keyPath.length - 1]), parent.length > 0 ? keys : [...keys, ...RESERVED_KEYS]);
-  return meant === null ? '' : `; did you mean "${[...parent, meant].join('.')}"?`;
-}
 
 function checkGrants(manifest: PluginManifest, settings: PluginSettings): void {
   for (const capability of manifest.capabilities ?? []) {
