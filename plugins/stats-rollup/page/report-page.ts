@@ -36,11 +36,13 @@ export const LABELS: Record<StatName, string> = {
 };
 
 export function reportPage(r: DailyReport, options: PageOptions = IN_BROWSER): string {
+  // Rooms closed, none with figures: the JSON's totals are sums over no room (0), the page does not show them as zeros.
+  const unmeasured = r.rooms.destroyed > 0 && r.rooms.withStatistic === 0;
   const cards = [
     card('Rooms closed', num(r.rooms.destroyed), deltas(r, 'destroyed')),
     card('Closed by the system', percent(r.rooms.closedBySystemShare), `<p class="note">${num(r.rooms.byEventType.DestroyBySystem ?? 0)} by the system, ${num(r.rooms.byEventType.DestroyByUser ?? 0)} by their owner</p>`),
     card('Without statistics', num(r.rooms.withoutStatistic), `<p class="note">${r.rooms.withoutStatistic === 1 ? 'the room whose callback carried no Statistic; not counted' : 'rooms whose callback carried no Statistic; not counted'} in the totals below</p>`),
-    ...STAT_NAMES.map((name) => card(LABELS[name], num(r.totals[name]), deltas(r, name))),
+    ...STAT_NAMES.map((name) => (unmeasured ? card(LABELS[name], '–', '<p class="note">no room of this day carried Statistic</p>') : card(LABELS[name], num(r.totals[name]), deltas(r, name)))),
   ];
   return `<!doctype html>
 <html lang="en">

@@ -212,6 +212,16 @@ describe('stats-rollup: the daily report', function () {
     expect(rollup.html('2025-09-04')).to.contain('Without statistics');
   });
 
+  it('shows no totals, not zeros, on the page of a day whose rooms all came without statistics', async () => {
+    rollup = await startRollup({ timezone: 'UTC' });
+    await rollup.deliver(destroyRoom(Date.parse('2025-09-04T08:00:00Z'), { statistic: null }));
+    await rollup.build('2025-09-04');
+    expect(rollup.report('2025-09-04').rooms).to.include({ destroyed: 1, withStatistic: 0, withoutStatistic: 1 });
+    const html = rollup.html('2025-09-04')!;
+    expect(html).to.contain('<h3>Viewers</h3><p class="value">–</p><p class="note">no room of this day carried Statistic</p>');
+    expect(html).not.to.match(/<h3>Gift coins<\/h3><p class="value">0</);
+  });
+
   it('ranks the top 10 by viewers and by gift coins, ties broken by close time', async () => {
     rollup = await startRollup({ timezone: 'UTC' });
     const at = Date.parse('2025-09-04T00:00:00Z');
