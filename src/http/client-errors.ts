@@ -78,8 +78,15 @@ function refusalOf(err: Error & { code?: string }): LivehookError {
   } else {
     const lengthHint = /CONTENT_LENGTH|CHUNK/.test(err.code ?? '') ? ': check Content-Length or the chunks against the body sent' : '';
     // The parser files "both framing headers" under either header's code: its own reason tells.
-    const both = /can't be present with/.test(String((err as { reason?: unknown }).reason));
-    const what = both ? 'Content-Length and Transfer-Encoding are both sent: send one of them' : PARSER_WORDS[err.code ?? ''];
+    const reason = String((err as { reason?: unknown }).reason);
+    const both = /can't be present with/.test(reason);
+    // ...and a bad header value (a NUL, a line folded onto the next) under the header name's code.
+    const inValue = err.code === 'HPE_INVALID_HEADER_TOKEN' && /header value/.test(reason);
+    const what = both
+      ? 'Content-Length and Transfer-Encoding are both sent: send one of them'
+      : inValue
+        ? 'a header value holds a character not allowed there (a control character such as NUL), or goes on over a second line'
+        : PARSER_WORDS[err.code ?? ''];
     refusal = new LivehookError('BAD_REQUEST', `the HTTP request is malformed${what ? `: ${what}` : ''} (${err.code ?? err.message})${lengthHint}`);
   }
   return refusal;

@@ -129,6 +129,11 @@ describe('stalled and malformed requests', () => {
     expect(text).to.match(/^HTTP\/1\.1 400/);
     expect(jsonOf(text)).to.deep.include({ ErrorCode: 40010 });
     expect(jsonOf(text).ErrorInfo).to.equal('the HTTP request is malformed: a header name holds a character not allowed there (a space, a colon, a control character) (HPE_INVALID_HEADER_TOKEN)');
+    // The parser files a bad value under the same code: the words tell them apart.
+    for (const header of ['X-Note: a\u0000b', 'X-Note: a\r\n folded']) {
+      const value = await raw(svc, `POST /callback HTTP/1.1\r\nHost: x\r\n${header}\r\nContent-Length: 0\r\n\r\n`);
+      expect(jsonOf(value.text).ErrorInfo, JSON.stringify(header)).to.equal('the HTTP request is malformed: a header value holds a character not allowed there (a control character such as NUL), or goes on over a second line (HPE_INVALID_HEADER_TOKEN)');
+    }
   });
 
   it('answers a request without Host as any other, and CONNECT with 405 and words', async () => {
