@@ -47,8 +47,15 @@ export async function replay(argv: string[], io: CliIo): Promise<number> {
       if (values.plugin && !(await store.listDeliveries({ plugin: values.plugin })).length && !config.plugins.has(values.plugin)) {
         throw new LivehookError('USAGE', `no plugin "${values.plugin}" is configured and it has no deliveries (see \`livehook plugins\`)`);
       }
+      // Counted before: a plugin that is not enabled now takes its requeued deliveries only once it is again.
+      const dead = (await store.countDeliveries()).filter((c) => c.status === 'dead' && (!values.plugin || c.plugin === values.plugin) && c.count > 0);
       const requeued = await store.requeueDead(values.plugin, Date.now());
       println(io.stdout, `dead deliveries requeued${values.plugin ? ` for ${values.plugin}` : ''}: ${requeued}`);
+      for (const { plugin, count } of dead) {
+        if (config.plugins.get(plugin)?.enabled) continue;
+        const why = config.plugins.has(plugin) ? `is not enabled (${config.plugins.get(plugin)!.file})` : 'has no config file';
+        println(io.stdout, `warning: ${count} of them belong to plugin "${plugin}", which ${why}: they run once it is enabled again`);
+      }
     }
     if (!values['dead-only'] && !values.plugin) {
       let stored = 0;

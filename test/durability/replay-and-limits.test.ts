@@ -53,6 +53,25 @@ describe('livehook replay', () => {
     expect(readRecords(out).filter((r) => r.plugin === 'steady' && r.hook === 'handle')).to.have.length(3);
   });
 
+  it('says when requeued deliveries belong to a plugin that is not enabled, and so wait for it', async () => {
+    fs.writeFileSync(`${out}.broken`, '');
+    expect((await svc.post(body('r4'))).status).to.equal(200);
+    await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'picky', status: 'dead' })).length === 1, 5000, 'a dead delivery');
+    // The operator's config, where picky has since been switched off.
+    const configDir = tempDir('livehook-config-');
+    fs.cpSync(svc.configDir, configDir, { recursive: true });
+    const pickyFile = path.join(configDir, 'plugins', 'picky.json');
+    fs.writeFileSync(pickyFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(pickyFile, 'utf8')), enabled: false }));
+    fs.rmSync(`${out}.broken`);
+
+    const result = await cli(['replay', '--dead-only'], { ...env, LIVEHOOK_CONFIG_DIR: configDir });
+    expect(result.code).to.equal(0);
+    expect(result.out).to.contain('dead deliveries requeued: 1');
+    expect(result.out).to.match(/warning: 1 of them belong to plugin "picky", which is not enabled \(.*picky\.json\): they run once it is enabled again/);
+    expect(result.out).not.to.contain('"steady"');
+    await waitFor(async () => (await svc.service.store.listDeliveries({ plugin: 'picky' })).length === 0, 5000, 'the running service, where picky is on, to deliver it');
+  });
+
   it('re-validates quarantined bodies: stores the ones that now pass, keeps the rest with the reason', async () => {
     const bad = await svc.post(seed.replace('1703589922780', '1703589922'), { SdkAppid: '1400000001' }); // seconds, not ms
     expect(bad.status).to.equal(400);
