@@ -55,3 +55,18 @@ export function duplicateKeyProblem(text: string): string | null {
   if (duplicate === null) return null;
   return `key "${duplicate.key}" appears twice in one object, the second time ${where(text, duplicate.offset)}: only the last would count; keep one`;
 }
+
+/**
+ * The path of a "__proto__" key in a parsed config file, or null. JSON.parse
+ * keeps it as an ordinary key, which joi then lets through as if it were not
+ * there: refused, so that a file holds only what livehook reads.
+ */
+export function protoKeyPath(value: unknown, at: string[] = []): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return [...at, key].join('.');
+    const inner = protoKeyPath((value as Record<string, unknown>)[key], [...at, key]);
+    if (inner !== null) return inner;
+  }
+  return null;
+}

@@ -11,7 +11,7 @@ import { LivehookError } from '../errors';
 import { ENV_OVERRIDES, setPath, type EnvOverride } from './env-overrides';
 import { pluginFileSchema, splitPluginFile, type PluginSettings } from './plugin-settings';
 import { serviceConfigSchema, type ServiceConfig } from './service-config';
-import { duplicateKeyProblem, explainJsonError } from './json-error';
+import { duplicateKeyProblem, explainJsonError, protoKeyPath } from './json-error';
 import { meantKey } from './meant-key';
 import { CONFIG_VALIDATION, keyPathOf } from './validation-style';
 
@@ -147,6 +147,8 @@ function readJsonObject(file: string, emptyFix?: string): Record<string, unknown
   }
   const duplicate = duplicateKeyProblem(text);
   if (duplicate !== null) throw configError(`${shownPath(file)}: ${duplicate}`, { file });
+  const proto = protoKeyPath(value);
+  if (proto !== null) throw configError(`${shownPath(file)}: ${proto}: "__proto__" is not a key livehook reads: remove it`, { file, key: proto });
   return value as Record<string, unknown>;
 }
 

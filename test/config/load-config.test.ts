@@ -94,6 +94,10 @@ describe('config loading', () => {
     expect(loadError(configDirWith({ retension: { days: 30 } }))).to.match(/livehook\.json: retension: unknown key "retension"; did you mean "retention"\?$/);
     expect(loadError(configDirWith({ http: { bodyLimitByte: 1000 } }))).to.match(/livehook\.json: http\.bodyLimitByte: unknown key "http\.bodyLimitByte"; did you mean "http\.bodyLimitBytes"\?$/);
     expect(loadError(configDirWith({ zebra: 1 }))).to.match(/unknown key "zebra"$/);
+    // JSON.parse keeps "__proto__" as a key, and joi let it through unseen.
+    const dir = configDirWith({});
+    fs.writeFileSync(path.join(dir, 'livehook.json'), '{"http": {"__proto__": {"bodyLimitBytes": 1}}}');
+    expect(loadError(dir)).to.match(/livehook\.json: http\.__proto__: "__proto__" is not a key livehook reads: remove it$/);
   });
 
   it('refuses a token with white space or a control character at either end, saying which', () => {
