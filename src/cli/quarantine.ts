@@ -3,8 +3,9 @@
  * that failed validation is answered 400 and kept with its reason; this
  * lists those bodies and shows one whole, so an operator can see what
  * Tencent sent and why it was refused without opening the database.
- * `livehook replay --quarantine-only` validates them again after a fix.
- * Read-only, safe while the service runs.
+ * `livehook replay --quarantine-only` validates them again after a fix;
+ * `--discard ID` gives one up (junk that no fix will make valid), which
+ * retention then deletes. Safe while the service runs.
  */
 import { LivehookError } from '../errors';
 import type { QuarantineRecord, QuarantineStatus } from '../store/store';
@@ -15,21 +16,23 @@ import { parseCommand } from './parse-command';
 import { terminalText } from './terminal-text';
 import { shorten } from '../util/shorten';
 
-export const QUARANTINE_USAGE = `usage: livehook quarantine [--all] [--show ID]
+export const QUARANTINE_USAGE = `usage: livehook quarantine [--all] [--show ID] [--discard ID]
 
 Lists the bodies refused as invalid and kept (answered 400, stored with the
 reason): id, when it arrived, command, size and reason, oldest first.
 
   --all        also those replayed since (stored as events by \`livehook replay\`)
   --show ID    one of them whole: its facts, the query and the raw body
+  --discard ID gives a held one up: replay leaves it alone, and retention
+               deletes it after retention.days (--all still lists it until then)
 
 \`livehook replay --quarantine-only\` validates the held ones again after a fix.`;
 
 const QUARANTINE = {
   name: 'quarantine',
   usage: QUARANTINE_USAGE,
-  options: { all: { type: 'boolean' }, show: { type: 'string' } },
-  conflicts: [['all', 'show']],
+  options: { all: { type: 'boolean' }, show: { type: 'string' }, discard: { type: 'string' } },
+  conflicts: [['all', 'show'], ['all', 'discard'], ['show', 'discard']],
 } as const satisfies Parameters<typeof parseCommand>[0];
 
 export async function quarantineCommand(argv: string[], io: CliIo): Promise<number> {
@@ -39,9 +42,18 @@ export async function quarantineCommand(argv: string[], io: CliIo): Promise<numb
     return 0;
   }
   const { values } = parsed;
-  const showId = values.show === undefined ? null : quarantineId(values.show);
+  const showId = values.show === undefined ? null : quarantineId(values.show, '--show');
+  const discardId = values.discard === undefined ? null : quarantineId(values.discard, '--discard');
   const config = loadCliConfig(io);
   return withServiceStore(config, io, async (store) => {
+    if (discardId !== null) {
+      const item = await store.findQuarantine(discardId);
+      if (!item) throw new LivehookError('NOT_FOUND', `no quarantined body #${discardId} (\`livehook quarantine\` lists the held ones)`);
+      if (item.status !== 'held') throw new LivehookError('USAGE', `quarantined body #${discardId} is ${shownStatus(item.status)}, not held: only a held body is discarded`);
+      await store.setQuarantineStatus(discardId, 'rejected', `discarded by an operator at ${new Date().toISOString()}`);
+      println(io.stdout, `#${discardId} discarded: \`livehook replay\` leaves it alone, and retention deletes it after retention.days (${config.service.retention.days} days)`);
+      return 0;
+    }
     if (showId !== null) {
       const item = await store.findQuarantine(showId);
       if (!item) throw new LivehookError('NOT_FOUND', `no quarantined body #${showId} (\`livehook quarantine --all\` lists them; pruned after retention.days)`);
@@ -56,21 +68,26 @@ export async function quarantineCommand(argv: string[], io: CliIo): Promise<numb
   });
 }
 
-function quarantineId(text: string): number {
+/** 'rejected' in the store: an operator gave the body up. */
+function shownStatus(status: QuarantineStatus): string {
+  return status === 'rejected' ? 'discarded' : status;
+}
+
+function quarantineId(text: string, option: '--show' | '--discard'): number {
   const id = /^#?(\d{1,15})$/.exec(text.trim());
-  if (!id) throw new LivehookError('USAGE', `livehook quarantine: --show takes the number \`livehook quarantine\` lists first, not "${text}"\n\n${QUARANTINE_USAGE}`);
+  if (!id) throw new LivehookError('USAGE', `livehook quarantine: ${option} takes the number \`livehook quarantine\` lists first, not "${text}"\n\n${QUARANTINE_USAGE}`);
   return Number(id[1]);
 }
 
 function listLine(item: QuarantineRecord, withStatus: boolean): string {
   const cells = [`#${item.id}`, new Date(item.receivedAt).toISOString(), terminalText(item.command ?? NO_COMMAND), `${Buffer.byteLength(item.raw)} bytes`];
-  if (withStatus) cells.push(item.status);
+  if (withStatus) cells.push(shownStatus(item.status));
   return `${cells.join('  ')}  ${terminalText(shortened(item.reason))}`;
 }
 
 function describeOne(item: QuarantineRecord): string {
   return [
-    `#${item.id} ${item.status}${item.note ? ` (${terminalText(item.note)})` : ''}`,
+    `#${item.id} ${shownStatus(item.status)}${item.note ? ` (${terminalText(item.note)})` : ''}`,
     `received  ${new Date(item.receivedAt).toISOString()}`,
     `command   ${terminalText(item.command ?? NO_COMMAND)}`,
     `SdkAppid  ${terminalText(item.sdkAppId ?? '(no SdkAppid)')}`,

@@ -75,6 +75,26 @@ describe('livehook quarantine', function () {
     expect(fs.statSync(path.join(emptyDir, 'livehook.db')).size).to.equal(0);
   });
 
+  it('discards a held body: replay leaves it alone, --all lists it as discarded, and a second discard is refused', async () => {
+    const raw = '{"CallbackCommand":"Live.CallbackAfterDestroyRoom","junk":true}';
+    const id = await svc.service.store.quarantine({ receivedAt: Date.now(), sdkAppId: '1400000001', command: 'Live.CallbackAfterDestroyRoom', raw, query: { SdkAppid: '1400000001' }, reason: 'RoomId is required' });
+    const discarded = await livehookInProcess(['quarantine', '--discard', `#${id}`], env);
+    expect(discarded.code, discarded.stderr).to.equal(0);
+    expect(discarded.stdout).to.equal(`#${id} discarded: \`livehook replay\` leaves it alone, and retention deletes it after retention.days (90 days)\n`);
+    expect((await livehookInProcess(['quarantine'], env)).stdout).not.to.contain(`#${id} `);
+    expect((await livehookInProcess(['quarantine', '--all'], env)).stdout).to.match(new RegExp(`^#${id}  \\S+  Live\\.CallbackAfterDestroyRoom  \\d+ bytes  discarded  RoomId is required$`, 'm'));
+    expect((await livehookInProcess(['quarantine', '--show', String(id)], env)).stdout).to.match(new RegExp(`^#${id} discarded \\(discarded by an operator at \\d{4}-`));
+    const replayed = await livehookInProcess(['replay', '--quarantine-only'], env);
+    expect(replayed.code, replayed.stderr).to.equal(0);
+    expect(await svc.service.store.findQuarantine(id)).to.deep.include({ status: 'rejected', reason: 'RoomId is required' });
+
+    const again = await livehookInProcess(['quarantine', '--discard', String(id)], env);
+    expect(again.code).to.equal(2);
+    expect(again.stderr).to.contain(`quarantined body #${id} is discarded, not held: only a held body is discarded`);
+    const missing = await livehookInProcess(['quarantine', '--discard', '999999'], env);
+    expect(missing.stderr).to.contain('no quarantined body #999999');
+  });
+
   it('refuses an id it does not hold, or one that is not a number', async () => {
     const missing = await livehookInProcess(['quarantine', '--show', '999999'], env);
     expect(missing.code).to.equal(1);
