@@ -166,9 +166,10 @@ export class CronScheduler implements Scheduler {
       clearInterval(renewal);
     }
     // Recorded before the run is reported, so that "cron job done" means no one runs the slot again.
-    // A job that threw is done all the same (the next slot runs as usual); one cut short by a
-    // stop is given back, for an instance that is still running to take over.
-    await (this.stopped ? this.claims.releaseSlot(name, slot) : this.claims.slotDone(name, slot)).catch((err: unknown) =>
+    // A run that ended is done, also one that ended while its instance stopped, and one that threw
+    // (the next slot runs as usual), unless it threw once the stop began: cut short, it is given
+    // back, for an instance that is still running to take over.
+    await (failure && this.stopped ? this.claims.releaseSlot(name, slot) : this.claims.slotDone(name, slot)).catch((err: unknown) =>
       logger.warn({ slot: slot.toISOString(), err }, `cron job "${name}": could not record the end of the run: ${describeError(err)}`),
     );
     if (failure) return this.logFailure(name, slot, failure.err, logger);

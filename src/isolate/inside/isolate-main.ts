@@ -149,11 +149,13 @@ function createInstance(prepared: PreparedPlugin, log: Logger): Promise<PluginIn
 async function stop(graceMs: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  const deadline = Date.now() + graceMs;
   try {
     await loop?.stop(graceMs);
     flushMetrics();
     try {
-      if (initialized) await plugin?.close();
+      // Cron runs in progress end within the grace, with the store still open (see CronScheduler).
+      if (initialized) await plugin?.close(Math.max(0, deadline - Date.now()));
       else await plugin?.dispose();
     } catch (err) {
       logger.error({ err, hook: 'close' }, `plugin failed to close: ${describeError(err)}`);

@@ -20,8 +20,12 @@ export interface PluginInstance {
   /** The plugin's answer to a before-callback, unchecked (see checkDecision). */
   decide(event: CallbackEvent, ctx: DecideContext): Promise<unknown>;
   runTask(task: string, args: Record<string, string>): Promise<string | void>;
-  /** The close hook, then dispose(). */
-  close(): Promise<void>;
+  /**
+   * At a stop: no new cron run, the close hook, the cron runs in progress
+   * waited for up to `settleMs` (so that they end with the store still open),
+   * then dispose().
+   */
+  close(settleMs?: number): Promise<void>;
   /** Releases what was made for the plugin without calling its hooks (it was never initialised). */
   dispose(): Promise<void>;
 }
@@ -72,9 +76,11 @@ export class LocalPlugin implements PluginInstance {
     return runHook(this.manifest.name, `task ${task}`, () => this.handler.runTask!(task, args));
   }
 
-  async close(): Promise<void> {
+  async close(settleMs = 0): Promise<void> {
+    this.scope.stopJobs();
     try {
       await runHook(this.manifest.name, 'close', () => this.handler.close?.());
+      await this.scope.settled(settleMs);
     } finally {
       this.scope.dispose();
     }

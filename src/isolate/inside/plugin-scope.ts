@@ -32,6 +32,10 @@ export interface PluginScope {
   context: PluginContext;
   /** What the manifest's `check` is told. */
   checkContext: CheckContext;
+  /** Starts no more cron runs (at a stop, before the plugin's close hook); the runs in progress go on. */
+  stopJobs(): void;
+  /** Resolves once the cron runs in progress have ended, or after `ms`. */
+  settled(ms: number): Promise<void>;
   /** Stops what was made for this plugin (its cron jobs, its SMTP connections). */
   dispose(): void;
 }
@@ -82,6 +86,7 @@ export function buildPluginScope(spec: IsolateSpec, prepared: PreparedPlugin, st
   scope.register(TOKENS.logger, { useValue: logger });
 
   const disposers: Array<() => void> = [];
+  let jobs: CronScheduler | null = null;
   for (const capability of prepared.manifest.capabilities ?? []) {
     switch (capability) {
       case 'mailer': {
@@ -109,6 +114,7 @@ export function buildPluginScope(spec: IsolateSpec, prepared: PreparedPlugin, st
         const scheduler = new CronScheduler({ store, owner: spec.instanceId, namespace: name, timezone: spec.service.timezone, logger, onRunDone: (_plugin, job, at) => observers.cronRunDone(job, at), holdMs: spec.service.delivery.leaseMs });
         scope.register(TOKENS.scheduler, { useValue: scheduler });
         disposers.push(() => scheduler.stop());
+        jobs = scheduler;
         break;
       }
       default:
@@ -119,6 +125,13 @@ export function buildPluginScope(spec: IsolateSpec, prepared: PreparedPlugin, st
     container: scope,
     context,
     checkContext: checkContextOf(spec, context),
+    stopJobs: () => jobs?.stop(),
+    settled: async (ms) => {
+      if (!jobs || ms <= 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([jobs.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+      clearTimeout(timer);
+    },
     dispose: () => {
       for (const dispose of disposers.splice(0)) dispose();
     },

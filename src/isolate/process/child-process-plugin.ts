@@ -113,10 +113,12 @@ export class ChildProcessPlugin implements PluginInstance {
     return (await this.callChild('runTask', [task, args])) as string | undefined;
   }
 
-  async close(): Promise<void> {
+  async close(settleMs = 0): Promise<void> {
     this.closing = true;
+    this.scope.stopJobs();
     try {
       if (this.child && this.calls) await Promise.race([this.calls.call('close', []), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      await this.scope.settled(settleMs);
     } finally {
       await this.dispose();
     }

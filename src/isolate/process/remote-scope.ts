@@ -47,7 +47,8 @@ export async function buildRemoteScope(prepared: PreparedPlugin, context: Plugin
         break;
     }
   }
-  return { container: scope, context, checkContext, dispose: () => undefined };
+  // The jobs run in the isolate's scope (child-process-plugin.ts): nothing of them to stop or wait for here.
+  return { container: scope, context, checkContext, stopJobs: () => undefined, settled: async () => undefined, dispose: () => undefined };
 }
 
 async function remoteMailer(call: Call): Promise<Mailer> {
