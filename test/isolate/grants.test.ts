@@ -263,6 +263,16 @@ class Handler {
         fs.writeFileSync(new URL('file://' + this.dataDir + '/%4C/escaped.txt'), 'escaped');
       },
       nodeTest: () => require('node:test').run({ files: [] }),
+      loaderHooks: () => require('node:module').register('data:text/javascript,' + encodeURIComponent('import fs from "node:fs"; fs.writeFileSync(' + JSON.stringify(${JSON.stringify(escaped)}) + ', "escaped"); export async function resolve(s, c, n) { return n(s, c); }')),
+      readStreamOnServiceDescriptor: () => {
+        const fd = fs.readdirSync('/proc/self/fd').map(Number).find((n) => { try { return fs.readlinkSync('/proc/self/fd/' + n).endsWith('livehook.db'); } catch { return false; } });
+        fs.createReadStream(null, { fd, autoClose: true }).resume();
+      },
+      readStreamClassOnStderr: () => new fs.ReadStream(null, { fd: 2 }).destroy(),
+      readStreamOnItsOwn: () => new Promise((resolve, reject) => {
+        const stream = fs.createReadStream(null, { fd: fs.openSync(${JSON.stringify(outside)}, 'r') });
+        stream.on('error', reject).on('close', resolve).resume();
+      }),
     };
     const results = {};
     for (const [name, attempt] of Object.entries(tries)) {
@@ -327,6 +337,10 @@ module.exports = { name: 'sly', version: '1.0.0', commands: '*', options: Joi.ob
     expect(results.escapedUrl).to.match(/^plugin "sly" may not read \/proc\/\d+\/environ \(fs\.readFileSync\)/);
     expect(results.escapedUrlThroughLink).to.contain(`plugin "sly" may not write ${escaped} (fs.writeFileSync)`);
     expect(results.nodeTest).to.match(/^plugin "sly" may not load "node:test": add "child_process" to "capabilities"/);
+    expect(results.loaderHooks).to.match(/^plugin "sly" may not load "module\.register": add "worker_threads" to "capabilities"/);
+    expect(results.readStreamOnServiceDescriptor).to.match(/^plugin "sly" may not read file descriptor \d+ through a stream, which closes it at its end \(fs\.createReadStream\): it did not open it/);
+    expect(results.readStreamClassOnStderr).to.match(/^plugin "sly" may not read file descriptor 2 through a stream, which closes it at its end \(fs\.ReadStream\)/);
+    expect(results.readStreamOnItsOwn).to.equal('allowed');
     expect(fs.readFileSync(outside, 'utf8')).to.equal('keep me');
     expect(fs.existsSync(escaped)).to.equal(false);
     // The service took a callback after all of it: its stderr and database are still open.

@@ -122,11 +122,13 @@ export function guardedFs(real: object, rules: FsRules): object {
   const ours = new Set<number>([0, 1, 2]);
   /** Every descriptor opened through this guard, to read or to write: the only ones a plugin without "fs" may close. */
   const opened = new Set<number>();
-  const checkClose = (fn: string, fd: unknown): void => {
+  /** close(fd), and a read stream on fd, which closes it when it ends or is destroyed. */
+  const checkClose = (fn: string, fd: unknown, how = 'close'): void => {
     if (rules.writeAnywhere || typeof fd !== 'number' || opened.has(fd)) return;
+    const what = how === 'close' ? `close file descriptor ${fd}` : `read file descriptor ${fd} through a stream, which closes it at its end`;
     throw new LivehookError(
       'PLUGIN_CAPABILITY_DENIED',
-      `plugin "${rules.plugin}" may not close file descriptor ${fd} (fs.${fn}): it did not open it (the service's output, its database or a connection would be gone); add "fs" to "capabilities" in ${rules.file} to allow it`,
+      `plugin "${rules.plugin}" may not ${what} (fs.${fn}): it did not open it (the service's output, its database or a connection would be gone); add "fs" to "capabilities" in ${rules.file} to allow it`,
       { plugin: rules.plugin, module: 'fs', grant: 'fs' },
     );
   };
@@ -233,6 +235,7 @@ export function guardedFs(real: object, rules: FsRules): object {
     if (!writePositions && !readPositions && !fdWrite && base !== 'close') return value;
     const guard = (args: unknown[]): void => {
       if (base === 'close') checkClose(name, args[0]);
+      if (base === 'createReadStream' || base === 'ReadStream') checkClose(name, streamOptionsFd(args), 'stream');
       if (fdWrite) checkFd(name, args[0]);
       // createWriteStream(null, { fd }): the descriptor, not the path, is where it writes.
       const optionsFd = streamFd(base, args);
@@ -267,6 +270,12 @@ export function guardedFs(real: object, rules: FsRules): object {
       },
     });
   return proxy(real as Record<string, unknown>);
+}
+
+/** The `fd` of a stream's options (createReadStream(path, { fd })), or undefined. */
+function streamOptionsFd(args: unknown[]): unknown {
+  const options = args[1];
+  return options !== null && typeof options === 'object' ? (options as { fd?: unknown }).fd : undefined;
 }
 
 /** The file a file: URL names, its %-escapes decoded as fs decodes them; null for another kind of URL (fs refuses it). */

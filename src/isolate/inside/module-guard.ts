@@ -8,7 +8,8 @@
  *   net, tls, http, https, http2, dgram, dns,    grant "net" (the global fetch too)
  *   Node's internal _http_* and _tls_*
  *   wasi                                         grant "fs"
- *   worker_threads                               grant "worker_threads"
+ *   worker_threads, module.register              grant "worker_threads" (loader hooks
+ *                                                run in a thread of their own, unguarded)
  *   inspector                                    grant "inspector" (a session on
  *                                                the service's main thread runs any code there)
  *   native addons (its own .node files,          grant "addons" (native code is beyond
@@ -232,6 +233,11 @@ export function installModuleGuard(settings: GuardSettings): void {
       const builtin = guardedBuiltin(String(id), () => getBuiltin(id));
       return builtin !== undefined ? builtin : getBuiltin(id);
     };
+  }
+
+  if (!granted.has('worker_threads')) {
+    // Loader hooks run in a thread of their own that this guard does not hold: what they import is unguarded.
+    (Module as unknown as { register?: unknown }).register = () => refuse('module.register', 'worker_threads');
   }
 
   if (!granted.has('child_process')) {
