@@ -11,7 +11,11 @@
  * on resumes where it left off), plugins whose settings changed are restarted,
  * and plugins that had failed are tried again. A plugin that then fails in
  * init is shown as failed (readiness, metrics, `livehook plugins`) and the
- * reload says `applied: false` with the reason. Service settings (port, data
+ * reload says `applied: false` with the reason. Plugins start side by side,
+ * and one still starting after START_WAIT_MS (an init waiting on a server
+ * that does not answer) is left to finish in the background, listed as
+ * `starting`: the reload, and the next one, do not wait out its
+ * startTimeoutMs. Service settings (port, data
  * dir, store, auth...) need a restart; a reload that changes them says so and
  * applies the plugin part. Each isolate loads the plugin's code afresh, so a
  * restarted plugin runs its current code.
@@ -29,6 +33,9 @@ import { Serial } from '../util/serial';
 import { enabledPlans } from './enabled-plans';
 import { fingerprint, planPlugins, type EnabledPlan } from './plan-plugins';
 
+/** How long a reload waits for the plugins it starts; one still starting goes on in the background. */
+const START_WAIT_MS = 15_000;
+
 export interface ReloadResult {
   /** False when the reload was rejected, or a plugin it (re)started failed. */
   applied: boolean;
@@ -37,6 +44,8 @@ export interface ReloadResult {
   restarted: string[];
   /** Plugins that failed to start, and why. */
   failed: Array<{ plugin: string; reason: string }>;
+  /** Plugins still starting when the reload ended: their outcome is logged when it comes. */
+  starting: string[];
   /** Why it was rejected, when it was. */
   error?: string;
 }
@@ -102,7 +111,7 @@ export class ConfigReloader {
 
   private async apply(reason: string): Promise<ReloadResult> {
     const { isolates, logger } = this.deps;
-    const result: ReloadResult = { applied: false, started: [], stopped: [], restarted: [], failed: [] };
+    const result: ReloadResult = { applied: false, started: [], stopped: [], restarted: [], failed: [], starting: [] };
     let next: LoadedConfig;
     let wanted: Map<string, EnabledPlan>;
     try {
@@ -127,16 +136,30 @@ export class ConfigReloader {
       if (plan) restarting.add(running.name);
       else result.stopped.push(running.name);
     }
-    for (const [name, plan] of wanted) {
-      if (isolates.get(name)) continue;
-      try {
-        await isolates.add(plan);
-        (restarting.has(name) ? result.restarted : result.started).push(name);
-      } catch (err) {
+    const starts = [...wanted].filter(([name]) => !isolates.get(name)).map(([name, plan]) => {
+      const outcome: { done: boolean; error?: unknown } = { done: false };
+      const started = isolates.add(plan).then(
+        () => void Object.assign(outcome, { done: true }),
+        (err: unknown) => void Object.assign(outcome, { done: true, error: err }),
+      );
+      return { name, outcome, started };
+    });
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(starts.map((s) => s.started)), new Promise((resolve) => (waited = setTimeout(resolve, START_WAIT_MS)))]);
+    clearTimeout(waited);
+    for (const { name, outcome, started } of starts) {
+      const failed = (err: unknown): void => {
         // The config was valid but the plugin failed in init: it shows as failed, the others go on.
-        const why = describeError(err);
-        result.failed.push({ plugin: name, reason: why });
-        logger.error({ plugin: name, hook: 'init', err }, `config reload: plugin "${name}" could not start: ${why}`);
+        logger.error({ plugin: name, hook: 'init', err }, `config reload: plugin "${name}" could not start: ${describeError(err)}`);
+      };
+      if (!outcome.done) {
+        result.starting.push(name);
+        void started.then(() => (outcome.error === undefined ? logger.info({ plugin: name }, `config reload: plugin "${name}" started`) : failed(outcome.error)));
+      } else if (outcome.error === undefined) {
+        (restarting.has(name) ? result.restarted : result.started).push(name);
+      } else {
+        result.failed.push({ plugin: name, reason: describeError(outcome.error) });
+        failed(outcome.error);
       }
     }
     isolates.reorder([...wanted.keys()]);

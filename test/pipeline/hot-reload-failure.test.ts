@@ -77,3 +77,48 @@ describe('hot reload: a plugin that fails to start is shown as failed', function
     expect(listed.stdout).to.match(/sneaky\s+error: plugin "sneaky": its handler needs "mailer"/);
   });
 });
+
+/** Its init awaits a server that never answers. */
+const HANGS_IN_INIT = `
+'use strict';
+const Joi = require('joi');
+class Handler { init() { return new Promise(() => {}); } handle() {} }
+module.exports = { name: 'hanging', version: '1.0.0', commands: '*', options: Joi.object({}), handler: Handler };
+`;
+
+/** Starts at once. */
+const QUICK = `
+'use strict';
+const Joi = require('joi');
+class Handler { handle() {} }
+module.exports = { name: 'quick', version: '1.0.0', commands: '*', options: Joi.object({}), handler: Handler };
+`;
+
+describe('hot reload: a plugin whose init never settles', function () {
+  this.timeout(60_000);
+
+  it('is left starting in the background: neither its reload nor the next one waits out its startTimeoutMs', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    writePlugin(pluginsDir, 'hanging', 'index.js', HANGS_IN_INIT);
+    writePlugin(pluginsDir, 'quick', 'index.js', QUICK);
+    const svc = await startTestService({ pluginsDir, plugins: { hanging: { enabled: false }, quick: { enabled: false } } });
+    try {
+      const reloads = () => svc.logs.filter((l) => /config reloaded/.test(String(l.msg)));
+      const enabled = Date.now();
+      fs.writeFileSync(path.join(svc.configDir, 'plugins', 'hanging.json'), JSON.stringify({ enabled: true }));
+      await waitFor(() => reloads().length === 1, 30_000, 'the reload that enables the hanging plugin');
+      expect(Date.now() - enabled, 'that reload took').to.be.below(30_000); // its startTimeoutMs is 60 s
+      expect(reloads()[0]).to.deep.include({ applied: true, started: [], starting: ['hanging'] });
+      expect(svc.service.isolates.get('hanging')!.state).to.equal('starting');
+
+      // The next reload does not wait for it, nor start it again.
+      const next = Date.now();
+      fs.writeFileSync(path.join(svc.configDir, 'plugins', 'quick.json'), JSON.stringify({ enabled: true }));
+      await waitFor(() => reloads().length === 2, 20_000, 'the next reload');
+      expect(reloads()[1]).to.deep.include({ applied: true, started: ['quick'], starting: [] });
+      expect(Date.now() - next, 'the next reload took').to.be.below(15_000);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
