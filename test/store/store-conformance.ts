@@ -498,6 +498,14 @@ export function describeStoreConformance(engineName: string, makeStore: MakeStor
         const big = await expectRejection(r.put('c', 'big', 1, 'x'.repeat(16 * 1024 * 1024)), 'PERMANENT_FAILURE');
         expect(big.message).to.contain('the value is 16777218 bytes of JSON, more than a record holds (16777216, 16 MiB): split it over several records');
         expect(await r.put('c', 'big', 1, 'x'.repeat(16 * 1024 * 1024 - 2))).to.equal(true);
+        // Names are index entries: a long key is refused as permanent on both engines alike
+        // (PostgreSQL refused a 3,000-byte key of random letters as an index row too large).
+        const letters = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(65 + ((i * 7919) % 58))).join('');
+        const longKey = await expectRejection(r.put('c', letters(1001), 1, {}), 'PERMANENT_FAILURE');
+        expect(longKey.message).to.contain('a key is at most 1000 bytes (got 1001): keep the data in the value, or use a hash of it as the key');
+        expect((await expectRejection(r.put('c'.repeat(201), 'k', 1, {}), 'PERMANENT_FAILURE')).message).to.contain('a collection name is at most 200 bytes (got 201)');
+        await expectRejection(r.claim('c', 'k', 1, 'o'.repeat(1001), 1000), 'PERMANENT_FAILURE');
+        expect(await r.put('c'.repeat(200), letters(1000), 1, {})).to.equal(true);
       });
 
       it('adds to counters from 0, all or none: past any max, nothing changes and the values are told as they stand', async function () {

@@ -13,6 +13,13 @@ import { escapeNul } from '../nul';
  * answers to Tencent) for seconds. A plugin with more to keep splits it.
  */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/**
+ * The longest collection name and key, in UTF-8 bytes: they are index
+ * entries (PostgreSQL refuses an entry past a third of a page, 2,704 bytes,
+ * for the whole row of the index), not data. A claim's owner is kept as short.
+ */
+export const MAX_COLLECTION_BYTES = 200;
+export const MAX_KEY_BYTES = 1000;
 
 export class RecordArguments {
   constructor(
@@ -26,6 +33,12 @@ export class RecordArguments {
       this.refuse(String(collection), key, 'the collection name must be a non-empty string');
     }
     if (typeof key !== 'string') this.refuse(collection, String(key), 'the key must be a string');
+    if (Buffer.byteLength(collection) > MAX_COLLECTION_BYTES) {
+      this.refuse(collection.slice(0, 100), '', `a collection name is at most ${MAX_COLLECTION_BYTES} bytes (got ${Buffer.byteLength(collection)})`);
+    }
+    if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
+      this.refuse(collection, key.slice(0, 100), `a key is at most ${MAX_KEY_BYTES} bytes (got ${Buffer.byteLength(key)}): keep the data in the value, or use a hash of it as the key`);
+    }
     if (this.refuseNul && (collection.includes('\u0000') || key.includes('\u0000'))) {
       this.refuse(escapeNul(collection), escapeNul(key), 'names cannot contain the NUL character (\\u0000)');
     }
@@ -60,6 +73,7 @@ export class RecordArguments {
     this.checkName(collection, key);
     this.checkAt(collection, key, at);
     if (typeof owner !== 'string' || owner.length === 0) this.refuse(collection, key, 'the owner of a claim must be a non-empty string');
+    if (Buffer.byteLength(owner) > MAX_KEY_BYTES) this.refuse(collection, key, `the owner of a claim is at most ${MAX_KEY_BYTES} bytes (got ${Buffer.byteLength(owner)})`);
     if (this.refuseNul && owner.includes('\u0000')) this.refuse(collection, key, 'the owner cannot contain the NUL character (\\u0000)');
     if (typeof ttlMs !== 'number' || !(ttlMs > 0)) this.refuse(collection, key, `ttlMs must be a positive number of ms, or Infinity (got ${String(ttlMs)})`);
   }
