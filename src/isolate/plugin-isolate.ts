@@ -39,6 +39,8 @@ import type { Decision } from '../decide/decision';
 
 /** Deliveries at once are capped at 1000 by config: one slot each on the board. */
 const MAX_SLOTS = 1000;
+/** An isolate past its startTimeoutMs is asked to stop within this long, then terminated. */
+const START_TIMEOUT_STOP_MS = 2000;
 
 export class PluginIsolate {
   readonly name: string;
@@ -193,8 +195,9 @@ export class PluginIsolate {
         startLimit = setTimeout(() => {
           if (settled || this.killedBecause) return;
           this.killedBecause = `it did not finish starting within ${limitMs} ms ("startTimeoutMs" in ${this.plan.settings.file}; an init that never settles?)`;
-          this.logger.error({ hook: 'init' }, `plugin "${this.name}": ${this.killedBecause}; terminating its isolate`);
-          void worker.terminate();
+          this.logger.error({ hook: 'init' }, `plugin "${this.name}": ${this.killedBecause}; stopping its isolate`);
+          // Asked first (its loop turns): a process-isolated plugin's child is then ended and reaped, not left a zombie.
+          void stopWorker(worker, START_TIMEOUT_STOP_MS, (inner) => this.send({ type: 'stop', graceMs: inner }), this.logger, this.name);
         }, limitMs);
         startLimit.unref();
       };
@@ -216,7 +219,12 @@ export class PluginIsolate {
           clearTimeout(startLimit);
           settled = true;
           this.booting = false;
-          reject(errorFromData(message.error));
+          // Stopped past its startTimeoutMs, its init fails on the way out (a process-isolated one's child is gone): the time-out is the reason.
+          reject(
+            this.killedBecause
+              ? new LivehookError('PLUGIN_FAILED', `plugin "${this.name}" failed to start: its isolate was stopped: ${this.killedBecause}`, { plugin: this.name, hook: 'init' })
+              : errorFromData(message.error),
+          );
         } else {
           this.onMessage(message);
         }

@@ -86,6 +86,23 @@ describe('a plugin that fails in init at start', function () {
     }
   });
 
+  it('ends a process-isolated plugin\'s child each time its start times out, leaving no zombie behind', async () => {
+    const pluginsDir = tempDir('livehook-plugins-');
+    const work = tempDir('livehook-hanging-');
+    const gate = path.join(work, 'upstream-silent');
+    fs.writeFileSync(gate, '');
+    writePlugin(pluginsDir, 'hanging', 'index.js', HANGING);
+    const svc = await startTestService({ pluginsDir, plugins: { hanging: { enabled: true, isolation: 'process', capabilities: ['fs'], gate, out: path.join(work, 'rooms.txt'), startTimeoutMs: 1500 } } });
+    try {
+      const timedOut = () => svc.logs.filter((l) => l.plugin === 'hanging' && String(l.msg).includes('did not finish starting')).length;
+      await waitFor(() => timedOut() >= 3, 30_000, 'three starts to time out');
+      // Each ended child is reaped within a moment of its isolate's stop.
+      await waitFor(() => zombieChildren().length === 0, 5000, `no zombie child of this process (${zombieChildren().join(', ')})`);
+    } finally {
+      await svc.stop();
+    }
+  });
+
   it('still stops the start when the plugin cannot be configured (a mistake to fix, not to wait out)', async () => {
     const pluginsDir = tempDir('livehook-plugins-');
     writePlugin(pluginsDir, 'flaky', 'index.js', FLAKY);
@@ -99,3 +116,19 @@ describe('a plugin that fails in init at start', function () {
     expect(error?.message).to.contain('flaky.json').and.to.contain('gate: must be a string');
   });
 });
+
+/** Processes whose parent is this one and that have exited but were never reaped. */
+function zombieChildren(): number[] {
+  const zombies: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' && Number(ppid) === process.pid) zombies.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return zombies;
+}

@@ -126,7 +126,11 @@ export class ChildProcessPlugin implements PluginInstance {
 
   async dispose(): Promise<void> {
     this.closing = true;
+    const child = this.child;
+    // Its exit is waited for (briefly): a child whose isolate thread ends first is never reaped, and stays a zombie.
+    const exited = child ? new Promise((resolve) => child.once('exit', resolve)) : null;
     this.kill(null);
+    if (exited) await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     this.scope.dispose();
   }
 
