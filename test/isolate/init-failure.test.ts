@@ -29,17 +29,23 @@ module.exports = { name: 'flaky', version: '1.0.0', commands: '*', capabilities:
 /** Its init awaits, while the file `gate` exists, what never comes (a server that never answers); records the rooms it is handed. */
 const HANGING = FLAKY.replace("if (fs.existsSync(this.options.gate)) throw new Error('upstream refused the connection');", 'if (fs.existsSync(this.options.gate)) return new Promise(() => {});').replace("name: 'flaky'", "name: 'hanging'");
 
+/** A service whose plugin `name` (FLAKY or HANGING) fails or waits in init while the file `gate` exists. */
+async function startGated(name: 'flaky' | 'hanging', settings: Record<string, unknown> = {}) {
+  const pluginsDir = tempDir('livehook-plugins-');
+  const work = tempDir(`livehook-${name}-`);
+  const gate = path.join(work, 'upstream-down');
+  const out = path.join(work, 'rooms.txt');
+  fs.writeFileSync(gate, '');
+  writePlugin(pluginsDir, name, 'index.js', name === 'flaky' ? FLAKY : HANGING);
+  const svc = await startTestService({ pluginsDir, plugins: { [name]: { enabled: true, capabilities: ['fs'], gate, out, ...settings } } });
+  return { svc, gate, out };
+}
+
 describe('a plugin that fails in init at start', function () {
   this.timeout(60_000);
 
   it('is shown as failed while the service takes callbacks, is started again with backoff, and delivers what it missed', async () => {
-    const pluginsDir = tempDir('livehook-plugins-');
-    const work = tempDir('livehook-flaky-');
-    const gate = path.join(work, 'upstream-down');
-    const out = path.join(work, 'rooms.txt');
-    fs.writeFileSync(gate, '');
-    writePlugin(pluginsDir, 'flaky', 'index.js', FLAKY);
-    const svc = await startTestService({ pluginsDir, plugins: { flaky: { enabled: true, capabilities: ['fs'], gate, out } } });
+    const { svc, gate, out } = await startGated('flaky');
     try {
       const ready = await svc.get('/readyz');
       expect(ready.status).to.equal(503);
@@ -61,14 +67,8 @@ describe('a plugin that fails in init at start', function () {
   });
 
   it('is ended past its startTimeoutMs when its init never settles: the service starts, and the plugin is started again with backoff', async () => {
-    const pluginsDir = tempDir('livehook-plugins-');
-    const work = tempDir('livehook-hanging-');
-    const gate = path.join(work, 'upstream-silent');
-    const out = path.join(work, 'rooms.txt');
-    fs.writeFileSync(gate, '');
-    writePlugin(pluginsDir, 'hanging', 'index.js', HANGING);
     const started = Date.now();
-    const svc = await startTestService({ pluginsDir, plugins: { hanging: { enabled: true, capabilities: ['fs'], gate, out, startTimeoutMs: 1500 } } });
+    const { svc, gate, out } = await startGated('hanging', { startTimeoutMs: 1500 });
     try {
       expect(Date.now() - started, 'the start took').to.be.below(30_000);
       const ready = await svc.get('/readyz');
@@ -87,12 +87,7 @@ describe('a plugin that fails in init at start', function () {
   });
 
   it('ends a process-isolated plugin\'s child each time its start times out, leaving no zombie behind', async () => {
-    const pluginsDir = tempDir('livehook-plugins-');
-    const work = tempDir('livehook-hanging-');
-    const gate = path.join(work, 'upstream-silent');
-    fs.writeFileSync(gate, '');
-    writePlugin(pluginsDir, 'hanging', 'index.js', HANGING);
-    const svc = await startTestService({ pluginsDir, plugins: { hanging: { enabled: true, isolation: 'process', capabilities: ['fs'], gate, out: path.join(work, 'rooms.txt'), startTimeoutMs: 1500 } } });
+    const { svc } = await startGated('hanging', { startTimeoutMs: 1500, isolation: 'process' });
     try {
       const timedOut = () => svc.logs.filter((l) => l.plugin === 'hanging' && String(l.msg).includes('did not finish starting')).length;
       await waitFor(() => timedOut() >= 3, 30_000, 'three starts to time out');
