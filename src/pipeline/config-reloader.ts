@@ -32,6 +32,7 @@ import type { PluginIsolates } from '../isolate/plugin-isolates';
 import { Serial } from '../util/serial';
 import { enabledPlans } from './enabled-plans';
 import { fingerprint, planPlugins, type EnabledPlan } from './plan-plugins';
+import { waitAtMost } from '../util/wait-at-most';
 
 /** How long a reload waits for the plugins it starts; one still starting goes on in the background. */
 const START_WAIT_MS = 15_000;
@@ -144,9 +145,7 @@ export class ConfigReloader {
       );
       return { name, outcome, started };
     });
-    let waited: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(starts.map((s) => s.started)), new Promise((resolve) => (waited = setTimeout(resolve, START_WAIT_MS)))]);
-    clearTimeout(waited);
+    await waitAtMost(Promise.all(starts.map((s) => s.started)), START_WAIT_MS);
     for (const { name, outcome, started } of starts) {
       const failed = (err: unknown): void => {
         // The config was valid but the plugin failed in init: it shows as failed, the others go on.

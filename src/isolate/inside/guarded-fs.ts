@@ -13,7 +13,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LivehookError } from '../../errors';
-import { stdioCall, streamFd } from './stdio-fd-writes';
+import { optionsFd, stdioCall, streamFd } from './stdio-fd-writes';
 
 export interface FsRules {
   plugin: string;
@@ -235,11 +235,11 @@ export function guardedFs(real: object, rules: FsRules): object {
     if (!writePositions && !readPositions && !fdWrite && base !== 'close') return value;
     const guard = (args: unknown[]): void => {
       if (base === 'close') checkClose(name, args[0]);
-      if (base === 'createReadStream' || base === 'ReadStream') checkClose(name, streamOptionsFd(args), 'stream');
+      if (base === 'createReadStream' || base === 'ReadStream') checkClose(name, optionsFd(args), 'stream');
       if (fdWrite) checkFd(name, args[0]);
       // createWriteStream(null, { fd }): the descriptor, not the path, is where it writes.
-      const optionsFd = streamFd(base, args);
-      if (optionsFd !== null) checkFd(name, optionsFd);
+      const writeStreamFd = streamFd(base, args);
+      if (writeStreamFd !== null) checkFd(name, writeStreamFd);
       if (writePositions && writes(base, args)) for (const i of writePositions) checkWrite(name, args[i]);
       if (readPositions) for (const i of readPositions) checkRead(name, args[i]);
       if (readPositions && !writePositions && readWrites(args)) checkWrite(name, args[0]);
@@ -270,12 +270,6 @@ export function guardedFs(real: object, rules: FsRules): object {
       },
     });
   return proxy(real as Record<string, unknown>);
-}
-
-/** The `fd` of a stream's options (createReadStream(path, { fd })), or undefined. */
-function streamOptionsFd(args: unknown[]): unknown {
-  const options = args[1];
-  return options !== null && typeof options === 'object' ? (options as { fd?: unknown }).fd : undefined;
 }
 
 /** The file a file: URL names, its %-escapes decoded as fs decodes them; null for another kind of URL (fs refuses it). */

@@ -20,6 +20,7 @@ import type { IsolateSpec } from '../protocol';
 import type { PreparedPlugin } from './prepare-plugin';
 import { inertCapability } from './inert-capability';
 import { CronScheduler } from '../../scheduler/cron-scheduler';
+import { waitAtMost } from '../../util/wait-at-most';
 
 /** Where the isolate's capabilities report what they did (metrics on the ingest thread). */
 export interface CapabilityObservers {
@@ -127,10 +128,7 @@ export function buildPluginScope(spec: IsolateSpec, prepared: PreparedPlugin, st
     checkContext: checkContextOf(spec, context),
     stopJobs: () => jobs?.stop(),
     settled: async (ms) => {
-      if (!jobs || ms <= 0) return;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([jobs.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-      clearTimeout(timer);
+      if (jobs && ms > 0) await waitAtMost(jobs.idle(), ms);
     },
     dispose: () => {
       for (const dispose of disposers.splice(0)) dispose();

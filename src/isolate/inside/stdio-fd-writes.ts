@@ -14,7 +14,11 @@ const ROUTED = new Set(['write', 'writev', 'writeFile', 'appendFile']);
 
 /** The descriptor a createWriteStream / WriteStream call is given in its options ({ fd }), if any. */
 export function streamFd(base: string, args: unknown[]): number | null {
-  if (base !== 'createWriteStream' && base !== 'WriteStream') return null;
+  return base === 'createWriteStream' || base === 'WriteStream' ? optionsFd(args) : null;
+}
+
+/** The descriptor a stream call (read or write) is given in its options ({ fd }), if any. */
+export function optionsFd(args: unknown[]): number | null {
   const options = args[1];
   const fd = options !== null && typeof options === 'object' ? (options as { fd?: unknown }).fd : undefined;
   return typeof fd === 'number' ? fd : null;

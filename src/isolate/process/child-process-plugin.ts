@@ -32,6 +32,7 @@ import { buildPluginScope, pluginDataDir, type CapabilityObservers, type PluginS
 import type { PreparedPlugin } from '../inside/prepare-plugin';
 import { CapabilityServer } from './capability-server';
 import { RpcCalls, type RpcMessage } from './rpc';
+import { waitAtMost } from '../../util/wait-at-most';
 
 const CHILD_BOOT = path.join(__dirname, 'child-boot.js');
 /** After an abort (time-out, shutdown), how long the child has to answer before it is killed. */
@@ -130,7 +131,7 @@ export class ChildProcessPlugin implements PluginInstance {
     // Its exit is waited for (briefly): a child whose isolate thread ends first is never reaped, and stays a zombie.
     const exited = child ? new Promise((resolve) => child.once('exit', resolve)) : null;
     this.kill(null);
-    if (exited) await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    if (exited) await waitAtMost(exited, 2000);
     this.scope.dispose();
   }
 

@@ -33,10 +33,10 @@ export class RecordArguments {
       this.refuse(String(collection), key, 'the collection name must be a non-empty string');
     }
     if (typeof key !== 'string') this.refuse(collection, String(key), 'the key must be a string');
-    if (Buffer.byteLength(collection) > MAX_COLLECTION_BYTES) {
+    if (moreBytesThan(collection, MAX_COLLECTION_BYTES)) {
       this.refuse(collection.slice(0, 100), '', `a collection name is at most ${MAX_COLLECTION_BYTES} bytes (got ${Buffer.byteLength(collection)})`);
     }
-    if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
+    if (moreBytesThan(key, MAX_KEY_BYTES)) {
       this.refuse(collection, key.slice(0, 100), `a key is at most ${MAX_KEY_BYTES} bytes (got ${Buffer.byteLength(key)}): keep the data in the value, or use a hash of it as the key`);
     }
     if (this.refuseNul && (collection.includes('\u0000') || key.includes('\u0000'))) {
@@ -61,8 +61,7 @@ export class RecordArguments {
       this.refuse(collection, key, `the value is not plain JSON (${describeError(err)})`);
     }
     if (text === undefined) this.refuse(collection, key, 'the value is not plain JSON (undefined or a function)');
-    // Characters first: no byte count of a string far too long.
-    if (text.length > MAX_RECORD_BYTES || Buffer.byteLength(text) > MAX_RECORD_BYTES) {
+    if (moreBytesThan(text, MAX_RECORD_BYTES)) {
       this.refuse(collection, key, `the value is ${Buffer.byteLength(text)} bytes of JSON, more than a record holds (${MAX_RECORD_BYTES}, 16 MiB): split it over several records`);
     }
     return text;
@@ -73,7 +72,7 @@ export class RecordArguments {
     this.checkName(collection, key);
     this.checkAt(collection, key, at);
     if (typeof owner !== 'string' || owner.length === 0) this.refuse(collection, key, 'the owner of a claim must be a non-empty string');
-    if (Buffer.byteLength(owner) > MAX_KEY_BYTES) this.refuse(collection, key, `the owner of a claim is at most ${MAX_KEY_BYTES} bytes (got ${Buffer.byteLength(owner)})`);
+    if (moreBytesThan(owner, MAX_KEY_BYTES)) this.refuse(collection, key, `the owner of a claim is at most ${MAX_KEY_BYTES} bytes (got ${Buffer.byteLength(owner)})`);
     if (this.refuseNul && owner.includes('\u0000')) this.refuse(collection, key, 'the owner cannot contain the NUL character (\\u0000)');
     if (typeof ttlMs !== 'number' || !(ttlMs > 0)) this.refuse(collection, key, `ttlMs must be a positive number of ms, or Infinity (got ${String(ttlMs)})`);
   }
@@ -100,4 +99,15 @@ export class RecordArguments {
       key,
     });
   }
+}
+
+/**
+ * True when `text` is more than `limit` bytes of UTF-8. Every put and get
+ * checks its names and value: most are short enough to need no count (a
+ * UTF-16 unit is at most 3 bytes), and a far too long one is refused by its
+ * length alone.
+ */
+function moreBytesThan(text: string, limit: number): boolean {
+  if (text.length * 3 <= limit) return false;
+  return text.length > limit || Buffer.byteLength(text) > limit;
 }
